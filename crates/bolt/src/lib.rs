@@ -1,0 +1,2 @@
+//! One Bolt connection to Neo4j.
+#![warn(missing_docs)]

@@ -1,0 +1,2 @@
+//! Connection pooling and cluster routing for Quiver.
+#![warn(missing_docs)]

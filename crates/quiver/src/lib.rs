@@ -1,0 +1,2 @@
+//! Quiver: a Neo4j driver for Rust.
+#![warn(missing_docs)]

@@ -1,0 +1,1 @@
+//! Test support for Quiver: the scripted Bolt stub server.

@@ -1,0 +1,2 @@
+//! The Neo4j testkit backend for Quiver.
+fn main() {}
