@@ -1,2 +1,26 @@
 //! Connection pooling and cluster routing for Quiver.
+//!
+//! - [`Pool`]: the connections to one server, generic over a [`Manager`].
+//! - [`routing`]-level pure logic: [`RoutingTable`], [`RoutingTables`],
+//!   [`RouteReply`], [`select_least_connected`], [`HomeDbCache`],
+//!   [`RoutingContext`]; no IO, tested from data.
+//! - [`ClusterPools`]: the pools of every server plus the routing tables,
+//!   for `neo4j://` (routing) and `bolt://` (direct) drivers.
 #![warn(missing_docs)]
+
+mod address;
+mod clock;
+mod error;
+mod pool;
+mod resolve;
+mod routing;
+
+pub use address::{Address, AddressError, DEFAULT_PORT};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::Error;
+pub use pool::{ConnectionHealth, Manager, Pool, PoolConfig, PoolMetrics, Pooled};
+pub use resolve::{BoxFuture, DnsResolver, FnResolver, Resolver};
+pub use routing::{
+    select_least_connected, AccessMode, HomeDbCache, HomeDbKey, RouteReply, RouteReplyError,
+    RoutingContext, RoutingContextError, RoutingTable, RoutingTables,
+};

@@ -1,0 +1,90 @@
+//! The guard handed out by the pool.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::time::Instant;
+
+use super::{Manager, Meta, Slot};
+use crate::Address;
+
+/// A connection on loan from a [`Pool`](crate::Pool). Derefs to the
+/// connection. Dropping it gives the connection back: ready ones go to the
+/// idle stack, ones left mid-exchange are reset in a background task first,
+/// broken ones are discarded. A connection is never handed out as it was
+/// left.
+pub struct Pooled<M: Manager> {
+    conn: Option<M::Connection>,
+    meta: Meta,
+    slot: Option<Slot<M>>,
+    discard: bool,
+}
+
+impl<M: Manager> Pooled<M> {
+    pub(crate) fn new(conn: M::Connection, meta: Meta, slot: Slot<M>) -> Self {
+        Self {
+            conn: Some(conn),
+            meta,
+            slot: Some(slot),
+            discard: false,
+        }
+    }
+
+    /// The server the connection is to.
+    pub fn address(&self) -> Option<&Address> {
+        self.slot.as_ref().map(|s| &s.inner.address)
+    }
+
+    /// When the connection was opened.
+    pub fn created_at(&self) -> Instant {
+        self.meta.created_at
+    }
+
+    /// Marks the connection so it is closed, not reused, when given back.
+    pub fn discard(&mut self) {
+        self.discard = true;
+    }
+}
+
+impl<M: Manager> Deref for Pooled<M> {
+    type Target = M::Connection;
+    fn deref(&self) -> &M::Connection {
+        // Always Some until Drop takes it.
+        match &self.conn {
+            Some(c) => c,
+            None => unreachable_conn(),
+        }
+    }
+}
+
+impl<M: Manager> DerefMut for Pooled<M> {
+    fn deref_mut(&mut self) -> &mut M::Connection {
+        match &mut self.conn {
+            Some(c) => c,
+            None => unreachable_conn(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_conn() -> ! {
+    // The connection is only taken in Drop, after which no deref can happen.
+    unreachable!("pooled connection used after being given back")
+}
+
+impl<M: Manager> Drop for Pooled<M> {
+    fn drop(&mut self) {
+        if let (Some(conn), Some(slot)) = (self.conn.take(), self.slot.take()) {
+            let inner = std::sync::Arc::clone(&slot.inner);
+            inner.give_back(conn, self.meta, slot, self.discard);
+        }
+    }
+}
+
+impl<M: Manager> fmt::Debug for Pooled<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pooled")
+            .field("address", &self.address())
+            .field("created_at", &self.meta.created_at)
+            .finish()
+    }
+}

@@ -1,0 +1,92 @@
+//! Server selection: least connections in use, round robin among equals.
+
+use crate::Address;
+
+/// Picks the candidate with the fewest connections in use. The scan starts
+/// at `start` (modulo the number of candidates) and the first of several
+/// equally loaded servers wins, so a caller that increments `start` on each
+/// call spreads work round robin among equals.
+///
+/// ```
+/// use quiver_pool::{select_least_connected, Address};
+/// let servers = [Address::new("a", 1), Address::new("b", 1), Address::new("c", 1)];
+/// let load = |a: &Address| if a.host() == "a" { 0 } else { 3 };
+/// assert_eq!(select_least_connected(&servers, 2, load).unwrap().host(), "a");
+/// ```
+pub fn select_least_connected<F>(
+    candidates: &[Address],
+    start: usize,
+    in_use: F,
+) -> Option<&Address>
+where
+    F: Fn(&Address) -> usize,
+{
+    let n = candidates.len();
+    if n == 0 {
+        return None;
+    }
+    let start = start % n;
+    let mut best: Option<(&Address, usize)> = None;
+    for i in 0..n {
+        let candidate = candidates.get((start + i) % n)?;
+        let load = in_use(candidate);
+        match best {
+            Some((_, b)) if b <= load => {}
+            _ => best = Some((candidate, load)),
+        }
+    }
+    best.map(|(a, _)| a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addrs(hosts: &[&str]) -> Vec<Address> {
+        hosts.iter().map(|h| Address::new(*h, 7687)).collect()
+    }
+
+    #[test]
+    fn empty_selects_nothing() {
+        assert!(select_least_connected(&[], 0, |_| 0).is_none());
+    }
+
+    #[test]
+    fn cases_from_table() {
+        // loads of a, b, c; start; expected host
+        let cases: &[([usize; 3], usize, &str)] = &[
+            ([0, 0, 0], 0, "a"),
+            ([0, 0, 0], 1, "b"),
+            ([0, 0, 0], 2, "c"),
+            ([0, 0, 0], 3, "a"),
+            ([5, 1, 3], 0, "b"),
+            ([5, 1, 1], 0, "b"),
+            ([5, 1, 1], 2, "c"),
+            ([0, 1, 1], 1, "a"),
+        ];
+        let servers = addrs(&["a", "b", "c"]);
+        for (loads, start, want) in cases {
+            let load = |a: &Address| match a.host() {
+                "a" => loads[0],
+                "b" => loads[1],
+                _ => loads[2],
+            };
+            let got = select_least_connected(&servers, *start, load).unwrap();
+            assert_eq!(got.host(), *want, "loads {loads:?} start {start}");
+        }
+    }
+
+    #[test]
+    fn round_robin_over_equals() {
+        let servers = addrs(&["a", "b"]);
+        let picks: Vec<_> = (0..4)
+            .map(|i| {
+                select_least_connected(&servers, i, |_| 0)
+                    .unwrap()
+                    .host()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(picks, ["a", "b", "a", "b"]);
+    }
+}
