@@ -1,94 +1,86 @@
-//! `cargo xtask`: the project's task runner.
+//! `cargo xtask`: the project's task runner (std only).
 //!
-//! `cargo xtask test` runs every suite; `cargo xtask test --suite NAME` runs one.
+//! - `cargo xtask test [--suite NAME]`: every suite, see `suites.rs`;
+//! - `cargo xtask server start|stop|status`: the embedded Bolt server, see `server.rs`;
+//! - `cargo xtask fuzz [--secs N] [TARGET...]`: cargo-fuzz targets, see `fuzz.rs`;
+//! - `cargo xtask bench [NAME...]`: benchmarks, see `bench.rs`.
 
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+mod arcadedb;
+mod bench;
+mod docker;
+mod flags;
+mod fuzz;
+mod probe;
+mod project;
+mod server;
+mod suites;
 
-/// One named step of `cargo xtask test`.
-struct Suite {
-    name: &'static str,
-    what: &'static str,
-    args: &'static [&'static str],
-}
+use std::process::ExitCode;
 
-const SUITES: &[Suite] = &[
-    Suite {
-        name: "fmt",
-        what: "rustfmt check",
-        args: &["fmt", "--all", "--", "--check"],
-    },
-    Suite {
-        name: "clippy",
-        what: "clippy, warnings denied",
-        args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
-    },
-    Suite {
-        name: "unit",
-        what: "unit and stub-server tests",
-        args: &["test", "--workspace", "--all-targets"],
-    },
-    Suite {
-        name: "doc",
-        what: "doc tests",
-        args: &["test", "--workspace", "--doc"],
-    },
-];
+use flags::Command;
+
+const HELP: &str = "
+usage: cargo xtask COMMAND
+
+commands:
+  test [--suite NAME] [--neo4j auto|embedded|docker[:TAG]] [--fuzz-secs N]
+                          run every test suite (or one); `cargo xtask test --help`
+  server start|stop|status
+                          the embedded Bolt test server (ArcadeDB from PyPI)
+  fuzz [--secs N] [TARGET...]
+                          run the cargo-fuzz targets under fuzz/ (default 60 s each)
+  bench [NAME...] [-- ARGS]
+                          run benchmarks (`cargo xtask bench --help` lists them)
+  help                    this text";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("test") => test(&args[1..]),
-        _ => {
-            eprintln!("usage: cargo xtask test [--suite NAME]");
-            eprintln!("suites: {}", suite_names().join(", "));
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn suite_names() -> Vec<&'static str> {
-    SUITES.iter().map(|s| s.name).collect()
-}
-
-fn test(args: &[String]) -> ExitCode {
-    let only = match args {
-        [] => None,
-        [flag, name] if flag == "--suite" => {
-            if !suite_names().contains(&name.as_str()) {
-                eprintln!("unknown suite {name:?}; suites: {}", suite_names().join(", "));
-                return ExitCode::from(2);
-            }
-            Some(name.as_str())
-        }
-        _ => {
-            eprintln!("usage: cargo xtask test [--suite NAME]");
+    let command = match flags::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            eprintln!("{}", HELP.trim_start());
             return ExitCode::from(2);
         }
     };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut results = Vec::new();
-    for suite in SUITES.iter().filter(|s| only.is_none_or(|o| o == s.name)) {
-        eprintln!("==> {} ({})", suite.name, suite.what);
-        let started = Instant::now();
-        let ok = Command::new(&cargo)
-            .args(suite.args)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        results.push((suite.name, ok, started.elapsed()));
-    }
-    eprintln!();
-    let mut failed = 0;
-    for (name, ok, took) in &results {
-        if !ok {
-            failed += 1;
+    let result = match command {
+        Command::Help => {
+            println!("{}", HELP.trim_start());
+            Ok(ExitCode::SUCCESS)
         }
-        let verdict = if *ok { "ok" } else { "FAILED" };
-        eprintln!("suite {name:<10} {verdict:<6} {:>7.1}s", took.as_secs_f64());
+        Command::Test(args) => Ok(suites::test(&args)),
+        Command::Server(action) => server::command(action),
+        Command::Fuzz(args) if args.help => {
+            println!(
+                "usage: cargo xtask fuzz [--secs N] [TARGET...]\n\n\
+                 Runs each cargo-fuzz target of fuzz/ (or the named ones) for N seconds \
+                 (default {}),\nwith `cargo +nightly fuzz run TARGET -- -max_total_time=N`, \
+                 and prints executions and\ncrashes per target. Installs cargo-fuzz into \
+                 target/tools when it is missing.",
+                fuzz::DEFAULT_SECS
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fuzz(args) => {
+            fuzz::run(&args.targets, args.secs.unwrap_or(fuzz::DEFAULT_SECS)).map(exit_code)
+        }
+        Command::Bench(args) if args.help => {
+            print!("{}", bench::help());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench::run(&args.names, &args.extra).map(exit_code),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
     }
-    println!("xtask: {} passed, {} failed", results.len() - failed, failed);
-    if failed == 0 {
+}
+
+fn exit_code(ok: bool) -> ExitCode {
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
