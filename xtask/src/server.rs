@@ -11,9 +11,11 @@
 use std::collections::BTreeMap;
 use std::env;
 use std::fs;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use crate::arcadedb::{self, Mode};
 use crate::docker;
@@ -97,6 +99,7 @@ impl TestServer {
                         "xtask: NEO4J_URI is set: testing against {} ({}), starting no server",
                         endpoint.uri, endpoint.kind
                     );
+                    wait_until_reachable(&endpoint.uri, EXTERNAL_TIMEOUT)?;
                     Ok(TestServer::External(endpoint))
                 }
                 None => Self::start(&Neo4jChoice::Embedded),
@@ -133,6 +136,72 @@ impl TestServer {
             }
             TestServer::Docker(c) => c.show_log(),
         }
+    }
+}
+
+/// How long to wait for a server named by `NEO4J_URI` (a CI service container may
+/// still be starting).
+const EXTERNAL_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The `host:port` of a Bolt URI and whether it uses TLS.
+fn bolt_address(uri: &str) -> Option<(String, bool)> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let tls = match scheme {
+        "bolt" | "neo4j" => false,
+        "bolt+s" | "bolt+ssc" | "neo4j+s" | "neo4j+ssc" => true,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.is_empty() {
+        return None;
+    }
+    let has_port = match host_port.rsplit_once(':') {
+        Some((host, port)) => !host.ends_with(':') && port.parse::<u16>().is_ok(),
+        None => false,
+    };
+    Some(if has_port {
+        (host_port.to_string(), tls)
+    } else {
+        (format!("{host_port}:7687"), tls)
+    })
+}
+
+/// Waits until the server at `uri` answers (a Bolt handshake; a TCP connect for TLS).
+fn wait_until_reachable(uri: &str, timeout: Duration) -> Result<()> {
+    let Some((host_port, tls)) = bolt_address(uri) else {
+        eprintln!("xtask: cannot read an address from NEO4J_URI={uri}; not waiting for it");
+        return Ok(());
+    };
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let addrs: Vec<SocketAddr> = host_port
+            .to_socket_addrs()
+            .map(|a| a.collect())
+            .unwrap_or_default();
+        let up = addrs.iter().any(|&addr| {
+            if tls {
+                TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_ok()
+            } else {
+                matches!(probe::bolt_handshake(addr), Ok(Some(_)))
+            }
+        });
+        if up {
+            return Ok(());
+        }
+        if started.elapsed() > timeout {
+            return Err(format!(
+                "NEO4J_URI={uri} did not answer within {}s",
+                timeout.as_secs()
+            )
+            .into());
+        }
+        if !said {
+            eprintln!("xtask: waiting for {host_port} to answer");
+            said = true;
+        }
+        thread::sleep(Duration::from_millis(500));
     }
 }
 
@@ -343,6 +412,28 @@ mod tests {
     fn incomplete_state_is_no_state() {
         assert_eq!(State::parse(""), None);
         assert_eq!(State::parse("QUIVER_SERVER_PID=x\n"), None);
+    }
+
+    #[test]
+    fn bolt_addresses() {
+        assert_eq!(
+            bolt_address("bolt://localhost:7687"),
+            Some(("localhost:7687".into(), false))
+        );
+        assert_eq!(
+            bolt_address("neo4j+s://db.example.com/x?policy=a"),
+            Some(("db.example.com:7687".into(), true))
+        );
+        assert_eq!(
+            bolt_address("bolt://u:p@127.0.0.1:9"),
+            Some(("127.0.0.1:9".into(), false))
+        );
+        assert_eq!(
+            bolt_address("bolt://[::1]:7000"),
+            Some(("[::1]:7000".into(), false))
+        );
+        assert_eq!(bolt_address("http://x:1"), None);
+        assert_eq!(bolt_address("bolt://"), None);
     }
 
     #[test]
