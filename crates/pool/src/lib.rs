@@ -1,7 +1,7 @@
 //! Connection pooling and cluster routing for Quiver.
 //!
 //! - [`Pool`]: the connections to one server, generic over a [`Manager`].
-//! - [`routing`]-level pure logic: [`RoutingTable`], [`RoutingTables`],
+//! - Routing as pure logic: [`RoutingTable`], [`RoutingTables`],
 //!   [`RouteReply`], [`select_least_connected`], [`HomeDbCache`],
 //!   [`RoutingContext`]; no IO, tested from data.
 //! - [`ClusterPools`]: the pools of every server plus the routing tables,
@@ -10,6 +10,7 @@
 
 mod address;
 mod clock;
+mod cluster;
 mod error;
 mod pool;
 mod resolve;
@@ -17,6 +18,10 @@ mod routing;
 
 pub use address::{Address, AddressError, DEFAULT_PORT};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use cluster::{
+    AcquireRequest, Acquired, ClusterPools, FailureKind, RouteRequest, RoutingConfig,
+    RoutingManager,
+};
 pub use error::Error;
 pub use pool::{ConnectionHealth, Manager, Pool, PoolConfig, PoolMetrics, Pooled};
 pub use resolve::{BoxFuture, DnsResolver, FnResolver, Resolver};

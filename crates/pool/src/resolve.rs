@@ -86,7 +86,6 @@ impl Resolver for DnsResolver {
 
 /// Custom resolver (if any) then DNS on each of its results, without
 /// duplicates, in order.
-#[allow(dead_code)] // used by the cluster router (next step)
 pub(crate) async fn resolve_all(
     custom: Option<&dyn Resolver>,
     dns: &dyn Resolver,

@@ -64,6 +64,11 @@ impl RoutingTable {
         }
     }
 
+    /// Names the database when the server named none.
+    pub(crate) fn set_database(&mut self, database: Option<String>) {
+        self.database = database;
+    }
+
     /// The database this table routes for (`None`: the server named none).
     pub fn database(&self) -> Option<&str> {
         self.database.as_deref()

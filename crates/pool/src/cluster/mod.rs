@@ -1,0 +1,519 @@
+//! The driver-side piece: pools for every server plus the routing tables.
+//! The decisions are the pure routing functions ([`RoutingTables`], [`select_least_connected`]); this module
+//! only does the IO around them.
+
+mod config;
+mod manager;
+mod request;
+
+pub use config::RoutingConfig;
+pub use manager::{FailureKind, RouteRequest, RoutingManager};
+pub use request::{AcquireRequest, Acquired};
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::resolve::resolve_all;
+use crate::{
+    select_least_connected, AccessMode, Address, Clock, Error, HomeDbCache, HomeDbKey, Pool,
+    PoolConfig, PoolMetrics, RouteReply, RoutingContext, RoutingTable, RoutingTables, SystemClock,
+};
+
+/// Every pool of a driver plus, for `neo4j://`, the routing tables. Cheap
+/// to clone; clones share everything.
+///
+/// ```no_run
+/// # async fn demo<M: quiver_pool::RoutingManager>(manager: M) -> Result<(), quiver_pool::Error<M::Error>> {
+/// use quiver_pool::{AccessMode, AcquireRequest, Address, ClusterPools, PoolConfig, RoutingConfig};
+/// let cluster = ClusterPools::routing(
+///     Address::parse("cluster.example.com").unwrap(),
+///     manager,
+///     PoolConfig::default(),
+///     RoutingConfig::default(),
+/// );
+/// let acquired = cluster.acquire(&AcquireRequest::new(AccessMode::Write)).await?;
+/// println!("writing to {:?} on {:?}", acquired.database, acquired.connection.address());
+/// # Ok(()) }
+/// ```
+pub struct ClusterPools<M: RoutingManager> {
+    inner: Arc<Inner<M>>,
+}
+
+impl<M: RoutingManager> Clone for ClusterPools<M> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<M: RoutingManager> fmt::Debug for ClusterPools<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClusterPools")
+            .field("initial", &self.inner.initial)
+            .field("routing", &self.inner.routing)
+            .finish()
+    }
+}
+
+struct Inner<M: RoutingManager> {
+    initial: Address,
+    routing: bool,
+    manager: Arc<M>,
+    pool_config: PoolConfig,
+    config: RoutingConfig,
+    context: RoutingContext,
+    clock: Arc<dyn Clock>,
+    pools: Mutex<HashMap<Address, Pool<M>>>,
+    tables: Mutex<RoutingTables>,
+    home_db: Mutex<HomeDbCache>,
+    refresh: tokio::sync::Mutex<()>,
+    round_robin: [AtomicUsize; 2],
+    closed: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl<M: RoutingManager> ClusterPools<M> {
+    /// A direct (`bolt://`) driver: one pool, no routing.
+    pub fn direct(address: Address, manager: M, pool_config: PoolConfig) -> Self {
+        Self::build(
+            address,
+            Arc::new(manager),
+            pool_config,
+            RoutingConfig::default(),
+            Arc::new(SystemClock),
+            false,
+        )
+    }
+
+    /// A routing (`neo4j://`) driver seeded with `address`.
+    pub fn routing(
+        address: Address,
+        manager: M,
+        pool_config: PoolConfig,
+        config: RoutingConfig,
+    ) -> Self {
+        Self::build(
+            address,
+            Arc::new(manager),
+            pool_config,
+            config,
+            Arc::new(SystemClock),
+            true,
+        )
+    }
+
+    /// Either kind, with a shared manager and a clock of your own (tests,
+    /// testkit's fake time).
+    pub fn with_clock(
+        address: Address,
+        manager: Arc<M>,
+        pool_config: PoolConfig,
+        config: RoutingConfig,
+        clock: Arc<dyn Clock>,
+        routing: bool,
+    ) -> Self {
+        Self::build(address, manager, pool_config, config, clock, routing)
+    }
+
+    fn build(
+        initial: Address,
+        manager: Arc<M>,
+        pool_config: PoolConfig,
+        config: RoutingConfig,
+        clock: Arc<dyn Clock>,
+        routing: bool,
+    ) -> Self {
+        let context = config
+            .context
+            .clone()
+            .unwrap_or_else(|| RoutingContext::for_address(&initial));
+        let tables = RoutingTables::new(config.purge_delay);
+        let home_db = HomeDbCache::new(config.home_db_ttl, config.home_db_max_entries);
+        Self {
+            inner: Arc::new(Inner {
+                initial,
+                routing,
+                manager,
+                pool_config,
+                config,
+                context,
+                clock,
+                pools: Mutex::new(HashMap::new()),
+                tables: Mutex::new(tables),
+                home_db: Mutex::new(home_db),
+                refresh: tokio::sync::Mutex::new(()),
+                round_robin: [AtomicUsize::new(0), AtomicUsize::new(0)],
+                closed: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Whether this is a routing driver.
+    pub fn is_routing(&self) -> bool {
+        self.inner.routing
+    }
+
+    /// The address the driver was created with.
+    pub fn initial_address(&self) -> &Address {
+        &self.inner.initial
+    }
+
+    /// The manager shared by every pool.
+    pub fn manager(&self) -> &Arc<M> {
+        &self.inner.manager
+    }
+
+    /// A connection for `request`: in routing mode, to the least busy server
+    /// of the right role, refreshing the routing table first when stale.
+    pub async fn acquire(
+        &self,
+        request: &AcquireRequest<'_>,
+    ) -> Result<Acquired<M>, Error<M::Error>> {
+        if !self.inner.routing {
+            let connection = self.pool_for(&self.inner.initial)?.acquire().await?;
+            return Ok(Acquired {
+                connection,
+                database: request.database.map(str::to_owned),
+            });
+        }
+        let key = HomeDbKey::for_request(request.impersonated_user, request.auth_key);
+        let mut database = request.database.map(str::to_owned);
+        if database.is_none() && request.use_home_db_cache {
+            database = lock(&self.inner.home_db)
+                .get(&key, self.inner.clock.now())
+                .map(str::to_owned);
+        }
+        let database = self.ensure_table(database, request, &key).await?;
+        loop {
+            let address = self.select(database.as_deref(), request.mode)?;
+            match self.pool_for(&address)?.acquire().await {
+                Ok(connection) => {
+                    return Ok(Acquired {
+                        connection,
+                        database,
+                    })
+                }
+                Err(e) if self.is_unreachable(&e) => {
+                    tracing::debug!(%address, error = %e, "server unreachable, trying another");
+                    self.on_connection_failure(&address);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn select(&self, database: Option<&str>, mode: AccessMode) -> Result<Address, Error<M::Error>> {
+        let candidates = lock(&self.inner.tables)
+            .get(database)
+            .map(|t| t.servers_for(mode).to_vec())
+            .unwrap_or_default();
+        let counter = match mode {
+            AccessMode::Read => &self.inner.round_robin[0],
+            AccessMode::Write => &self.inner.round_robin[1],
+        };
+        let start = counter.fetch_add(1, Ordering::Relaxed);
+        let pools = lock(&self.inner.pools);
+        let in_use = |a: &Address| pools.get(a).map_or(0, Pool::in_use);
+        select_least_connected(&candidates, start, in_use)
+            .cloned()
+            .ok_or_else(|| Error::NoServerForMode {
+                mode,
+                database: database.map(str::to_owned),
+            })
+    }
+
+    fn is_unreachable(&self, e: &Error<M::Error>) -> bool {
+        match e {
+            Error::ConnectTimeout { .. } => true,
+            Error::Connect { source, .. } => {
+                self.inner.manager.classify(source) == FailureKind::Unavailable
+            }
+            _ => false,
+        }
+    }
+
+    /// Makes sure the table for `database` is fresh for the request's mode;
+    /// returns the name the table is kept under (the resolved home database
+    /// when `database` is `None`).
+    async fn ensure_table(
+        &self,
+        database: Option<String>,
+        request: &AcquireRequest<'_>,
+        key: &HomeDbKey,
+    ) -> Result<Option<String>, Error<M::Error>> {
+        let fresh = |db: Option<&str>| {
+            lock(&self.inner.tables).is_fresh(db, request.mode, self.inner.clock.now())
+        };
+        if database.is_some() && fresh(database.as_deref()) {
+            return Ok(database);
+        }
+        let _refreshing = self.inner.refresh.lock().await;
+        if database.is_some() && fresh(database.as_deref()) {
+            return Ok(database);
+        }
+        let table = self
+            .refresh(
+                database.as_deref(),
+                request.impersonated_user,
+                request.bookmarks,
+                key,
+            )
+            .await?;
+        Ok(table.database().map(str::to_owned))
+    }
+
+    /// Fetches a new routing table for `database` now, fresh or not (the
+    /// table is stored and returned).
+    pub async fn update_routing_table(
+        &self,
+        database: Option<&str>,
+        impersonated_user: Option<&str>,
+        bookmarks: &[String],
+    ) -> Result<RoutingTable, Error<M::Error>> {
+        let key = HomeDbKey::for_request(impersonated_user, None);
+        let _refreshing = self.inner.refresh.lock().await;
+        self.refresh(database, impersonated_user, bookmarks, &key)
+            .await
+    }
+
+    async fn refresh(
+        &self,
+        database: Option<&str>,
+        impersonated_user: Option<&str>,
+        bookmarks: &[String],
+        key: &HomeDbKey,
+    ) -> Result<RoutingTable, Error<M::Error>> {
+        let initial = self.inner.initial.clone();
+        let (routers, prefer_initial) = match lock(&self.inner.tables).get(database) {
+            Some(t) => (t.routers().to_vec(), t.initialized_without_writers()),
+            None => (Vec::new(), true),
+        };
+        let request = RouteRequest {
+            context: &self.inner.context,
+            database,
+            impersonated_user,
+            bookmarks,
+        };
+        let mut reply = None;
+        if prefer_initial {
+            reply = self.fetch_via_initial(&request).await?;
+        }
+        if reply.is_none() {
+            for router in routers.iter().filter(|r| **r != initial) {
+                reply = self.fetch(router, &request).await?;
+                if reply.is_some() {
+                    break;
+                }
+            }
+        }
+        if reply.is_none() && !prefer_initial {
+            reply = self.fetch_via_initial(&request).await?;
+        }
+        let Some(reply) = reply else {
+            return Err(Error::RoutingUnavailable {
+                database: database.map(str::to_owned),
+            });
+        };
+        let now = self.inner.clock.now();
+        let mut table = RoutingTable::from_reply(reply, now);
+        if table.database().is_none() {
+            table.set_database(database.map(str::to_owned));
+        }
+        if database.is_none() {
+            if let Some(home) = table.database() {
+                lock(&self.inner.home_db).insert(key.clone(), home, now);
+            }
+        }
+        lock(&self.inner.tables).insert(table.clone(), now);
+        self.drop_unused_pools();
+        tracing::debug!(database = ?table.database(), routers = ?table.routers(),
+            readers = ?table.readers(), writers = ?table.writers(), "routing table updated");
+        Ok(table)
+    }
+
+    async fn fetch_via_initial(
+        &self,
+        request: &RouteRequest<'_>,
+    ) -> Result<Option<RouteReply>, Error<M::Error>> {
+        let custom = self.inner.config.resolver.as_deref();
+        let addresses = resolve_all(custom, &*self.inner.config.dns, &self.inner.initial).await;
+        for address in &addresses {
+            if let Some(reply) = self.fetch(address, request).await? {
+                return Ok(Some(reply));
+            }
+        }
+        Ok(None)
+    }
+
+    /// One ROUTE against `router`: `Ok(None)` means try the next router.
+    async fn fetch(
+        &self,
+        router: &Address,
+        request: &RouteRequest<'_>,
+    ) -> Result<Option<RouteReply>, Error<M::Error>> {
+        let mut conn = match self.pool_for(router)?.acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                if let Some(source) = e.connection_error() {
+                    if self.inner.manager.classify(source) == FailureKind::Fatal {
+                        return Err(e);
+                    }
+                }
+                if matches!(e, Error::Closed { .. }) {
+                    return Err(e);
+                }
+                tracing::debug!(%router, error = %e, "router unreachable");
+                self.on_connection_failure(router);
+                return Ok(None);
+            }
+        };
+        match self.inner.manager.route(&mut conn, request).await {
+            Ok(reply) if reply.is_usable() => Ok(Some(reply)),
+            Ok(_) => {
+                tracing::debug!(%router, "routing information without routers or readers, skipped");
+                Ok(None)
+            }
+            Err(e) => match self.inner.manager.classify(&e) {
+                FailureKind::Fatal => Err(Error::Server {
+                    address: router.clone(),
+                    source: e,
+                }),
+                FailureKind::DatabaseNotFound => {
+                    if let Some(db) = request.database {
+                        self.forget_database(db);
+                    }
+                    Err(Error::Server {
+                        address: router.clone(),
+                        source: e,
+                    })
+                }
+                FailureKind::Unavailable => {
+                    tracing::debug!(%router, error = %e, "router failed");
+                    conn.discard();
+                    drop(conn);
+                    self.on_connection_failure(router);
+                    Ok(None)
+                }
+                _ => {
+                    tracing::debug!(%router, error = %e, "router answered with an error");
+                    Ok(None)
+                }
+            },
+        }
+    }
+
+    fn pool_for(&self, address: &Address) -> Result<Pool<M>, Error<M::Error>> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed {
+                address: address.clone(),
+            });
+        }
+        let mut pools = lock(&self.inner.pools);
+        let pool = pools.entry(address.clone()).or_insert_with(|| {
+            Pool::with_clock(
+                address.clone(),
+                Arc::clone(&self.inner.manager),
+                self.inner.pool_config.clone(),
+                Arc::clone(&self.inner.clock),
+            )
+        });
+        Ok(pool.clone())
+    }
+
+    /// Closes (in the background) the pools of servers no table names any
+    /// more and that have nothing in use.
+    fn drop_unused_pools(&self) {
+        let tables = lock(&self.inner.tables);
+        let mut pools = lock(&self.inner.pools);
+        let unused: Vec<Address> = pools
+            .iter()
+            .filter(|(a, p)| !tables.contains_server(a) && p.in_use() == 0)
+            .map(|(a, _)| a.clone())
+            .collect();
+        drop(tables);
+        for a in unused {
+            if let Some(pool) = pools.remove(&a) {
+                if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                    rt.spawn(async move { pool.close().await });
+                }
+            }
+        }
+    }
+
+    /// A server could not be reached or its connection broke: it leaves
+    /// every routing table and its idle connections are dropped.
+    pub fn on_connection_failure(&self, address: &Address) {
+        lock(&self.inner.tables).remove_server(address);
+        if let Some(pool) = lock(&self.inner.pools).get(address) {
+            pool.clear();
+        }
+    }
+
+    /// A writer refused a write (NotALeader, ForbiddenOnReadOnlyDatabase):
+    /// it leaves the writers of `database`.
+    pub fn on_write_failure(&self, address: &Address, database: Option<&str>) {
+        lock(&self.inner.tables).remove_writer(database, address);
+    }
+
+    /// Drops `database`'s routing table and any home-database cache entry
+    /// pointing at it.
+    pub fn forget_database(&self, database: &str) {
+        lock(&self.inner.tables).forget(Some(database));
+        lock(&self.inner.home_db).forget_database(database);
+    }
+
+    /// Applies the routing consequences of an error a connection to
+    /// `address` reported while working on `database`.
+    pub fn on_error(&self, address: &Address, database: Option<&str>, error: &M::Error) {
+        if !self.inner.routing {
+            return;
+        }
+        match self.inner.manager.classify(error) {
+            FailureKind::Unavailable => self.on_connection_failure(address),
+            FailureKind::NotALeader => self.on_write_failure(address, database),
+            FailureKind::DatabaseNotFound => {
+                if let Some(db) = database {
+                    self.forget_database(db);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the home database a server reported (Bolt 5.8+ BEGIN/RUN
+    /// replies) so later requests without a database skip the resolution.
+    pub fn record_home_database(&self, key: HomeDbKey, database: &str) {
+        lock(&self.inner.home_db).insert(key, database, self.inner.clock.now());
+    }
+
+    /// A copy of `database`'s routing table.
+    pub fn routing_table(&self, database: Option<&str>) -> Option<RoutingTable> {
+        lock(&self.inner.tables).get(database).cloned()
+    }
+
+    /// The counters of every pool.
+    pub fn metrics(&self) -> Vec<(Address, PoolMetrics)> {
+        let mut out: Vec<_> = lock(&self.inner.pools)
+            .iter()
+            .map(|(a, p)| (a.clone(), p.metrics()))
+            .collect();
+        out.sort_by_key(|x| x.0.to_string());
+        out
+    }
+
+    /// Closes every pool: waiters fail at once, idle connections say
+    /// GOODBYE, later acquires fail with [`Error::Closed`].
+    pub async fn close(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+        let pools: Vec<Pool<M>> = lock(&self.inner.pools).drain().map(|(_, p)| p).collect();
+        for p in pools {
+            p.close().await;
+        }
+    }
+}

@@ -1,0 +1,530 @@
+//! Routing behaviour against a fake cluster: servers that are up or down and
+//! answer ROUTE from a script, a manual clock for TTLs. No sockets.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use quiver_pool::{
+    AccessMode, AcquireRequest, Address, ClusterPools, ConnectionHealth, Error, FailureKind,
+    FnResolver, HomeDbKey, Manager, ManualClock, PoolConfig, RouteReply, RouteRequest,
+    RoutingConfig, RoutingManager,
+};
+
+#[derive(Debug)]
+struct Conn {
+    address: Address,
+    health: ConnectionHealth,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind:?} from {address}")]
+struct FakeError {
+    kind: FailureKind,
+    address: Address,
+}
+
+#[derive(Debug, Clone)]
+enum Answer {
+    Reply(RouteReply),
+    Fail(FailureKind),
+}
+
+#[derive(Debug, Default)]
+struct World {
+    down: Mutex<Vec<Address>>,
+    /// ROUTE answers per server; the last one repeats.
+    answers: Mutex<HashMap<Address, Vec<Answer>>>,
+    /// Every ROUTE served: (server, database asked for).
+    routes: Mutex<Vec<(Address, Option<String>)>>,
+    connects: AtomicUsize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Fake(Arc<World>);
+
+impl Manager for Fake {
+    type Connection = Conn;
+    type Error = FakeError;
+
+    async fn connect(&self, address: &Address) -> Result<Conn, FakeError> {
+        self.0.connects.fetch_add(1, Ordering::SeqCst);
+        if self.0.down.lock().unwrap().contains(address) {
+            return Err(FakeError {
+                kind: FailureKind::Unavailable,
+                address: address.clone(),
+            });
+        }
+        Ok(Conn {
+            address: address.clone(),
+            health: ConnectionHealth::Ready,
+        })
+    }
+    async fn reset(&self, conn: &mut Conn) -> Result<(), FakeError> {
+        conn.health = ConnectionHealth::Ready;
+        Ok(())
+    }
+    fn health(&self, conn: &Conn) -> ConnectionHealth {
+        conn.health
+    }
+    async fn close(&self, _conn: Conn) {}
+}
+
+impl RoutingManager for Fake {
+    async fn route(
+        &self,
+        conn: &mut Conn,
+        request: &RouteRequest<'_>,
+    ) -> Result<RouteReply, FakeError> {
+        assert_eq!(request.context.get("address"), Some("seed:7687"));
+        if self.0.down.lock().unwrap().contains(&conn.address) {
+            conn.health = ConnectionHealth::Broken;
+            return Err(FakeError {
+                kind: FailureKind::Unavailable,
+                address: conn.address.clone(),
+            });
+        }
+        self.0
+            .routes
+            .lock()
+            .unwrap()
+            .push((conn.address.clone(), request.database.map(str::to_owned)));
+        let mut answers = self.0.answers.lock().unwrap();
+        let list = answers
+            .get_mut(&conn.address)
+            .expect("server has no ROUTE script");
+        let answer = if list.len() > 1 {
+            list.remove(0)
+        } else {
+            list[0].clone()
+        };
+        match answer {
+            Answer::Reply(r) => Ok(r),
+            Answer::Fail(kind) => Err(FakeError {
+                kind,
+                address: conn.address.clone(),
+            }),
+        }
+    }
+    fn classify(&self, error: &FakeError) -> FailureKind {
+        error.kind
+    }
+}
+
+fn a(s: &str) -> Address {
+    Address::parse(s).unwrap()
+}
+
+fn reply(ttl: i64, db: &str, routers: &[&str], readers: &[&str], writers: &[&str]) -> Answer {
+    Answer::Reply(
+        RouteReply::from_parts(
+            ttl,
+            Some(db),
+            [
+                ("ROUTE", routers.to_vec()),
+                ("READ", readers.to_vec()),
+                ("WRITE", writers.to_vec()),
+            ],
+        )
+        .unwrap(),
+    )
+}
+
+struct Setup {
+    cluster: ClusterPools<Fake>,
+    world: Arc<World>,
+    clock: ManualClock,
+}
+
+fn setup(routing: RoutingConfig) -> Setup {
+    let fake = Fake::default();
+    let world = Arc::clone(&fake.0);
+    let clock = ManualClock::new();
+    let identity_dns = Arc::new(FnResolver::new(|a: &Address| vec![a.clone()]));
+    let cluster = ClusterPools::with_clock(
+        a("seed"),
+        Arc::new(fake),
+        PoolConfig::default(),
+        routing.with_dns(identity_dns),
+        Arc::new(clock.clone()),
+        true,
+    );
+    Setup {
+        cluster,
+        world,
+        clock,
+    }
+}
+
+fn script(world: &World, server: &str, answers: Vec<Answer>) {
+    world.answers.lock().unwrap().insert(a(server), answers);
+}
+
+fn routes(world: &World) -> Vec<String> {
+    world
+        .routes
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(a, db)| format!("{a} {}", db.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+const THREE: (&[&str], &[&str], &[&str]) = (
+    &["r1:7687", "r2:7687", "r3:7687"],
+    &["r2:7687", "r3:7687"],
+    &["r1:7687"],
+);
+
+#[tokio::test]
+async fn three_member_cluster_routes_by_mode_and_load() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "neo4j", THREE.0, THREE.1, THREE.2)],
+    );
+    let w = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Write))
+        .await
+        .unwrap();
+    assert_eq!(w.connection.address(), Some(&a("r1")));
+    assert_eq!(
+        w.database.as_deref(),
+        Some("neo4j"),
+        "home database resolved by ROUTE"
+    );
+    let read = AcquireRequest::new(AccessMode::Read).database(Some("neo4j"));
+    let r1 = s.cluster.acquire(&read).await.unwrap();
+    let r2 = s.cluster.acquire(&read).await.unwrap();
+    let mut readers = vec![
+        r1.connection.address().unwrap().to_string(),
+        r2.connection.address().unwrap().to_string(),
+    ];
+    readers.sort();
+    assert_eq!(
+        readers,
+        ["r2:7687", "r3:7687"],
+        "least connected spreads the load"
+    );
+    drop(r1);
+    // r1's reader is now idle and less loaded: it is chosen again.
+    let r3 = s.cluster.acquire(&read).await.unwrap();
+    assert_ne!(r3.connection.address(), r2.connection.address());
+    // Home db resolution asked once without a db; the named db was fresh.
+    assert_eq!(routes(&s.world), ["seed:7687 -"]);
+}
+
+#[tokio::test]
+async fn table_is_refreshed_when_ttl_runs_out() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    script(
+        &s.world,
+        "r1:7687",
+        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    drop(s.cluster.acquire(&req).await.unwrap());
+    s.clock.advance(Duration::from_secs(9));
+    drop(s.cluster.acquire(&req).await.unwrap());
+    assert_eq!(routes(&s.world).len(), 1);
+    s.clock.advance(Duration::from_secs(1));
+    drop(s.cluster.acquire(&req).await.unwrap());
+    // The table had writers, so a known router (not the seed) is asked.
+    assert_eq!(routes(&s.world), ["seed:7687 db", "r1:7687 db"]);
+}
+
+#[tokio::test]
+async fn dead_reader_is_skipped_and_removed() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    s.world.down.lock().unwrap().push(a("r2"));
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    for _ in 0..3 {
+        let c = s.cluster.acquire(&req).await.unwrap();
+        assert_eq!(c.connection.address(), Some(&a("r3")));
+    }
+    let table = s.cluster.routing_table(Some("db")).unwrap();
+    assert_eq!(table.readers(), &[a("r3")]);
+    assert!(
+        !table.routers().contains(&a("r2")),
+        "removed from every role"
+    );
+}
+
+#[tokio::test]
+async fn leader_switch_drops_old_writer_and_refreshes() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    let switched = reply(300, "db", THREE.0, &["r1:7687", "r3:7687"], &["r2:7687"]);
+    script(&s.world, "r1:7687", vec![switched.clone()]);
+    script(&s.world, "r2:7687", vec![switched.clone()]);
+    let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
+    let w = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(w.connection.address(), Some(&a("r1")));
+    // The server answered NotALeader to a write.
+    let err = FakeError {
+        kind: FailureKind::NotALeader,
+        address: a("r1"),
+    };
+    s.cluster.on_error(&a("r1"), Some("db"), &err);
+    drop(w);
+    let table = s.cluster.routing_table(Some("db")).unwrap();
+    assert!(table.writers().is_empty());
+    assert_eq!(table.readers().len(), 2, "readers untouched");
+    let w = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(w.connection.address(), Some(&a("r2")));
+    assert_eq!(routes(&s.world).len(), 2);
+}
+
+#[tokio::test]
+async fn all_routers_down_falls_back_to_resolver() {
+    let resolved = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&resolved);
+    let resolver = FnResolver::new(move |addr: &Address| {
+        log.lock().unwrap().push(addr.to_string());
+        vec![a("backup1"), a("backup2")]
+    });
+    let s = setup(RoutingConfig::default().with_resolver(Some(Arc::new(resolver))));
+    script(
+        &s.world,
+        "backup1:7687",
+        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    script(
+        &s.world,
+        "backup2:7687",
+        vec![reply(
+            10,
+            "db",
+            &["backup2:7687"],
+            &["backup2:7687"],
+            &["backup2:7687"],
+        )],
+    );
+    let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
+    let w = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(w.connection.address(), Some(&a("r1")));
+    drop(w);
+    s.clock.advance(Duration::from_secs(10));
+    s.world
+        .down
+        .lock()
+        .unwrap()
+        .extend([a("r1"), a("r2"), a("r3"), a("backup1")]);
+    let w = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(w.connection.address(), Some(&a("backup2")));
+    assert_eq!(*resolved.lock().unwrap(), ["seed:7687", "seed:7687"]);
+    assert_eq!(routes(&s.world), ["backup1:7687 db", "backup2:7687 db"]);
+}
+
+#[tokio::test]
+async fn no_router_at_all_is_routing_unavailable() {
+    let s = setup(RoutingConfig::default());
+    s.world.down.lock().unwrap().push(a("seed"));
+    let err = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::RoutingUnavailable { .. }), "{err}");
+    assert!(err.is_unavailable());
+}
+
+#[tokio::test]
+async fn unusable_reply_is_skipped() {
+    let s = setup(RoutingConfig::default());
+    // First table is good; after expiry r1 answers without readers, r2 well.
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(1, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    script(
+        &s.world,
+        "r1:7687",
+        vec![reply(1, "db", THREE.0, &[], THREE.2)],
+    );
+    script(
+        &s.world,
+        "r2:7687",
+        vec![reply(60, "db", &["r2:7687"], &["r2:7687"], &["r2:7687"])],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    drop(s.cluster.acquire(&req).await.unwrap());
+    s.clock.advance(Duration::from_secs(1));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(c.connection.address(), Some(&a("r2")));
+    assert_eq!(
+        routes(&s.world),
+        ["seed:7687 db", "r1:7687 db", "r2:7687 db"]
+    );
+}
+
+#[tokio::test]
+async fn fatal_and_database_not_found_stop_discovery() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![Answer::Fail(FailureKind::DatabaseNotFound)],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("nope"));
+    let err = s.cluster.acquire(&req).await.unwrap_err();
+    assert_eq!(
+        err.connection_error().map(|e| e.kind),
+        Some(FailureKind::DatabaseNotFound)
+    );
+    assert!(s.cluster.routing_table(Some("nope")).is_none());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![Answer::Fail(FailureKind::Fatal)],
+    );
+    let err = s.cluster.acquire(&req).await.unwrap_err();
+    assert_eq!(
+        err.connection_error().map(|e| e.kind),
+        Some(FailureKind::Fatal)
+    );
+    assert_eq!(routes(&s.world).len(), 2);
+}
+
+#[tokio::test]
+async fn database_not_found_during_work_forgets_the_table() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    let err = FakeError {
+        kind: FailureKind::DatabaseNotFound,
+        address: a("r2"),
+    };
+    s.cluster
+        .on_error(c.connection.address().unwrap(), Some("db"), &err);
+    assert!(s.cluster.routing_table(Some("db")).is_none());
+}
+
+#[tokio::test]
+async fn home_db_cache_skips_the_resolution_round_trip() {
+    let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100));
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "alice_db", THREE.0, THREE.1, THREE.2)],
+    );
+    let req = AcquireRequest::new(AccessMode::Read)
+        .impersonated_user(Some("alice"))
+        .use_home_db_cache(true);
+    let c = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(c.database.as_deref(), Some("alice_db"));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(c.database.as_deref(), Some("alice_db"));
+    assert_eq!(
+        routes(&s.world),
+        ["seed:7687 -"],
+        "second acquire used the cache"
+    );
+    // Without the flag, the home database is resolved again.
+    let _ = s
+        .cluster
+        .acquire(&req.use_home_db_cache(false))
+        .await
+        .unwrap();
+    assert_eq!(routes(&s.world).len(), 2);
+    // A 5.8 server reported another home database for bob.
+    s.cluster
+        .record_home_database(HomeDbKey::ImpersonatedUser("bob".into()), "alice_db");
+    let bob = AcquireRequest::new(AccessMode::Read)
+        .impersonated_user(Some("bob"))
+        .use_home_db_cache(true);
+    assert_eq!(
+        s.cluster.acquire(&bob).await.unwrap().database.as_deref(),
+        Some("alice_db")
+    );
+    assert_eq!(routes(&s.world).len(), 2);
+}
+
+#[tokio::test]
+async fn no_writer_means_session_expired_style_error_after_refresh() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, &[])],
+    );
+    script(
+        &s.world,
+        "r1:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, &[])],
+    );
+    let err = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Write).database(Some("db")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NoServerForMode {
+                mode: AccessMode::Write,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // The table without writers was kept: reads work without a new ROUTE.
+    let n = routes(&s.world).len();
+    let _ = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("db")))
+        .await
+        .unwrap();
+    assert_eq!(routes(&s.world).len(), n);
+}
+
+#[tokio::test]
+async fn direct_mode_uses_one_pool_and_never_routes() {
+    let fake = Fake::default();
+    let world = Arc::clone(&fake.0);
+    let cluster = ClusterPools::direct(a("single:7687"), fake, PoolConfig::default());
+    assert!(!cluster.is_routing());
+    let c = cluster
+        .acquire(&AcquireRequest::new(AccessMode::Write).database(Some("x")))
+        .await
+        .unwrap();
+    assert_eq!(c.connection.address(), Some(&a("single")));
+    assert_eq!(c.database.as_deref(), Some("x"));
+    drop(c);
+    let _ = cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read))
+        .await
+        .unwrap();
+    assert!(routes(&world).is_empty());
+    assert_eq!(world.connects.load(Ordering::SeqCst), 1);
+    assert_eq!(cluster.metrics().len(), 1);
+    cluster.close().await;
+    let err = cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Closed { .. }));
+}
