@@ -1,1 +1,5 @@
 //! Test support for Quiver: the scripted Bolt stub server.
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod stub;

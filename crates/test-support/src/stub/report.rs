@@ -1,0 +1,132 @@
+//! What happened on each connection, for tests that look closer than
+//! "every line was played".
+
+use std::time::Duration;
+
+use super::handshake::Handshake;
+
+/// The record of a finished stub server, returned by
+/// [`StubServer::finish`](super::StubServer::finish).
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub(crate) connections: Vec<ConnectionReport>,
+}
+
+impl Report {
+    /// Every connection, in the order accepted.
+    pub fn connections(&self) -> &[ConnectionReport] {
+        &self.connections
+    }
+
+    /// One connection (0-based, in the order accepted).
+    pub fn connection(&self, index: usize) -> Option<&ConnectionReport> {
+        self.connections.get(index)
+    }
+}
+
+/// The record of one connection.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ConnectionReport {
+    /// The name of the script it played.
+    pub script: String,
+    /// The handshake.
+    pub handshake: Handshake,
+    /// Everything that happened after the handshake, in order.
+    pub events: Vec<Event>,
+    /// The script lines played (`C:` lines matched, `S:` lines sent).
+    pub played: Vec<usize>,
+}
+
+impl ConnectionReport {
+    /// The messages the client sent, in the script notation (`RUN "..." {} {}`).
+    pub fn received(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Received { message, .. } | EventKind::Auto { message } => {
+                    Some(message.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `true` when the client sent all of `names` (message names such as
+    /// `"RUN"`, in this order, one after the other) before the server sent
+    /// anything after the first of them: the client pipelined them rather
+    /// than waiting for a reply.
+    pub fn pipelined(&self, names: &[&str]) -> bool {
+        let mut events = self.events.iter().peekable();
+        'start: while let Some(event) = events.next() {
+            let EventKind::Received { message, .. } = &event.kind else {
+                continue;
+            };
+            let Some((first, rest)) = names.split_first() else {
+                return true;
+            };
+            if !is_named(message, first) {
+                continue;
+            }
+            let mut ahead = events.clone();
+            for name in rest {
+                match ahead.next().map(|e| &e.kind) {
+                    Some(EventKind::Received { message, .. }) if is_named(message, name) => {}
+                    _ => continue 'start,
+                }
+            }
+            return true;
+        }
+        false
+    }
+}
+
+fn is_named(message: &str, name: &str) -> bool {
+    message.split(' ').next() == Some(name)
+}
+
+/// One thing that happened on a connection.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Event {
+    /// Time since the connection was accepted.
+    pub at: Duration,
+    /// The script line, if the event played one.
+    pub line: Option<usize>,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// The client sent a message that matched a `C:` line.
+    Received {
+        /// The message in the script notation.
+        message: String,
+        /// The number of the socket read that completed it (messages
+        /// completed by the same read arrived together).
+        read: u64,
+    },
+    /// The client sent a message answered by an `!: AUTO` directive.
+    Auto {
+        /// The message in the script notation.
+        message: String,
+    },
+    /// The client sent a zero-size keep-alive chunk.
+    ClientNoop,
+    /// The server sent a message (or raw bytes, or a NOOP).
+    Sent {
+        /// The message in the script notation.
+        message: String,
+    },
+    /// The server slept.
+    Slept(Duration),
+    /// The client closed the connection.
+    ClientClosed,
+    /// The server closed the connection cleanly.
+    Closed,
+    /// The server dropped the connection abruptly.
+    Killed,
+}

@@ -1,0 +1,362 @@
+//! The listener: accepts connections and hands each a script to play.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::error::{Failure, StubError};
+use super::player::{Outcome, Player, Timing};
+use super::report::Report;
+use super::script::{Connections, Script};
+
+/// A scripted Bolt server on `127.0.0.1`, on a port the OS picks.
+///
+/// Each accepted connection plays a script: the first script with
+/// connections left (a script serves one connection unless it says
+/// `!: CONNECTIONS n` or `!: CONNECTIONS ANY`). Call [`finish`](Self::finish)
+/// at the end of the test: it fails when a client message did not match,
+/// a required line was never played, or a script served the wrong number of
+/// connections.
+///
+/// ```no_run
+/// use quiver_test_support::stub::{Script, StubServer};
+///
+/// # async fn example() -> Result<(), quiver_test_support::stub::StubError> {
+/// let server = StubServer::start(Script::parse(r#"
+/// !: BOLT 5.4
+/// C: HELLO *
+/// S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+/// "#)?).await?;
+/// let addr = server.addr(); // connect the client under test here
+/// # let _ = addr;
+/// server.finish().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct StubServer {
+    addr: SocketAddr,
+    finishing: watch::Sender<bool>,
+    accept: Option<JoinHandle<Accepted>>,
+    connections: Arc<Mutex<Vec<JoinHandle<Outcome>>>>,
+}
+
+/// Builds a [`StubServer`] with settings.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use quiver_test_support::stub::{Script, StubServer};
+///
+/// # async fn example(router: Script, reader: Script) -> Result<(), quiver_test_support::stub::StubError> {
+/// let server = StubServer::builder()
+///     .script(router)
+///     .script(reader)
+///     .client_timeout(Duration::from_secs(2))
+///     .start()
+///     .await?;
+/// # server.finish().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct StubServerBuilder {
+    scripts: Vec<Script>,
+    timing: Timing,
+}
+
+/// What the accept loop hands back.
+#[derive(Debug, Default)]
+struct Accepted {
+    failures: Vec<Failure>,
+    used: Vec<usize>,
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome").finish_non_exhaustive()
+    }
+}
+
+impl Default for StubServerBuilder {
+    fn default() -> Self {
+        StubServerBuilder {
+            scripts: Vec::new(),
+            timing: Timing {
+                client_timeout: Duration::from_secs(10),
+                finish_grace: Duration::from_millis(100),
+            },
+        }
+    }
+}
+
+impl StubServerBuilder {
+    /// Adds a script. Connections are handed to the scripts in the order
+    /// added.
+    #[must_use]
+    pub fn script(mut self, script: Script) -> Self {
+        self.scripts.push(script);
+        self
+    }
+
+    /// Adds several scripts.
+    #[must_use]
+    pub fn scripts(mut self, scripts: impl IntoIterator<Item = Script>) -> Self {
+        self.scripts.extend(scripts);
+        self
+    }
+
+    /// How long the server waits for a client message the script requires
+    /// before it fails the line and closes the connection (default 10 s; a
+    /// script's `!: CLIENT_TIMEOUT` wins). A client that waits for a reply
+    /// where the script expects it to pipeline fails this way.
+    #[must_use]
+    pub fn client_timeout(mut self, timeout: Duration) -> Self {
+        self.timing.client_timeout = timeout;
+        self
+    }
+
+    /// After [`StubServer::finish`] is called, how long a connection that
+    /// waits for the client still waits before it is judged where it stands
+    /// (default 100 ms).
+    #[must_use]
+    pub fn finish_grace(mut self, grace: Duration) -> Self {
+        self.timing.finish_grace = grace;
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving.
+    ///
+    /// # Errors
+    /// [`StubError::Io`] when binding fails.
+    pub async fn start(self) -> Result<StubServer, StubError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|source| StubError::Io {
+                context: "binding 127.0.0.1:0".into(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StubError::Io {
+            context: "reading the bound address".into(),
+            source,
+        })?;
+        let (finishing, finish_rx) = watch::channel(false);
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let scripts: Vec<Arc<Script>> = self.scripts.into_iter().map(Arc::new).collect();
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            scripts,
+            self.timing,
+            finish_rx,
+            Arc::clone(&connections),
+        ));
+        tracing::debug!(%addr, "stub: listening");
+        Ok(StubServer {
+            addr,
+            finishing,
+            accept: Some(accept),
+            connections,
+        })
+    }
+}
+
+impl StubServer {
+    /// A builder, for several scripts or other timeouts.
+    pub fn builder() -> StubServerBuilder {
+        StubServerBuilder::default()
+    }
+
+    /// Starts a server playing one script.
+    ///
+    /// # Errors
+    /// [`StubError::Io`] when binding fails.
+    pub async fn start(script: Script) -> Result<StubServer, StubError> {
+        StubServer::builder().script(script).start().await
+    }
+
+    /// Starts a server playing a script file.
+    ///
+    /// # Errors
+    /// [`StubError::Io`] or [`StubError::Parse`] for the file,
+    /// [`StubError::Io`] when binding fails.
+    pub async fn start_file(path: impl AsRef<Path>) -> Result<StubServer, StubError> {
+        StubServer::start(Script::from_file(path)?).await
+    }
+
+    /// Starts a server where the first connection plays the first script,
+    /// the second the second, and so on.
+    ///
+    /// # Errors
+    /// [`StubError::Io`] when binding fails.
+    pub async fn start_many(scripts: Vec<Script>) -> Result<StubServer, StubError> {
+        StubServer::builder().scripts(scripts).start().await
+    }
+
+    /// The address to connect to.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `bolt://127.0.0.1:<port>`.
+    pub fn uri(&self) -> String {
+        format!("bolt://{}", self.addr)
+    }
+
+    /// Stops accepting, lets each connection end, and tells whether every
+    /// script was played through.
+    ///
+    /// Connections waiting for the client get a short grace (see
+    /// [`StubServerBuilder::finish_grace`]); one that still waits for a line
+    /// it requires fails, naming that line.
+    ///
+    /// # Errors
+    /// [`StubError::Failed`] listing every failure.
+    pub async fn finish(mut self) -> Result<Report, StubError> {
+        let _ = self.finishing.send(true);
+        let mut failures = Vec::new();
+        let accepted = match self.accept.take() {
+            Some(handle) => match handle.await {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    failures.push(server_failure(format!("the accept loop failed: {e}")));
+                    Accepted::default()
+                }
+            },
+            None => Accepted::default(),
+        };
+        failures.extend(accepted.failures);
+        let handles: Vec<_> = match self.connections.lock() {
+            Ok(mut list) => list.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut report = Report::default();
+        for handle in handles {
+            match handle.await {
+                Ok(outcome) => {
+                    failures.extend(outcome.failures);
+                    report.connections.push(outcome.report);
+                }
+                Err(e) => failures.push(server_failure(format!("a connection task failed: {e}"))),
+            }
+        }
+        failures.sort_by_key(|f| f.connection.map_or(usize::MAX, |c| c));
+        if failures.is_empty() {
+            Ok(report)
+        } else {
+            Err(StubError::Failed { failures })
+        }
+    }
+}
+
+impl Drop for StubServer {
+    fn drop(&mut self) {
+        if let Some(accept) = self.accept.take() {
+            accept.abort();
+        }
+        if let Ok(list) = self.connections.lock() {
+            for handle in list.iter() {
+                handle.abort();
+            }
+        }
+    }
+}
+
+fn server_failure(message: String) -> Failure {
+    Failure {
+        connection: None,
+        script: "stub server".into(),
+        line: None,
+        message,
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    scripts: Vec<Arc<Script>>,
+    timing: Timing,
+    mut finishing: watch::Receiver<bool>,
+    connections: Arc<Mutex<Vec<JoinHandle<Outcome>>>>,
+) -> Accepted {
+    let mut accepted = Accepted {
+        failures: Vec::new(),
+        used: vec![0; scripts.len()],
+    };
+    let mut index = 0;
+    loop {
+        if *finishing.borrow() {
+            break;
+        }
+        let stream = tokio::select! {
+            result = listener.accept() => match result {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    tracing::debug!("stub: accept failed: {e}");
+                    continue;
+                }
+            },
+            changed = finishing.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let slot =
+            scripts
+                .iter()
+                .enumerate()
+                .position(|(i, script)| match script.config.connections {
+                    Connections::Any => true,
+                    Connections::Exactly(n) => accepted.used.get(i).is_some_and(|&used| used < n),
+                });
+        let Some(slot) = slot else {
+            accepted.failures.push(Failure {
+                connection: Some(index),
+                script: "stub server".into(),
+                line: None,
+                message: format!(
+                    "an unexpected connection: the scripts serve {} connection(s)",
+                    accepted.used.iter().sum::<usize>()
+                ),
+            });
+            index += 1;
+            drop(stream);
+            continue;
+        };
+        if let Some(used) = accepted.used.get_mut(slot) {
+            *used += 1;
+        }
+        let Some(script) = scripts.get(slot) else {
+            continue;
+        };
+        let mut timing = timing;
+        if let Some(t) = script.config.client_timeout {
+            timing.client_timeout = t;
+        }
+        tracing::debug!(connection = index, script = script.name(), "stub: accepted");
+        let player = Player::new(Arc::clone(script), index, stream, finishing.clone(), timing);
+        let handle = tokio::spawn(player.run());
+        if let Ok(mut list) = connections.lock() {
+            list.push(handle);
+        }
+        index += 1;
+    }
+    for (script, used) in scripts.iter().zip(&accepted.used) {
+        if let Connections::Exactly(n) = script.config.connections {
+            if *used < n {
+                accepted.failures.push(Failure {
+                    connection: None,
+                    script: script.name().to_owned(),
+                    line: None,
+                    message: format!("expected {n} connection(s), got {used}"),
+                });
+            }
+        }
+    }
+    accepted
+}
