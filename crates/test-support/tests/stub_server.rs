@@ -607,3 +607,53 @@ async fn client_noops_are_ignored_and_recorded() {
         Some(&EventKind::ClientNoop)
     );
 }
+
+#[tokio::test]
+async fn forced_handshake_reply_and_expected_response() {
+    // A manifest offer written by hand: 5.9 (which the client may not know)
+    // and 5.8, capabilities 0; the client must choose 5.8.
+    let server = StubServer::start(script(
+        "!: HANDSHAKE 00 00 01 FF 02 00 00 09 05 00 00 08 05 00\n\
+         !: HANDSHAKE_RESPONSE 00 00 08 05 00\n\
+         C: RESET\nS: SUCCESS {}\n",
+    ))
+    .await
+    .unwrap();
+    let (mut client, offer) = manifest_connect(server.addr(), [0, 0, 8, 5]).await;
+    assert_eq!(offer, [0, 0, 1, 0xFF, 2, 0, 0, 9, 5, 0, 0, 8, 5, 0]);
+    client.send(&reset()).await;
+    assert_eq!(client.recv_message().await, success_empty());
+    let report = server.finish().await.unwrap();
+    assert_eq!(report.connection(0).unwrap().handshake.agreed, Some((5, 8)));
+
+    // A client that answers otherwise fails the handshake.
+    let server = StubServer::start(script(
+        "!: HANDSHAKE 00 00 01 FF 02 00 00 09 05 00 00 08 05 00\n\
+         !: HANDSHAKE_RESPONSE 00 00 08 05 00\n\
+         C: RESET\nS: SUCCESS {}\n",
+    ))
+    .await
+    .unwrap();
+    let (mut client, _) = manifest_connect(server.addr(), [0, 0, 9, 5]).await;
+    assert_eq!(client.recv().await, Frame::Closed);
+    let failures = failures(server.finish().await);
+    assert!(
+        failures[0]
+            .1
+            .contains("answered the handshake with 00 00 09 05 00"),
+        "{failures:?}"
+    );
+}
+
+#[tokio::test]
+async fn forced_refusal_closes_without_failure() {
+    let server = StubServer::start(script("!: HANDSHAKE 00 00 00 00\n"))
+        .await
+        .unwrap();
+    let (mut client, answer) =
+        RawClient::connect_classic(server.addr(), [[0, 4, 4, 5], [0; 4], [0; 4], [0; 4]]).await;
+    assert_eq!(answer, [0; 4]);
+    assert_eq!(client.recv().await, Frame::Closed);
+    let report = server.finish().await.unwrap();
+    assert_eq!(report.connection(0).unwrap().handshake.agreed, None);
+}

@@ -73,6 +73,14 @@ pub(crate) async fn read_varint<R: AsyncRead + Unpin>(reader: &mut R) -> Result<
     Err("varint longer than 10 bytes".into())
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn hex4(p: [u8; 4]) -> String {
     format!("{:02X}{:02X}{:02X}{:02X}", p[0], p[1], p[2], p[3])
 }
@@ -114,8 +122,27 @@ where
         stream.write_all(reply).await.map_err(write)?;
         stream.flush().await.map_err(write)?;
         if let [0, 0, minor, major] = reply[..] {
-            if (major, minor) != (0, 0) {
+            if (major, minor) != (0, 0) && major != 0xFF {
                 record.agreed = Some((major, minor));
+            }
+        }
+        if let Some(expected) = &config.handshake_response {
+            let mut got = vec![0u8; expected.len()];
+            stream
+                .read_exact(&mut got)
+                .await
+                .map_err(|e| format!("reading the client's handshake response: {e}"))?;
+            if &got != expected {
+                return Err(format!(
+                    "the client answered the handshake with {}, the script expects {}",
+                    hex(&got),
+                    hex(expected)
+                ));
+            }
+            if let [0, 0, minor, major, ..] = got[..] {
+                if (major, minor) != (0, 0) {
+                    record.agreed = Some((major, minor));
+                }
             }
         }
         return Ok(record);

@@ -119,9 +119,16 @@ impl Player {
                 .await
             {
                 Ok(Ok(record)) => {
-                    let agreed = record.agreed.is_some();
+                    // A forced `!: HANDSHAKE` reply other than 00 00 00 00
+                    // goes on with the script, whatever it says.
+                    let forced_on = script
+                        .config
+                        .handshake_reply
+                        .as_ref()
+                        .is_some_and(|reply| reply.iter().any(|&b| b != 0));
+                    let go_on = record.agreed.is_some() || forced_on;
                     self.report.handshake = record;
-                    if agreed {
+                    if go_on {
                         self.play(&script).await;
                     } else {
                         self.close(false).await;

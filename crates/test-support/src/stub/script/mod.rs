@@ -42,6 +42,8 @@ pub(crate) struct Config {
     pub(crate) manifest: Option<Vec<(u8, u8)>>,
     pub(crate) capabilities: u64,
     pub(crate) handshake_reply: Option<Vec<u8>>,
+    /// What the client must answer to `handshake_reply` (manifest style).
+    pub(crate) handshake_response: Option<Vec<u8>>,
     pub(crate) handshake_delay: Option<Duration>,
     pub(crate) auto: Vec<u8>,
     pub(crate) connections: Connections,

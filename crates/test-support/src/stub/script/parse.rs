@@ -237,6 +237,7 @@ fn directive(config: &mut Config, text: &str) -> Result<(), String> {
                 .map_err(|_| format!("bad capabilities {args:?} (expected an integer)"))?;
         }
         "HANDSHAKE" => config.handshake_reply = Some(parse_hex(args)?),
+        "HANDSHAKE_RESPONSE" => config.handshake_response = Some(parse_hex(args)?),
         "HANDSHAKE_DELAY" => config.handshake_delay = Some(seconds(args)?),
         "AUTO" => {
             for name in args.split_whitespace() {
