@@ -1,0 +1,733 @@
+//! Driver configuration, with the official drivers' defaults.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::address::Address;
+use crate::error::{Error, Result};
+use crate::uri::{ConnectionUri, SchemeSecurity};
+
+/// The user agent sent to the server unless configured: `quiver/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("quiver/", env!("CARGO_PKG_VERSION"));
+
+/// How many records a result asks the server for at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FetchSize {
+    /// At most this many records per batch (more than zero).
+    Records(u64),
+    /// Everything at once.
+    All,
+}
+
+impl FetchSize {
+    /// The `n` of a Bolt `PULL` message: the batch size, or -1 for all.
+    pub fn as_bolt_n(self) -> i64 {
+        match self {
+            FetchSize::Records(n) => i64::try_from(n).unwrap_or(i64::MAX),
+            FetchSize::All => -1,
+        }
+    }
+}
+
+impl Default for FetchSize {
+    /// 1000 records, as the official drivers.
+    fn default() -> Self {
+        FetchSize::Records(1000)
+    }
+}
+
+/// Which certificates the driver trusts on encrypted connections.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TrustStrategy {
+    /// Certificates signed by the operating system's certificate authorities
+    /// (the default).
+    #[default]
+    SystemCertificates,
+    /// Certificates signed by the authorities in these PEM files.
+    CustomCertificates(Vec<PathBuf>),
+    /// Any certificate. Encrypts, but does not protect against an attacker in
+    /// the middle: for self-signed test setups only.
+    All,
+}
+
+/// A client certificate for mutual TLS.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ClientCertificate {
+    certificate: PathBuf,
+    private_key: PathBuf,
+    password: Option<String>,
+}
+
+impl ClientCertificate {
+    /// A certificate chain (PEM) and its private key (PEM).
+    pub fn new(certificate: impl Into<PathBuf>, private_key: impl Into<PathBuf>) -> Self {
+        ClientCertificate {
+            certificate: certificate.into(),
+            private_key: private_key.into(),
+            password: None,
+        }
+    }
+
+    /// The password of an encrypted private key.
+    pub fn with_password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// The certificate file.
+    pub fn certificate(&self) -> &PathBuf {
+        &self.certificate
+    }
+
+    /// The private key file.
+    pub fn private_key(&self) -> &PathBuf {
+        &self.private_key
+    }
+
+    /// The private key's password.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+}
+
+impl fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("certificate", &self.certificate)
+            .field("private_key", &self.private_key)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The TLS settings that apply once the URI scheme and the configuration are
+/// combined; `None` from [`Config::tls_for`] means plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TlsSettings {
+    /// The certificates trusted.
+    pub trust: TrustStrategy,
+    /// The client certificate presented, if any.
+    pub client_certificate: Option<ClientCertificate>,
+}
+
+/// The lowest severity of notifications the server should send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MinimumSeverity {
+    /// No notifications at all.
+    Off,
+    /// Warnings only.
+    Warning,
+    /// Warnings and information.
+    Information,
+}
+
+impl MinimumSeverity {
+    /// The value sent to the server (`"OFF"`, `"WARNING"`, `"INFORMATION"`).
+    pub fn as_bolt_str(self) -> &'static str {
+        match self {
+            MinimumSeverity::Off => "OFF",
+            MinimumSeverity::Warning => "WARNING",
+            MinimumSeverity::Information => "INFORMATION",
+        }
+    }
+}
+
+/// A class of notifications the server can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum NotificationClassification {
+    /// Hints the planner could not follow.
+    Hint,
+    /// Unrecognized labels, types, properties or databases.
+    Unrecognized,
+    /// Unsupported or experimental features.
+    Unsupported,
+    /// Queries that may perform badly.
+    Performance,
+    /// Deprecated features.
+    Deprecation,
+    /// Security-related notices.
+    Security,
+    /// Cluster topology notices.
+    Topology,
+    /// Everything else.
+    Generic,
+    /// Schema changes (indexes, constraints).
+    Schema,
+}
+
+impl NotificationClassification {
+    /// The value sent to the server, e.g. `"DEPRECATION"`.
+    pub fn as_bolt_str(self) -> &'static str {
+        match self {
+            NotificationClassification::Hint => "HINT",
+            NotificationClassification::Unrecognized => "UNRECOGNIZED",
+            NotificationClassification::Unsupported => "UNSUPPORTED",
+            NotificationClassification::Performance => "PERFORMANCE",
+            NotificationClassification::Deprecation => "DEPRECATION",
+            NotificationClassification::Security => "SECURITY",
+            NotificationClassification::Topology => "TOPOLOGY",
+            NotificationClassification::Generic => "GENERIC",
+            NotificationClassification::Schema => "SCHEMA",
+        }
+    }
+}
+
+/// Which notifications the server should send. The default leaves the choice
+/// to the server.
+///
+/// ```
+/// use quiver::{MinimumSeverity, NotificationClassification, NotificationFilter};
+///
+/// let filter = NotificationFilter::default()
+///     .with_minimum_severity(MinimumSeverity::Warning)
+///     .with_disabled_classification(NotificationClassification::Hint);
+/// assert_eq!(filter.minimum_severity(), Some(MinimumSeverity::Warning));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct NotificationFilter {
+    minimum_severity: Option<MinimumSeverity>,
+    disabled_classifications: Option<BTreeSet<NotificationClassification>>,
+}
+
+impl NotificationFilter {
+    /// Sends nothing: minimum severity [`MinimumSeverity::Off`].
+    pub fn none() -> Self {
+        NotificationFilter::default().with_minimum_severity(MinimumSeverity::Off)
+    }
+
+    /// Sets the lowest severity sent.
+    pub fn with_minimum_severity(mut self, severity: MinimumSeverity) -> Self {
+        self.minimum_severity = Some(severity);
+        self
+    }
+
+    /// Leaves out a class of notifications.
+    pub fn with_disabled_classification(mut self, class: NotificationClassification) -> Self {
+        self.disabled_classifications
+            .get_or_insert_with(BTreeSet::new)
+            .insert(class);
+        self
+    }
+
+    /// The lowest severity sent; `None` leaves it to the server.
+    pub fn minimum_severity(&self) -> Option<MinimumSeverity> {
+        self.minimum_severity
+    }
+
+    /// The classes left out; `None` leaves it to the server (an empty set
+    /// asks for all of them).
+    pub fn disabled_classifications(&self) -> Option<&BTreeSet<NotificationClassification>> {
+        self.disabled_classifications.as_ref()
+    }
+}
+
+/// A function resolving the address the driver was created with into the
+/// addresses to try, ahead of DNS (for routing drivers).
+pub type Resolver = Arc<dyn Fn(&Address) -> Vec<Address> + Send + Sync>;
+
+/// The driver's configuration. Build it with [`Config::builder`]; the
+/// defaults are the official drivers'.
+///
+/// ```
+/// use std::time::Duration;
+/// use quiver::Config;
+///
+/// let config = Config::builder()
+///     .max_connection_pool_size(50)
+///     .connection_acquisition_timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(config.max_connection_pool_size(), 50);
+/// assert_eq!(config.fetch_size(), quiver::FetchSize::Records(1000));
+/// # Ok::<(), quiver::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    max_connection_pool_size: usize,
+    connection_acquisition_timeout: Duration,
+    connection_timeout: Duration,
+    max_connection_lifetime: Option<Duration>,
+    liveness_check_timeout: Option<Duration>,
+    max_transaction_retry_time: Duration,
+    fetch_size: FetchSize,
+    keep_alive: bool,
+    user_agent: String,
+    encrypted: Option<bool>,
+    trust: Option<TrustStrategy>,
+    client_certificate: Option<ClientCertificate>,
+    resolver: Option<Resolver>,
+    notification_filter: NotificationFilter,
+    telemetry_disabled: bool,
+}
+
+impl Config {
+    /// A builder starting from the defaults.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// The most connections kept per server (default 100).
+    pub fn max_connection_pool_size(&self) -> usize {
+        self.max_connection_pool_size
+    }
+
+    /// How long to wait for a connection from a full pool (default 60 s).
+    pub fn connection_acquisition_timeout(&self) -> Duration {
+        self.connection_acquisition_timeout
+    }
+
+    /// How long to wait for a new connection to be established (default 30 s).
+    pub fn connection_timeout(&self) -> Duration {
+        self.connection_timeout
+    }
+
+    /// How long a connection may live before it is replaced (default 1 h;
+    /// `None`: forever).
+    pub fn max_connection_lifetime(&self) -> Option<Duration> {
+        self.max_connection_lifetime
+    }
+
+    /// Idle time after which a pooled connection is checked with a `RESET`
+    /// before use (default `None`: never; zero: always).
+    pub fn liveness_check_timeout(&self) -> Option<Duration> {
+        self.liveness_check_timeout
+    }
+
+    /// How long transaction functions keep retrying (default 30 s).
+    pub fn max_transaction_retry_time(&self) -> Duration {
+        self.max_transaction_retry_time
+    }
+
+    /// Records fetched per batch (default 1000).
+    pub fn fetch_size(&self) -> FetchSize {
+        self.fetch_size
+    }
+
+    /// Whether TCP keep-alive is on (default on).
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// The user agent sent to the server (default `quiver/<version>`).
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// The explicit encryption setting, if any (only with `bolt` and `neo4j`
+    /// URIs).
+    pub fn encrypted(&self) -> Option<bool> {
+        self.encrypted
+    }
+
+    /// The explicit trust setting, if any.
+    pub fn trust(&self) -> Option<&TrustStrategy> {
+        self.trust.as_ref()
+    }
+
+    /// The client certificate for mutual TLS, if any.
+    pub fn client_certificate(&self) -> Option<&ClientCertificate> {
+        self.client_certificate.as_ref()
+    }
+
+    /// The custom address resolver, if any.
+    pub fn resolver(&self) -> Option<&Resolver> {
+        self.resolver.as_ref()
+    }
+
+    /// The driver-wide notification filter.
+    pub fn notification_filter(&self) -> &NotificationFilter {
+        &self.notification_filter
+    }
+
+    /// Whether the driver does not send API usage telemetry (default: it
+    /// sends it, to servers that ask).
+    pub fn telemetry_disabled(&self) -> bool {
+        self.telemetry_disabled
+    }
+
+    /// Combines the URI scheme with the encryption settings: the TLS settings
+    /// to connect with, or `None` for plain text.
+    ///
+    /// As in the official drivers, `+s` and `+ssc` schemes fix the security
+    /// themselves, so setting `encrypted` or `trust` with them is an error.
+    /// A client certificate works with any encrypted setup.
+    ///
+    /// ```
+    /// use quiver::{Config, ConnectionUri, TrustStrategy};
+    ///
+    /// let uri: ConnectionUri = "neo4j+ssc://db".parse()?;
+    /// let tls = Config::default().tls_for(&uri)?.expect("encrypted");
+    /// assert_eq!(tls.trust, TrustStrategy::All);
+    ///
+    /// let plain: ConnectionUri = "bolt://db".parse()?;
+    /// assert!(Config::default().tls_for(&plain)?.is_none());
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn tls_for(&self, uri: &ConnectionUri) -> Result<Option<TlsSettings>> {
+        let trust = match uri.scheme().security() {
+            SchemeSecurity::Configurable => {
+                if !self.encrypted.unwrap_or(false) {
+                    if self.client_certificate.is_some() {
+                        return Err(Error::configuration(
+                            "a client certificate needs an encrypted connection: use a +s or +ssc scheme or set encrypted",
+                        ));
+                    }
+                    return Ok(None);
+                }
+                self.trust.clone().unwrap_or_default()
+            }
+            security => {
+                if self.encrypted.is_some() || self.trust.is_some() {
+                    return Err(Error::configuration(format!(
+                        "the encrypted and trust settings can only be used with the bolt and neo4j schemes; \
+                         the {} scheme already sets them",
+                        uri.scheme()
+                    )));
+                }
+                if security == SchemeSecurity::SelfSignedTls {
+                    TrustStrategy::All
+                } else {
+                    TrustStrategy::SystemCertificates
+                }
+            }
+        };
+        Ok(Some(TlsSettings {
+            trust,
+            client_certificate: self.client_certificate.clone(),
+        }))
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_connection_pool_size: 100,
+            connection_acquisition_timeout: Duration::from_secs(60),
+            connection_timeout: Duration::from_secs(30),
+            max_connection_lifetime: Some(Duration::from_secs(3600)),
+            liveness_check_timeout: None,
+            max_transaction_retry_time: Duration::from_secs(30),
+            fetch_size: FetchSize::default(),
+            keep_alive: true,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            encrypted: None,
+            trust: None,
+            client_certificate: None,
+            resolver: None,
+            notification_filter: NotificationFilter::default(),
+            telemetry_disabled: false,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("max_connection_pool_size", &self.max_connection_pool_size)
+            .field(
+                "connection_acquisition_timeout",
+                &self.connection_acquisition_timeout,
+            )
+            .field("connection_timeout", &self.connection_timeout)
+            .field("max_connection_lifetime", &self.max_connection_lifetime)
+            .field("liveness_check_timeout", &self.liveness_check_timeout)
+            .field(
+                "max_transaction_retry_time",
+                &self.max_transaction_retry_time,
+            )
+            .field("fetch_size", &self.fetch_size)
+            .field("keep_alive", &self.keep_alive)
+            .field("user_agent", &self.user_agent)
+            .field("encrypted", &self.encrypted)
+            .field("trust", &self.trust)
+            .field("client_certificate", &self.client_certificate)
+            .field("resolver", &self.resolver.is_some())
+            .field("notification_filter", &self.notification_filter)
+            .field("telemetry_disabled", &self.telemetry_disabled)
+            .finish()
+    }
+}
+
+/// Builds a [`Config`]; [`build`](ConfigBuilder::build) checks the values.
+#[must_use]
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
+    /// The most connections kept per server (at least 1; default 100).
+    pub fn max_connection_pool_size(mut self, size: usize) -> Self {
+        self.config.max_connection_pool_size = size;
+        self
+    }
+
+    /// How long to wait for a connection from a full pool (default 60 s).
+    pub fn connection_acquisition_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connection_acquisition_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for a new connection (default 30 s).
+    pub fn connection_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connection_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may live (default 1 h; `None`: forever).
+    pub fn max_connection_lifetime(mut self, lifetime: Option<Duration>) -> Self {
+        self.config.max_connection_lifetime = lifetime;
+        self
+    }
+
+    /// Idle time after which a pooled connection is checked before use
+    /// (default `None`: never; zero: always).
+    pub fn liveness_check_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.liveness_check_timeout = timeout;
+        self
+    }
+
+    /// How long transaction functions keep retrying (default 30 s).
+    pub fn max_transaction_retry_time(mut self, time: Duration) -> Self {
+        self.config.max_transaction_retry_time = time;
+        self
+    }
+
+    /// Records fetched per batch (default 1000).
+    pub fn fetch_size(mut self, size: FetchSize) -> Self {
+        self.config.fetch_size = size;
+        self
+    }
+
+    /// TCP keep-alive (default on).
+    pub fn keep_alive(mut self, on: bool) -> Self {
+        self.config.keep_alive = on;
+        self
+    }
+
+    /// The user agent sent to the server.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.config.user_agent = agent.into();
+        self
+    }
+
+    /// Encrypts connections with the plain `bolt` and `neo4j` schemes.
+    pub fn encrypted(mut self, on: bool) -> Self {
+        self.config.encrypted = Some(on);
+        self
+    }
+
+    /// Which certificates to trust (plain `bolt` and `neo4j` schemes with
+    /// encryption on).
+    pub fn trust(mut self, trust: TrustStrategy) -> Self {
+        self.config.trust = Some(trust);
+        self
+    }
+
+    /// A client certificate for mutual TLS.
+    pub fn client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.config.client_certificate = Some(certificate);
+        self
+    }
+
+    /// A function resolving the initial address into the addresses to try.
+    ///
+    /// ```
+    /// use quiver::{Address, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .resolver(|a: &Address| vec![
+    ///         Address::new("a.example.com", a.port()),
+    ///         Address::new("b.example.com", a.port()),
+    ///     ])
+    ///     .build()?;
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn resolver(
+        mut self,
+        resolver: impl Fn(&Address) -> Vec<Address> + Send + Sync + 'static,
+    ) -> Self {
+        self.config.resolver = Some(Arc::new(resolver));
+        self
+    }
+
+    /// The driver-wide notification filter.
+    pub fn notification_filter(mut self, filter: NotificationFilter) -> Self {
+        self.config.notification_filter = filter;
+        self
+    }
+
+    /// Stops sending API usage telemetry.
+    pub fn telemetry_disabled(mut self, disabled: bool) -> Self {
+        self.config.telemetry_disabled = disabled;
+        self
+    }
+
+    /// Checks the values and returns the configuration.
+    pub fn build(self) -> Result<Config> {
+        let c = &self.config;
+        if c.max_connection_pool_size == 0 {
+            return Err(Error::configuration(
+                "max_connection_pool_size must be at least 1",
+            ));
+        }
+        if c.fetch_size == FetchSize::Records(0) {
+            return Err(Error::configuration(
+                "fetch_size must be at least 1 record (or FetchSize::All)",
+            ));
+        }
+        if c.user_agent.is_empty() {
+            return Err(Error::configuration("user_agent must not be empty"));
+        }
+        if let Some(TrustStrategy::CustomCertificates(files)) = &c.trust {
+            if files.is_empty() {
+                return Err(Error::configuration(
+                    "TrustStrategy::CustomCertificates needs at least one certificate file",
+                ));
+            }
+        }
+        Ok(self.config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn defaults_are_the_official_ones() {
+        let c = Config::default();
+        assert_eq!(c.max_connection_pool_size(), 100);
+        assert_eq!(c.connection_acquisition_timeout(), Duration::from_secs(60));
+        assert_eq!(c.connection_timeout(), Duration::from_secs(30));
+        assert_eq!(c.max_connection_lifetime(), Some(Duration::from_secs(3600)));
+        assert_eq!(c.liveness_check_timeout(), None);
+        assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(30));
+        assert_eq!(c.fetch_size(), FetchSize::Records(1000));
+        assert!(c.keep_alive());
+        assert!(c.user_agent().starts_with("quiver/"));
+        assert!(!c.telemetry_disabled());
+        assert!(c.resolver().is_none());
+        assert_eq!(c.notification_filter(), &NotificationFilter::default());
+    }
+
+    #[test]
+    fn builder_sets_everything() {
+        let c = Config::builder()
+            .max_connection_pool_size(7)
+            .connection_acquisition_timeout(Duration::from_secs(1))
+            .connection_timeout(Duration::from_secs(2))
+            .max_connection_lifetime(None)
+            .liveness_check_timeout(Some(Duration::ZERO))
+            .max_transaction_retry_time(Duration::from_secs(3))
+            .fetch_size(FetchSize::All)
+            .keep_alive(false)
+            .user_agent("app/1")
+            .telemetry_disabled(true)
+            .resolver(|a: &Address| vec![a.clone()])
+            .notification_filter(NotificationFilter::none())
+            .build()
+            .unwrap();
+        assert_eq!(c.max_connection_pool_size(), 7);
+        assert_eq!(c.max_connection_lifetime(), None);
+        assert_eq!(c.liveness_check_timeout(), Some(Duration::ZERO));
+        assert_eq!(c.fetch_size().as_bolt_n(), -1);
+        assert!(!c.keep_alive());
+        assert_eq!(c.user_agent(), "app/1");
+        assert!(c.telemetry_disabled());
+        let resolved = (c.resolver().unwrap())(&Address::new("x", 1));
+        assert_eq!(resolved, vec![Address::new("x", 1)]);
+        assert_eq!(
+            c.notification_filter().minimum_severity(),
+            Some(MinimumSeverity::Off)
+        );
+    }
+
+    #[test]
+    fn builder_rejects_invalid_values() {
+        for b in [
+            Config::builder().max_connection_pool_size(0),
+            Config::builder().fetch_size(FetchSize::Records(0)),
+            Config::builder().user_agent(""),
+            Config::builder().trust(TrustStrategy::CustomCertificates(vec![])),
+        ] {
+            assert_eq!(b.build().unwrap_err().kind(), ErrorKind::Configuration);
+        }
+    }
+
+    fn uri(s: &str) -> ConnectionUri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn tls_from_scheme_and_config() {
+        let default = Config::default();
+        assert_eq!(default.tls_for(&uri("neo4j://h")).unwrap(), None);
+        assert_eq!(
+            default.tls_for(&uri("bolt+s://h")).unwrap().unwrap().trust,
+            TrustStrategy::SystemCertificates
+        );
+        assert_eq!(
+            default
+                .tls_for(&uri("neo4j+ssc://h"))
+                .unwrap()
+                .unwrap()
+                .trust,
+            TrustStrategy::All
+        );
+
+        let encrypted = Config::builder()
+            .encrypted(true)
+            .trust(TrustStrategy::CustomCertificates(vec!["ca.pem".into()]))
+            .build()
+            .unwrap();
+        assert_eq!(
+            encrypted.tls_for(&uri("bolt://h")).unwrap().unwrap().trust,
+            TrustStrategy::CustomCertificates(vec!["ca.pem".into()])
+        );
+        let e = encrypted.tls_for(&uri("bolt+s://h")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(e.to_string().contains("bolt+s"));
+
+        let off = Config::builder().encrypted(false).build().unwrap();
+        assert_eq!(off.tls_for(&uri("bolt://h")).unwrap(), None);
+    }
+
+    #[test]
+    fn client_certificate_needs_encryption() {
+        let cert = ClientCertificate::new("c.pem", "k.pem").with_password("pw");
+        assert!(!format!("{cert:?}").contains("pw"));
+        let c = Config::builder()
+            .client_certificate(cert.clone())
+            .build()
+            .unwrap();
+        assert!(c.tls_for(&uri("bolt://h")).is_err());
+        let tls = c.tls_for(&uri("bolt+s://h")).unwrap().unwrap();
+        assert_eq!(tls.client_certificate, Some(cert));
+    }
+
+    #[test]
+    fn notification_filter_values() {
+        let f = NotificationFilter::default()
+            .with_disabled_classification(NotificationClassification::Hint)
+            .with_disabled_classification(NotificationClassification::Deprecation);
+        let disabled: Vec<_> = f
+            .disabled_classifications()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_bolt_str())
+            .collect();
+        assert_eq!(disabled, ["HINT", "DEPRECATION"]);
+        assert_eq!(MinimumSeverity::Information.as_bolt_str(), "INFORMATION");
+    }
+}

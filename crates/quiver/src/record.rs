@@ -1,0 +1,416 @@
+//! Records: one row of a result, decoded lazily from the bytes the server
+//! sent.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use serde::de::{self, DeserializeSeed, Visitor};
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::Value;
+
+/// One row of a result: values under the result's keys.
+///
+/// A record keeps the PackStream bytes the server sent and decodes a field
+/// only when asked, straight into the requested type: strings and byte
+/// arrays can borrow from the record instead of being copied.
+///
+/// ```
+/// use quiver::{Record, Value};
+///
+/// # fn demo(record: &Record) -> quiver::Result<()> {
+/// let name: &str = record.get("name")?;     // borrows from the record
+/// let age: i64 = record.get("age")?;
+/// let first: Value = record.get_at(0)?;     // any field as a dynamic value
+///
+/// #[derive(serde::Deserialize)]
+/// struct Person { name: String, age: i64 }
+/// let person: Person = record.to()?;        // the whole record, by key
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Record {
+    keys: Arc<[String]>,
+    data: Bytes,
+    /// Field `i` spans `offsets[i]..offsets[i + 1]` of `data`.
+    offsets: Box<[usize]>,
+}
+
+impl Record {
+    /// A record from the result's keys and the PackStream list the server
+    /// sent in a `RECORD` message (list header included).
+    ///
+    /// The list is walked once to find where each field starts; nothing is
+    /// decoded. Fails with [`ErrorKind::Protocol`] if the bytes are not a
+    /// well-formed list with one value per key.
+    pub fn from_packstream(keys: Arc<[String]>, data: Bytes) -> Result<Self> {
+        let protocol = |e: quiver_packstream::Error| {
+            Error::new(ErrorKind::Protocol, "a record is malformed").with_source(e)
+        };
+        let mut de = quiver_packstream::Deserializer::new(&data);
+        let len = de.read_list_header().map_err(protocol)?;
+        if len != keys.len() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "a record has {len} fields but the result has {} keys",
+                    keys.len()
+                ),
+            ));
+        }
+        let mut offsets = Vec::with_capacity(len + 1);
+        offsets.push(de.position());
+        for _ in 0..len {
+            de.skip_value().map_err(protocol)?;
+            offsets.push(de.position());
+        }
+        if !de.is_end() {
+            return Err(Error::new(
+                ErrorKind::Protocol,
+                "a record has bytes after its fields",
+            ));
+        }
+        Ok(Record {
+            keys,
+            data,
+            offsets: offsets.into_boxed_slice(),
+        })
+    }
+
+    /// A record from keys and values (one value per key), for results built
+    /// in memory and for tests.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["x".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from(1i64)])?;
+    /// assert_eq!(record.get::<i64>("x")?, 1);
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn from_values(keys: Arc<[String]>, values: Vec<Value>) -> Result<Self> {
+        let data = quiver_packstream::to_vec(&values).map_err(|e| {
+            Error::new(ErrorKind::Serialization, "record values cannot be encoded").with_source(e)
+        })?;
+        Record::from_packstream(keys, Bytes::from(data))
+    }
+
+    /// The keys, in order. Every record of a result shares them.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The shared keys.
+    pub fn shared_keys(&self) -> &Arc<[String]> {
+        &self.keys
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the record has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The position of `key`, if the record has it.
+    pub fn index_of(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
+    /// Whether the record has `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.index_of(key).is_some()
+    }
+
+    /// The field under `key`.
+    pub fn field(&self, key: &str) -> Option<Field<'_>> {
+        self.index_of(key).and_then(|i| self.field_at(i))
+    }
+
+    /// The field at `index`.
+    pub fn field_at(&self, index: usize) -> Option<Field<'_>> {
+        let key = self.keys.get(index)?;
+        let start = *self.offsets.get(index)?;
+        let end = *self.offsets.get(index + 1)?;
+        Some(Field {
+            key,
+            raw: self.data.get(start..end)?,
+        })
+    }
+
+    fn missing_key(&self, key: &str) -> Error {
+        Error::new(
+            ErrorKind::Deserialization,
+            format!(
+                "the record has no key '{key}' (its keys are: {})",
+                self.keys.join(", ")
+            ),
+        )
+    }
+
+    /// The value under `key`, decoded into `T`.
+    ///
+    /// Fails with [`ErrorKind::Deserialization`] if there is no such key or
+    /// the value does not fit `T`.
+    pub fn get<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<T> {
+        self.field(key).ok_or_else(|| self.missing_key(key))?.get()
+    }
+
+    /// The value at `index`, decoded into `T`.
+    pub fn get_at<'a, T: Deserialize<'a>>(&'a self, index: usize) -> Result<T> {
+        self.field_at(index)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Deserialization,
+                    format!("the record has no field {index} (it has {})", self.len()),
+                )
+            })?
+            .get()
+    }
+
+    /// All values, decoded.
+    pub fn values(&self) -> Result<Vec<Value>> {
+        self.iter().map(|f| f.get()).collect()
+    }
+
+    /// The whole record decoded into `T`: a struct or map takes the values
+    /// by key, a tuple or sequence takes them in order.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// #[derive(serde::Deserialize, Debug, PartialEq)]
+    /// struct Person<'a> { name: &'a str, age: i64 }
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["name".to_owned(), "age".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from("Alice"), Value::from(42i64)])?;
+    /// assert_eq!(record.to::<Person>()?, Person { name: "Alice", age: 42 });
+    /// let (name, age): (String, i64) = record.to()?;
+    /// assert_eq!((name.as_str(), age), ("Alice", 42));
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn to<'a, T: Deserialize<'a>>(&'a self) -> Result<T> {
+        T::deserialize(RecordDeserializer { record: self }).map_err(|e| {
+            Error::new(
+                ErrorKind::Deserialization,
+                "the record does not fit the requested type",
+            )
+            .with_source(e)
+        })
+    }
+
+    /// Iterates the fields in order.
+    pub fn iter(&self) -> Fields<'_> {
+        Fields {
+            record: self,
+            next: 0,
+        }
+    }
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.keys == other.keys && self.iter().map(|f| f.raw).eq(other.iter().map(|f| f.raw))
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut m = f.debug_map();
+        for field in self.iter() {
+            match field.get::<Value>() {
+                Ok(v) => m.entry(&field.key, &v),
+                Err(_) => m.entry(
+                    &field.key,
+                    &format_args!("<undecodable {:02x?}>", field.raw),
+                ),
+            };
+        }
+        m.finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Record {
+    type Item = Field<'a>;
+    type IntoIter = Fields<'a>;
+
+    fn into_iter(self) -> Fields<'a> {
+        self.iter()
+    }
+}
+
+/// One field of a [`Record`]: its key and its still-encoded value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field<'a> {
+    key: &'a str,
+    raw: &'a [u8],
+}
+
+impl<'a> Field<'a> {
+    /// The key.
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+
+    /// The PackStream bytes of the value.
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// The value decoded into `T`, borrowing from the record where `T` asks.
+    pub fn get<T: Deserialize<'a>>(&self) -> Result<T> {
+        quiver_packstream::from_slice(self.raw).map_err(|e| {
+            Error::new(
+                ErrorKind::Deserialization,
+                format!(
+                    "the value of '{}' does not fit the requested type",
+                    self.key
+                ),
+            )
+            .with_source(e)
+        })
+    }
+}
+
+/// Iterator over the fields of a [`Record`].
+#[derive(Debug, Clone)]
+pub struct Fields<'a> {
+    record: &'a Record,
+    next: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = Field<'a>;
+
+    fn next(&mut self) -> Option<Field<'a>> {
+        let f = self.record.field_at(self.next)?;
+        self.next += 1;
+        Some(f)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.record.len().saturating_sub(self.next);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Fields<'_> {}
+
+/// Presents a record to serde as a map (key → field) or a sequence.
+struct RecordDeserializer<'a> {
+    record: &'a Record,
+}
+
+type DeError = quiver_packstream::Error;
+
+impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_map(FieldMap {
+            fields: self.record.iter(),
+            value: None,
+        })
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_seq(FieldSeq {
+            fields: self.record.iter(),
+        })
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct map struct enum identifier ignored_any
+    }
+}
+
+struct FieldMap<'a> {
+    fields: Fields<'a>,
+    value: Option<&'a [u8]>,
+}
+
+impl<'de> de::MapAccess<'de> for FieldMap<'de> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        match self.fields.next() {
+            Some(f) => {
+                self.value = Some(f.raw);
+                let key = de::value::BorrowedStrDeserializer::<'de, DeError>::new(f.key);
+                seed.deserialize(key).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        let raw = self
+            .value
+            .take()
+            .ok_or_else(|| <DeError as de::Error>::custom("a value was asked before its key"))?;
+        seed.deserialize(&mut quiver_packstream::Deserializer::new(raw))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.fields.len())
+    }
+}
+
+struct FieldSeq<'a> {
+    fields: Fields<'a>,
+}
+
+impl<'de> de::SeqAccess<'de> for FieldSeq<'de> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        match self.fields.next() {
+            Some(f) => seed
+                .deserialize(&mut quiver_packstream::Deserializer::new(f.raw))
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.fields.len())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+use std::collections::BTreeMap;
+
+use super::*;
+
+fn keys(names: &[&str]) -> Arc<[String]> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `["Alice", 42, {"a": [1, 2]}, null]` as PackStream.
+fn alice() -> Record {
+    let data: &[u8] = &[
+        0x94, // list of 4
+        0x85, b'A', b'l', b'i', b'c', b'e', // "Alice"
+        0x2A, // 42
+        0xA1, 0x81, b'a', 0x92, 0x01, 0x02, // {"a": [1, 2]}
+        0xC0, // null
+    ];
+    Record::from_packstream(
+        keys(&["name", "age", "extra", "nothing"]),
+        Bytes::from_static(data),
+    )
+    .unwrap()
+}
+
+#[test]
+fn fields_by_key_and_index() {
+    let r = alice();
+    assert_eq!(r.len(), 4);
+    assert!(!r.is_empty());
+    assert_eq!(r.keys(), ["name", "age", "extra", "nothing"]);
+    assert_eq!(r.index_of("age"), Some(1));
+    assert!(r.contains_key("extra"));
+    assert!(!r.contains_key("missing"));
+    let name: &str = r.get("name").unwrap();
+    assert_eq!(name, "Alice");
+    assert_eq!(r.get::<i64>("age").unwrap(), 42);
+    assert_eq!(r.get_at::<u8>(1).unwrap(), 42);
+    assert_eq!(r.get::<Option<String>>("nothing").unwrap(), None);
+    let extra: BTreeMap<String, Vec<i64>> = r.get("extra").unwrap();
+    assert_eq!(extra["a"], [1, 2]);
+    assert_eq!(r.field("age").unwrap().raw(), [0x2A]);
+}
+
+#[test]
+fn borrowed_strings_point_into_the_record() {
+    let r = alice();
+    let name: &str = r.get("name").unwrap();
+    let field = r.field("name").unwrap().raw();
+    assert!(field.as_ptr_range().contains(&name.as_ptr()));
+}
+
+#[test]
+fn dynamic_values() {
+    let r = alice();
+    let values = r.values().unwrap();
+    assert_eq!(values.len(), 4);
+    assert_eq!(values[0], Value::from("Alice"));
+    assert_eq!(values[1], Value::from(42i64));
+    assert_eq!(values[3], Value::Null);
+    assert_eq!(r.get_at::<Value>(1).unwrap(), Value::from(42i64));
+}
+
+#[test]
+fn whole_record_into_struct_tuple_and_map() {
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Person<'a> {
+        name: &'a str,
+        age: u32,
+        nothing: Option<i64>,
+    }
+    let r = alice();
+    let p: Person<'_> = r.to().unwrap();
+    assert_eq!(
+        p,
+        Person {
+            name: "Alice",
+            age: 42,
+            nothing: None
+        }
+    );
+
+    let (name, age, _, nothing): (String, i64, Value, Option<bool>) = r.to().unwrap();
+    assert_eq!((name.as_str(), age, nothing), ("Alice", 42, None));
+
+    let map: crate::Map = r.to().unwrap();
+    assert_eq!(map.len(), 4);
+    assert_eq!(map["age"], Value::from(42i64));
+}
+
+#[test]
+fn errors_say_what_is_wrong() {
+    let r = alice();
+    let e = r.get::<i64>("missing").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Deserialization);
+    assert!(e.to_string().contains("no key 'missing'"), "{e}");
+    let e = r.get::<i64>("name").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Deserialization);
+    assert!(e.to_string().contains("'name'"), "{e}");
+    assert!(std::error::Error::source(&e).is_some());
+    assert!(r.get_at::<i64>(9).is_err());
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct NeedsMore {
+        name: String,
+        height: f64,
+    }
+    assert_eq!(
+        r.to::<NeedsMore>().unwrap_err().kind(),
+        ErrorKind::Deserialization
+    );
+}
+
+#[test]
+fn malformed_records_are_protocol_errors() {
+    let cases: &[(&[&str], &[u8])] = &[
+        (&["a"], &[0x92, 0x01, 0x02]), // more fields than keys
+        (&["a", "b"], &[0x91, 0x01]),  // fewer
+        (&["a"], &[0x91, 0x01, 0x01]), // trailing bytes
+        (&["a"], &[0x91, 0x85, b'A']), // truncated string
+        (&["a"], &[0x01]),             // not a list
+        (&["a"], &[]),                 // empty
+        (&["a"], &[0x91, 0xC7]),       // invalid marker
+    ];
+    for (k, data) in cases {
+        let e = Record::from_packstream(keys(k), Bytes::copy_from_slice(data)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{data:02x?}");
+    }
+}
+
+#[test]
+fn from_values_round_trips_and_compares() {
+    let r = Record::from_values(
+        keys(&["x", "y"]),
+        vec![Value::from(1i64), Value::from("two")],
+    )
+    .unwrap();
+    assert_eq!(r.get::<i64>("x").unwrap(), 1);
+    assert_eq!(r.get::<String>("y").unwrap(), "two");
+    let same = Record::from_values(
+        keys(&["x", "y"]),
+        vec![Value::from(1i64), Value::from("two")],
+    )
+    .unwrap();
+    assert_eq!(r, same);
+    assert!(Record::from_values(keys(&["x"]), vec![]).is_err());
+    let debug = format!("{r:?}");
+    assert!(debug.contains("\"x\"") && debug.contains("two"), "{debug}");
+}
+
+#[test]
+fn iteration_in_order() {
+    let r = alice();
+    let ks: Vec<&str> = r.iter().map(|f| f.key()).collect();
+    assert_eq!(ks, ["name", "age", "extra", "nothing"]);
+    assert_eq!(r.iter().len(), 4);
+    let mut n = 0;
+    for field in &r {
+        assert!(!field.raw().is_empty());
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}

@@ -1,0 +1,293 @@
+//! What the server tells about a query once its result is consumed.
+
+use std::time::Duration;
+
+use crate::address::Address;
+use crate::{Map, Value};
+
+mod counters;
+mod notification;
+mod plan;
+
+pub use counters::SummaryCounters;
+pub use notification::{GqlStatusObject, InputPosition, Notification, NotificationSeverity};
+pub use plan::{Plan, ProfiledPlan};
+
+/// A query: its text and parameters.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    text: String,
+    parameters: Map,
+}
+
+impl Query {
+    /// A query from its text and parameters.
+    pub fn new(text: impl Into<String>, parameters: Map) -> Self {
+        Query {
+            text: text.into(),
+            parameters,
+        }
+    }
+
+    /// The Cypher text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The parameters.
+    pub fn parameters(&self) -> &Map {
+        &self.parameters
+    }
+}
+
+/// What a query did, as far as reads and writes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryType {
+    /// Read only (`"r"`).
+    ReadOnly,
+    /// Read and write (`"rw"`).
+    ReadWrite,
+    /// Write only (`"w"`).
+    WriteOnly,
+    /// Schema changes (`"s"`).
+    SchemaWrite,
+}
+
+impl QueryType {
+    /// Parses the server's code (`"r"`, `"rw"`, `"w"`, `"s"`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "r" => Some(QueryType::ReadOnly),
+            "rw" => Some(QueryType::ReadWrite),
+            "w" => Some(QueryType::WriteOnly),
+            "s" => Some(QueryType::SchemaWrite),
+            _ => None,
+        }
+    }
+}
+
+/// The server a result came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    address: Address,
+    agent: String,
+    protocol_version: (u8, u8),
+}
+
+impl ServerInfo {
+    /// Server information from the address connected to, the agent string
+    /// the server sent (e.g. `Neo4j/5.20.0`) and the Bolt version agreed.
+    pub fn new(address: Address, agent: impl Into<String>, protocol_version: (u8, u8)) -> Self {
+        ServerInfo {
+            address,
+            agent: agent.into(),
+            protocol_version,
+        }
+    }
+
+    /// The address of the server.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The server's agent string, e.g. `Neo4j/5.20.0`.
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    /// The Bolt protocol version (major, minor).
+    pub fn protocol_version(&self) -> (u8, u8) {
+        self.protocol_version
+    }
+}
+
+/// The summary of a consumed result: the query, what it changed, its plan,
+/// notifications, timings and the server that ran it.
+///
+/// The driver builds it from the metadata of the `SUCCESS` messages that
+/// answer `RUN` and the last `PULL`/`DISCARD`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultSummary {
+    query: Query,
+    query_type: Option<QueryType>,
+    counters: SummaryCounters,
+    plan: Option<Plan>,
+    profile: Option<ProfiledPlan>,
+    notifications: Vec<Notification>,
+    gql_status_objects: Vec<GqlStatusObject>,
+    result_available_after: Option<Duration>,
+    result_consumed_after: Option<Duration>,
+    server: ServerInfo,
+    database: Option<String>,
+}
+
+/// What the result stream held, which decides the GQL status of the result
+/// when an older server sends none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamShape {
+    /// Whether the result had keys (columns).
+    pub had_keys: bool,
+    /// Whether the result had at least one record.
+    pub had_record: bool,
+}
+
+impl ResultSummary {
+    /// Builds a summary from the metadata of `RUN`'s `SUCCESS` (`run`) and of
+    /// the final `PULL` or `DISCARD` `SUCCESS` (`end`).
+    ///
+    /// Servers before 5.6 send `notifications` only, newer ones `statuses`;
+    /// both lists are filled either way, as the official drivers do.
+    ///
+    /// ```
+    /// use quiver::summary::{Query, ResultSummary, ServerInfo, StreamShape, QueryType};
+    /// use quiver::{params, Address, Map, Value};
+    ///
+    /// let run = params! { "t_first" => 3 };
+    /// let end = params! { "type" => "w", "db" => "neo4j", "t_last" => 5,
+    ///                     "stats" => params! { "nodes-created" => 2 } };
+    /// let server = ServerInfo::new(Address::new("localhost", 7687), "Neo4j/5.20.0", (5, 4));
+    /// let summary = ResultSummary::from_metadata(
+    ///     Query::new("CREATE (), ()", Map::new()), server, &run, &end,
+    ///     StreamShape { had_keys: false, had_record: false },
+    /// );
+    /// assert_eq!(summary.query_type(), Some(QueryType::WriteOnly));
+    /// assert_eq!(summary.counters().nodes_created(), 2);
+    /// assert!(summary.counters().contains_updates());
+    /// assert_eq!(summary.database(), Some("neo4j"));
+    /// assert_eq!(summary.gql_status_objects()[0].gql_status(), "00001");
+    /// ```
+    pub fn from_metadata(
+        query: Query,
+        server: ServerInfo,
+        run: &Map,
+        end: &Map,
+        shape: StreamShape,
+    ) -> Self {
+        let get = |key: &str| end.get(key).or_else(|| run.get(key));
+        let counters = match get("stats") {
+            Some(Value::Map(stats)) => SummaryCounters::from_stats(stats),
+            _ => SummaryCounters::default(),
+        };
+        let plan = match get("plan") {
+            Some(Value::Map(m)) => Some(Plan::from_map(m)),
+            _ => None,
+        };
+        let profile = match get("profile") {
+            Some(Value::Map(m)) => Some(ProfiledPlan::from_map(m)),
+            _ => None,
+        };
+        let (notifications, gql_status_objects) =
+            notification::from_metadata(get("notifications"), get("statuses"), shape);
+        ResultSummary {
+            query,
+            query_type: get_str(get("type")).and_then(QueryType::from_code),
+            counters,
+            plan,
+            profile,
+            notifications,
+            gql_status_objects,
+            result_available_after: get_millis(run.get("t_first").or_else(|| end.get("t_first"))),
+            result_consumed_after: get_millis(end.get("t_last").or_else(|| run.get("t_last"))),
+            server,
+            database: get_str(get("db")).map(str::to_owned),
+        }
+    }
+
+    /// The query that was run.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
+    /// Whether the query read, wrote, or changed the schema (when the server
+    /// said).
+    pub fn query_type(&self) -> Option<QueryType> {
+        self.query_type
+    }
+
+    /// What the query changed.
+    pub fn counters(&self) -> &SummaryCounters {
+        &self.counters
+    }
+
+    /// The plan, for queries run with `EXPLAIN`.
+    pub fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref()
+    }
+
+    /// The profiled plan, for queries run with `PROFILE`.
+    pub fn profile(&self) -> Option<&ProfiledPlan> {
+        self.profile.as_ref()
+    }
+
+    /// The notifications (warnings and information) the server raised.
+    pub fn notifications(&self) -> &[Notification] {
+        &self.notifications
+    }
+
+    /// The GQL status objects of the query: the outcome first, then
+    /// notifications. Ordered as the official drivers order them: no data,
+    /// warnings, success, information.
+    pub fn gql_status_objects(&self) -> &[GqlStatusObject] {
+        &self.gql_status_objects
+    }
+
+    /// Time until the first record was available, if the server said.
+    pub fn result_available_after(&self) -> Option<Duration> {
+        self.result_available_after
+    }
+
+    /// Time until the last record was consumed, if the server said.
+    pub fn result_consumed_after(&self) -> Option<Duration> {
+        self.result_consumed_after
+    }
+
+    /// The server that ran the query.
+    pub fn server(&self) -> &ServerInfo {
+        &self.server
+    }
+
+    /// The database the query ran against, if the server said.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+}
+
+pub(crate) fn get_str(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_int(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Integer(i) => Some(*i),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 => Some(*f as i64),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_float(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Float(f) => Some(*f),
+        Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_bool(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Boolean(b) => Some(*b),
+        _ => None,
+    }
+}
+
+fn get_millis(v: Option<&Value>) -> Option<Duration> {
+    get_int(v)
+        .and_then(|ms| u64::try_from(ms).ok())
+        .map(Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests;
