@@ -222,6 +222,16 @@ S: SUCCESS {}
     );
     assert!(conn.pipelined(&["RUN", "PULL"]));
     assert!(!conn.pipelined(&["HELLO", "RUN"]));
+    assert!(conn.arrived_together(&["RUN", "PULL"]));
+    assert!(!conn.arrived_together(&["PULL", "RESET"]));
+    // The exact bytes the client sent are kept.
+    let pull_bytes = conn.events.iter().find_map(|e| match &e.kind {
+        EventKind::Received { message, bytes, .. } if message.starts_with("PULL") => {
+            Some(bytes.clone())
+        }
+        _ => None,
+    });
+    assert_eq!(pull_bytes, Some(pull(1000)));
 }
 
 #[tokio::test]

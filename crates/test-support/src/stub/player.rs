@@ -236,6 +236,7 @@ impl Player {
                             EventKind::Received {
                                 message: message.to_string(),
                                 read: self.reads,
+                                bytes: bytes.clone(),
                             },
                         );
                         pc = op + 1;

@@ -79,6 +79,32 @@ impl ConnectionReport {
         }
         false
     }
+
+    /// `true` when the client's messages `names` (in this order, one after
+    /// the other) were completed by the same socket read: the client wrote
+    /// them together, in one flush, rather than one per round trip.
+    pub fn arrived_together(&self, names: &[&str]) -> bool {
+        let received: Vec<(&str, u64)> = self
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Received { message, read, .. } => Some((message.as_str(), *read)),
+                _ => None,
+            })
+            .collect();
+        if names.is_empty() {
+            return true;
+        }
+        received.windows(names.len()).any(|window| {
+            window
+                .iter()
+                .zip(names)
+                .all(|((message, _), name)| is_named(message, name))
+                && window
+                    .iter()
+                    .all(|(_, read)| Some(read) == window.first().map(|(_, r)| r))
+        })
+    }
 }
 
 fn is_named(message: &str, name: &str) -> bool {
@@ -108,6 +134,8 @@ pub enum EventKind {
         /// The number of the socket read that completed it (messages
         /// completed by the same read arrived together).
         read: u64,
+        /// The message's PackStream bytes (dechunked).
+        bytes: Vec<u8>,
     },
     /// The client sent a message answered by an `!: AUTO` directive.
     Auto {
