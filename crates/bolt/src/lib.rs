@@ -1,2 +1,43 @@
-//! One Bolt connection to Neo4j.
+//! One Bolt connection to Neo4j: messages, chunking, handshake, state machine, TLS.
+//!
+//! Layers, bottom up (the lower ones do no IO):
+//! - [`codec`]: chunking as a tokio-util `Encoder`/`Decoder`;
+//! - [`handshake`]: version negotiation bytes (classic slots and the 5.7+ manifest);
+//! - [`message`]: typed requests with per-version fields, and replies;
+//! - [`state`]: the server state machine the client tracks;
+//! - [`Connection`]: TCP/TLS transport, HELLO/LOGON, pipelining, helpers.
+//!
+//! Every place that changes when a Bolt version is added carries the grep tag
+//! `[bolt-version-bump]`.
 #![warn(missing_docs)]
+
+mod address;
+mod agent;
+mod auth;
+pub mod codec;
+mod config;
+mod connection;
+mod error;
+pub mod handshake;
+pub mod message;
+pub mod state;
+mod tls;
+mod transport;
+mod version;
+
+pub use address::{Address, DEFAULT_PORT};
+pub use agent::{BoltAgent, DEFAULT_PRODUCT};
+pub use auth::AuthToken;
+pub use config::{ConnectionConfig, ConnectionConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
+pub use connection::Connection;
+pub use error::{Classification, Error, Result, ServerError};
+pub use message::{
+    AccessMode, Begin, NotificationFilter, Params, Pull, Record, Request, Response, Route, Run,
+    Success, TelemetryApi, TxExtra,
+};
+pub use state::{RequestKind, ServerState};
+pub use tls::{TlsConfig, TrustStrategy};
+pub use version::Version;
+
+/// Re-exported so users name one PackStream.
+pub use quiver_packstream as packstream;

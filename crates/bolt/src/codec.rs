@@ -1,0 +1,301 @@
+//! Bolt chunking as a tokio-util [`Encoder`]/[`Decoder`] (no IO).
+//!
+//! A message travels as chunks `[len: u16 BE][len bytes]`, closed by the empty chunk
+//! `00 00`. An empty chunk where no message has started is a keep-alive (NOOP) and is
+//! skipped. A message that arrives in one chunk is handed out without a copy (a
+//! [`Bytes`] view into the read buffer).
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use tokio_util::codec::{Decoder, Encoder};
+
+use crate::error::Error;
+
+/// Largest chunk payload.
+pub const MAX_CHUNK: usize = u16::MAX as usize;
+/// Default limit on one message's size (sum of its chunks).
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 512 * 1024 * 1024;
+
+/// Chunk codec: decodes whole message bodies, encodes bodies as chunks.
+#[derive(Debug, Clone)]
+pub struct ChunkCodec {
+    /// Offset in the buffer of the next chunk header not yet scanned.
+    scanned: usize,
+    /// Payload bytes of the current message scanned so far.
+    body_len: usize,
+    /// Chunks of the current message scanned so far.
+    chunks: usize,
+    max_message_size: usize,
+    /// Keep-alive chunks skipped so far.
+    noops: u64,
+}
+
+impl Default for ChunkCodec {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChunkCodec {
+    /// A codec with the default message size limit.
+    pub fn new() -> Self {
+        Self::with_max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
+    }
+
+    /// A codec that refuses messages larger than `max` bytes.
+    pub fn with_max_message_size(max: usize) -> Self {
+        ChunkCodec {
+            scanned: 0,
+            body_len: 0,
+            chunks: 0,
+            max_message_size: max,
+            noops: 0,
+        }
+    }
+
+    /// How many keep-alive (empty, between messages) chunks were skipped.
+    pub fn noops_seen(&self) -> u64 {
+        self.noops
+    }
+
+    /// Appends one keep-alive chunk (`00 00`).
+    pub fn encode_noop(dst: &mut BytesMut) {
+        dst.put_u16(0);
+    }
+
+    /// Writes one message whose body `write` appends to the buffer it is given, chunked.
+    ///
+    /// The fast path writes the body in place behind a placeholder header; a body
+    /// longer than one chunk is split afterwards.
+    pub fn encode_with<E>(
+        dst: &mut BytesMut,
+        write: impl FnOnce(&mut BytesMut) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let start = dst.len();
+        dst.put_u16(0);
+        if let Err(e) = write(dst) {
+            dst.truncate(start);
+            return Err(e);
+        }
+        let len = dst.len() - start - 2;
+        if len == 0 {
+            // An empty body would read as a NOOP; Bolt has no empty messages.
+            dst.truncate(start);
+            return Ok(());
+        }
+        if len <= MAX_CHUNK {
+            dst[start..start + 2].copy_from_slice(&(len as u16).to_be_bytes());
+            dst.put_u16(0);
+        } else {
+            let body = dst.split_off(start + 2);
+            dst.truncate(start);
+            chunk_into(&body, dst);
+        }
+        Ok(())
+    }
+}
+
+fn chunk_into(body: &[u8], dst: &mut BytesMut) {
+    dst.reserve(body.len() + 2 * (body.len() / MAX_CHUNK + 2));
+    for chunk in body.chunks(MAX_CHUNK) {
+        dst.put_u16(chunk.len() as u16);
+        dst.put_slice(chunk);
+    }
+    dst.put_u16(0);
+}
+
+impl Decoder for ChunkCodec {
+    type Item = Bytes;
+    type Error = Error;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Bytes>, Error> {
+        loop {
+            let Some(header) = src.get(self.scanned..self.scanned + 2) else {
+                return Ok(None);
+            };
+            let len = usize::from(u16::from_be_bytes([header[0], header[1]]));
+            if len == 0 {
+                if self.chunks == 0 {
+                    // Keep-alive between messages.
+                    src.advance(2);
+                    self.scanned = 0;
+                    self.noops += 1;
+                    continue;
+                }
+                return Ok(Some(self.take_message(src)));
+            }
+            if src.len() < self.scanned + 2 + len {
+                // Incomplete chunk: make room for the rest of it.
+                src.reserve(self.scanned + 2 + len - src.len());
+                return Ok(None);
+            }
+            self.body_len += len;
+            if self.body_len > self.max_message_size {
+                return Err(Error::Protocol(format!(
+                    "message larger than the limit of {} bytes",
+                    self.max_message_size
+                )));
+            }
+            self.chunks += 1;
+            self.scanned += 2 + len;
+        }
+    }
+}
+
+impl ChunkCodec {
+    /// The message spans `src[..scanned]` followed by its `00 00` end marker.
+    fn take_message(&mut self, src: &mut BytesMut) -> Bytes {
+        let end = self.scanned + 2;
+        let body = if self.chunks == 1 {
+            src.advance(2);
+            let body = src.split_to(self.body_len).freeze();
+            src.advance(2);
+            body
+        } else {
+            let mut body = BytesMut::with_capacity(self.body_len);
+            let mut pos = 0;
+            while pos < self.scanned {
+                let len = usize::from(u16::from_be_bytes([src[pos], src[pos + 1]]));
+                body.extend_from_slice(&src[pos + 2..pos + 2 + len]);
+                pos += 2 + len;
+            }
+            src.advance(end);
+            body.freeze()
+        };
+        self.scanned = 0;
+        self.body_len = 0;
+        self.chunks = 0;
+        body
+    }
+}
+
+impl Encoder<&[u8]> for ChunkCodec {
+    type Error = Error;
+
+    fn encode(&mut self, body: &[u8], dst: &mut BytesMut) -> Result<(), Error> {
+        if !body.is_empty() {
+            chunk_into(body, dst);
+        }
+        Ok(())
+    }
+}
+
+impl Encoder<Bytes> for ChunkCodec {
+    type Error = Error;
+
+    fn encode(&mut self, body: Bytes, dst: &mut BytesMut) -> Result<(), Error> {
+        self.encode(&body[..], dst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(codec: &mut ChunkCodec, buf: &mut BytesMut) -> Vec<Bytes> {
+        let mut out = Vec::new();
+        while let Some(m) = codec.decode(buf).unwrap() {
+            out.push(m);
+        }
+        out
+    }
+
+    #[test]
+    fn single_chunk_is_zero_copy() {
+        let mut buf = BytesMut::from(&[0x00, 0x03, 0xB1, 0x70, 0xA0, 0x00, 0x00][..]);
+        let base = buf.as_ptr() as usize;
+        let mut c = ChunkCodec::new();
+        let m = c.decode(&mut buf).unwrap().unwrap();
+        assert_eq!(&m[..], &[0xB1, 0x70, 0xA0]);
+        assert_eq!(m.as_ptr() as usize, base + 2, "no copy");
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn multi_chunk_and_noops() {
+        let mut buf = BytesMut::from(
+            &[
+                0x00, 0x00, // noop
+                0x00, 0x02, 0xB1, 0x70, 0x00, 0x01, 0xA0, 0x00, 0x00, // split message
+                0x00, 0x00, 0x00, 0x00, // two noops
+                0x00, 0x02, 0xB0, 0x7E, 0x00, 0x00, // IGNORED
+            ][..],
+        );
+        let mut c = ChunkCodec::new();
+        let msgs = decode_all(&mut c, &mut buf);
+        assert_eq!(msgs.len(), 2);
+        assert_eq!(&msgs[0][..], &[0xB1, 0x70, 0xA0]);
+        assert_eq!(&msgs[1][..], &[0xB0, 0x7E]);
+        assert_eq!(c.noops_seen(), 3);
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn byte_by_byte_input() {
+        let wire = [
+            0x00, 0x00, 0x00, 0x02, 0xB1, 0x70, 0x00, 0x01, 0xA0, 0x00, 0x00, 0x00, 0x02, 0xB0,
+            0x7E, 0x00, 0x00,
+        ];
+        let mut c = ChunkCodec::new();
+        let mut buf = BytesMut::new();
+        let mut got = Vec::new();
+        for b in wire {
+            buf.put_u8(b);
+            got.extend(decode_all(&mut c, &mut buf));
+        }
+        assert_eq!(got.len(), 2);
+        assert_eq!(&got[0][..], &[0xB1, 0x70, 0xA0]);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        // Arbitrary bytes: the codec only ever returns messages, None, or a size error.
+        let mut seed = 0x1234_5678_u32;
+        for _ in 0..200 {
+            let mut buf = BytesMut::new();
+            for _ in 0..(seed % 300) {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                buf.put_u8((seed >> 16) as u8);
+            }
+            let mut c = ChunkCodec::with_max_message_size(1000);
+            while let Ok(Some(_)) = c.decode(&mut buf) {}
+        }
+    }
+
+    #[test]
+    fn size_limit() {
+        let mut c = ChunkCodec::with_max_message_size(4);
+        let mut buf = BytesMut::from(&[0x00, 0x03, 1, 2, 3, 0x00, 0x02, 4, 5][..]);
+        assert!(matches!(c.decode(&mut buf), Err(Error::Protocol(_))));
+    }
+
+    #[test]
+    fn encode_large_and_small() {
+        let mut c = ChunkCodec::new();
+        let body: Vec<u8> = (0..70_000u32).map(|i| i as u8).collect();
+        let mut out = BytesMut::new();
+        c.encode(&body[..], &mut out).unwrap();
+        assert_eq!(&out[..2], &[0xFF, 0xFF]);
+        assert_eq!(out.len(), body.len() + 2 + 2 + 2);
+        let back = c.decode(&mut out).unwrap().unwrap();
+        assert_eq!(&back[..], &body[..]);
+
+        let mut out = BytesMut::new();
+        ChunkCodec::encode_with::<()>(&mut out, |b| {
+            b.extend_from_slice(&body);
+            Ok(())
+        })
+        .unwrap();
+        let back = c.decode(&mut out).unwrap().unwrap();
+        assert_eq!(&back[..], &body[..]);
+
+        let mut out = BytesMut::new();
+        ChunkCodec::encode_with::<()>(&mut out, |b| {
+            b.extend_from_slice(&[0xB0, 0x0F]);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(&out[..], &[0x00, 0x02, 0xB0, 0x0F, 0x00, 0x00]);
+        ChunkCodec::encode_noop(&mut out);
+        assert_eq!(&out[6..], &[0, 0]);
+    }
+}

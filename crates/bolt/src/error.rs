@@ -1,0 +1,252 @@
+//! The crate's one error type, and the server failure it can carry.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::state::ServerState;
+use crate::version::Version;
+
+/// Everything that can go wrong on a Bolt connection.
+///
+/// Errors that leave the connection unusable mark it defunct (see
+/// [`Error::is_fatal`]); a [`Error::Server`] failure only needs a RESET.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered a request with FAILURE.
+    #[error("{0}")]
+    Server(Box<ServerError>),
+    /// The server broke the protocol: an unexpected or undecodable message.
+    #[error("Bolt protocol violation: {0}")]
+    Protocol(String),
+    /// PackStream could not encode or decode a value.
+    #[error("PackStream: {0}")]
+    PackStream(#[from] quiver_packstream::Error),
+    /// Reading from or writing to the socket failed.
+    #[error("connection IO: {0}")]
+    Io(#[from] std::io::Error),
+    /// The server closed the connection.
+    #[error("the server closed the connection")]
+    ConnectionClosed,
+    /// Connecting (TCP, TLS and handshake) took longer than the connect timeout.
+    #[error("connecting timed out after {0:?}")]
+    ConnectTimeout(Duration),
+    /// No reply within the server's `connection.recv_timeout_seconds` hint.
+    #[error("no reply from the server within {0:?}")]
+    ReadTimeout(Duration),
+    /// Setting up TLS failed (bad certificate file, rejected certificate, ...).
+    #[error("TLS: {0}")]
+    Tls(String),
+    /// Client and server share no protocol version.
+    #[error("the server supports none of the offered Bolt versions")]
+    NoCommonVersion,
+    /// The feature needs a newer protocol version than the one negotiated.
+    #[error("{feature} needs a newer Bolt version than {version}")]
+    Unsupported {
+        /// What was asked for.
+        feature: &'static str,
+        /// The negotiated version.
+        version: Version,
+    },
+    /// The request is not allowed in the connection's current state (a client bug).
+    #[error("{request} is not allowed in state {state:?}")]
+    InvalidState {
+        /// The request's name.
+        request: &'static str,
+        /// The state it was refused in.
+        state: ServerState,
+    },
+    /// `recv` was called with no reply outstanding.
+    #[error("no request is waiting for a reply")]
+    NothingPending,
+    /// The connection is defunct (an earlier error broke it) and can't be used.
+    #[error("the connection is defunct")]
+    Defunct,
+    /// The address could not be resolved or is invalid.
+    #[error("address {address}: {reason}")]
+    Address {
+        /// The address as given.
+        address: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// Invalid configuration.
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether the error leaves the connection defunct (everything but a server
+    /// failure, a refused-in-state request and an unsupported feature).
+    pub fn is_fatal(&self) -> bool {
+        !matches!(
+            self,
+            Error::Server(_)
+                | Error::InvalidState { .. }
+                | Error::Unsupported { .. }
+                | Error::NothingPending
+                | Error::Config(_)
+        )
+    }
+
+    /// The server failure, if this is one.
+    pub fn as_server_error(&self) -> Option<&ServerError> {
+        match self {
+            Error::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the server or network may still be reachable: the failure came from a
+    /// connection problem (IO, closed, timeouts) rather than from the protocol.
+    pub fn is_connection_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Io(_)
+                | Error::ConnectionClosed
+                | Error::ConnectTimeout(_)
+                | Error::ReadTimeout(_)
+                | Error::Address { .. }
+        )
+    }
+}
+
+impl From<ServerError> for Error {
+    fn from(e: ServerError) -> Self {
+        Error::Server(Box::new(e))
+    }
+}
+
+/// The class of a Neo4j status code, its second part (`Neo.ClientError.…`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Classification {
+    /// The request was bad; changing it may help.
+    ClientError,
+    /// The server could not serve the request now; retrying may help.
+    TransientError,
+    /// The server failed.
+    DatabaseError,
+    /// Anything else (kept as sent).
+    Other(String),
+}
+
+impl Classification {
+    /// Parses the classification from a Neo4j code like `Neo.ClientError.Statement.SyntaxError`.
+    pub fn from_code(code: &str) -> Classification {
+        match code.split('.').nth(1) {
+            Some("ClientError") => Classification::ClientError,
+            Some("TransientError") => Classification::TransientError,
+            Some("DatabaseError") => Classification::DatabaseError,
+            Some(other) => Classification::Other(other.to_owned()),
+            None => Classification::Other(String::new()),
+        }
+    }
+}
+
+/// A FAILURE from the server.
+///
+/// Bolt 5.7+ sends GQL errors: `gql_status`, `description`, `diagnostic_record` and a
+/// `cause` chain; earlier versions send only `code` and `message` (the GQL fields are
+/// then `None`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ServerError {
+    /// The Neo4j status code, e.g. `Neo.ClientError.Statement.SyntaxError`.
+    pub code: String,
+    /// The message, for humans.
+    pub message: String,
+    /// The class parsed from `code`.
+    pub classification: Classification,
+    /// The GQLSTATUS code, e.g. `42001` (5.7+).
+    pub gql_status: Option<String>,
+    /// The GQL status description (5.7+).
+    pub description: Option<String>,
+    /// The GQL diagnostic record (5.7+).
+    pub diagnostic_record: Option<quiver_packstream::Map>,
+    /// The error that caused this one (5.7+).
+    pub cause: Option<Box<ServerError>>,
+}
+
+impl ServerError {
+    /// An error from a code and message (the pre-5.7 shape).
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        let code = code.into();
+        ServerError {
+            classification: Classification::from_code(&code),
+            code,
+            message: message.into(),
+            gql_status: None,
+            description: None,
+            diagnostic_record: None,
+            cause: None,
+        }
+    }
+
+    /// The GQL classification from the diagnostic record (`_classification`, e.g.
+    /// `CLIENT_ERROR`), if the server sent one.
+    pub fn gql_classification(&self) -> Option<&str> {
+        match self.diagnostic_record.as_ref()?.get("_classification")? {
+            quiver_packstream::Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Iterates over this error and its causes.
+    pub fn chain(&self) -> impl Iterator<Item = &ServerError> {
+        std::iter::successors(Some(self), |e| e.cause.as_deref())
+    }
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)?;
+        if let Some(status) = &self.gql_status {
+            write!(f, " (GQLSTATUS {status})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_from_code() {
+        assert_eq!(
+            Classification::from_code("Neo.ClientError.Statement.SyntaxError"),
+            Classification::ClientError
+        );
+        assert_eq!(
+            Classification::from_code("Neo.TransientError.Transaction.DeadlockDetected"),
+            Classification::TransientError
+        );
+        assert_eq!(
+            Classification::from_code("Neo.DatabaseError.General.UnknownError"),
+            Classification::DatabaseError
+        );
+        assert_eq!(
+            Classification::from_code("x"),
+            Classification::Other(String::new())
+        );
+    }
+
+    #[test]
+    fn fatality() {
+        assert!(!Error::from(ServerError::new("Neo.ClientError.X.Y", "m")).is_fatal());
+        assert!(Error::ConnectionClosed.is_fatal());
+        assert!(Error::Protocol("x".into()).is_fatal());
+    }
+}

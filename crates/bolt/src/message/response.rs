@@ -1,0 +1,290 @@
+//! Replies: SUCCESS, RECORD, IGNORED and FAILURE.
+
+use bytes::Bytes;
+use quiver_packstream::{Map, Options, Value};
+
+use crate::error::{Classification, Error, ServerError};
+use crate::message::tag;
+use crate::version::Version;
+
+/// One reply from the server.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Response {
+    /// The request succeeded; its metadata.
+    Success(Success),
+    /// One record of a result (answers PULL).
+    Record(Record),
+    /// The request was ignored (the connection was failed or interrupted).
+    Ignored,
+    /// The request failed.
+    Failure(Box<ServerError>),
+}
+
+impl Response {
+    /// Decodes a message body (one dechunked message).
+    pub fn decode(body: Bytes, version: Version, opts: &Options) -> Result<Response, Error> {
+        let (marker, sig) = match (body.first(), body.get(1)) {
+            (Some(&m), Some(&s)) => (m, s),
+            _ => {
+                return Err(Error::Protocol(format!(
+                    "message too short: {:02X?}",
+                    &body[..]
+                )))
+            }
+        };
+        if marker & 0xF0 != 0xB0 {
+            return Err(Error::Protocol(format!(
+                "message is not a structure (marker {marker:#04X})"
+            )));
+        }
+        let fields = marker & 0x0F;
+        match (sig, fields) {
+            (tag::RECORD, 1) => {
+                let raw = body.slice(2..);
+                match raw.first() {
+                    Some(0x90..=0x9F | 0xD4..=0xD6) => Ok(Response::Record(Record { raw })),
+                    _ => Err(Error::Protocol("RECORD does not hold a list".into())),
+                }
+            }
+            (tag::SUCCESS, 0) => Ok(Response::Success(Success {
+                metadata: Map::new(),
+            })),
+            (tag::SUCCESS, 1) => Ok(Response::Success(Success {
+                metadata: decode_map(&body[2..], opts)?,
+            })),
+            (tag::IGNORED, 0 | 1) => Ok(Response::Ignored),
+            (tag::FAILURE, 1) => {
+                let meta = decode_map(&body[2..], opts)?;
+                Ok(Response::Failure(Box::new(parse_failure(meta, version))))
+            }
+            _ => Err(Error::Protocol(format!(
+                "unexpected message: signature {sig:#04X} with {fields} fields"
+            ))),
+        }
+    }
+
+    /// The success metadata, or the failure as an error (`Ignored` and `Record` become
+    /// protocol errors).
+    pub fn into_success(self) -> Result<Success, Error> {
+        match self {
+            Response::Success(s) => Ok(s),
+            Response::Failure(f) => Err(Error::Server(f)),
+            Response::Ignored => Err(Error::Protocol("request was IGNORED".into())),
+            Response::Record(_) => Err(Error::Protocol("unexpected RECORD".into())),
+        }
+    }
+}
+
+fn decode_map(bytes: &[u8], opts: &Options) -> Result<Map, Error> {
+    let v: Value = quiver_packstream::from_slice_with(bytes, opts)?;
+    match v {
+        Value::Map(m) => Ok(m),
+        other => Err(Error::Protocol(format!(
+            "expected a metadata map, got {other:?}"
+        ))),
+    }
+}
+
+/// Parses FAILURE metadata: `code`/`message` before 5.7, GQL fields and `cause` from 5.7.
+pub(crate) fn parse_failure(mut meta: Map, version: Version) -> ServerError {
+    // [bolt-version-bump] FAILURE fields.
+    let code = take_string(
+        &mut meta,
+        if version.has_gql_errors() {
+            "neo4j_code"
+        } else {
+            "code"
+        },
+    )
+    .or_else(|| take_string(&mut meta, "code"))
+    .unwrap_or_else(|| "Neo.DatabaseError.General.UnknownError".to_owned());
+    let message =
+        take_string(&mut meta, "message").unwrap_or_else(|| "an unknown error occurred".to_owned());
+    let mut err = ServerError {
+        classification: Classification::from_code(&code),
+        code,
+        message,
+        gql_status: None,
+        description: None,
+        diagnostic_record: None,
+        cause: None,
+    };
+    if version.has_gql_errors() {
+        err.gql_status = take_string(&mut meta, "gql_status");
+        err.description = take_string(&mut meta, "description");
+        if let Some(Value::Map(d)) = meta.remove("diagnostic_record") {
+            err.diagnostic_record = Some(d);
+        }
+        if let Some(Value::Map(c)) = meta.remove("cause") {
+            err.cause = Some(Box::new(parse_failure(c, version)));
+        }
+    }
+    err
+}
+
+fn take_string(m: &mut Map, key: &str) -> Option<String> {
+    match m.remove(key)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// SUCCESS metadata, with accessors for what the connection and facade commonly need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Success {
+    /// The raw metadata map.
+    pub metadata: Map,
+}
+
+impl Success {
+    fn str(&self, key: &str) -> Option<&str> {
+        match self.metadata.get(key)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn int(&self, key: &str) -> Option<i64> {
+        match self.metadata.get(key)? {
+            Value::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// `has_more` of a PULL/DISCARD summary (false when absent).
+    pub fn has_more(&self) -> bool {
+        matches!(self.metadata.get("has_more"), Some(Value::Boolean(true)))
+    }
+
+    /// The result's field names (RUN reply).
+    pub fn fields(&self) -> Vec<String> {
+        match self.metadata.get("fields") {
+            Some(Value::List(l)) => l
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The query id inside a transaction (RUN reply).
+    pub fn qid(&self) -> Option<i64> {
+        self.int("qid")
+    }
+
+    /// The bookmark (COMMIT or auto-commit PULL reply).
+    pub fn bookmark(&self) -> Option<&str> {
+        self.str("bookmark")
+    }
+
+    /// The database the request ran against (5.8+ BEGIN/RUN replies carry the resolved
+    /// home database; summaries carry it in every version).
+    pub fn db(&self) -> Option<&str> {
+        self.str("db")
+    }
+
+    /// `server` agent (HELLO reply), e.g. `Neo4j/5.20.0`.
+    pub fn server(&self) -> Option<&str> {
+        self.str("server")
+    }
+
+    /// `connection_id` (HELLO reply).
+    pub fn connection_id(&self) -> Option<&str> {
+        self.str("connection_id")
+    }
+
+    /// `hints` (HELLO reply).
+    pub fn hints(&self) -> Option<&Map> {
+        match self.metadata.get("hints")? {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// `t_first` in ms (RUN reply).
+    pub fn t_first(&self) -> Option<i64> {
+        self.int("t_first")
+    }
+
+    /// `rt`, the routing table (ROUTE reply).
+    pub fn routing_table(&self) -> Option<&Map> {
+        match self.metadata.get("rt")? {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// One record: the raw PackStream bytes of its field list, decoded lazily.
+///
+/// The bytes share the connection's read buffer (no copy); decode them into
+/// [`Value`]s with [`Record::values`], into any `Deserialize` type with
+/// [`Record::decode`], or walk the raw fields with [`Record::fields`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    raw: Bytes,
+}
+
+impl Record {
+    /// A record from the raw bytes of a PackStream list (for tests and fakes).
+    pub fn from_raw(raw: Bytes) -> Self {
+        Record { raw }
+    }
+
+    /// The PackStream list holding the fields (list header included).
+    pub fn raw(&self) -> &Bytes {
+        &self.raw
+    }
+
+    /// Decodes the whole field list into `T` (a tuple, a `Vec<Value>`, a struct
+    /// deserialized from a sequence, ...), borrowing strings from the record.
+    pub fn decode<'de, T: serde::Deserialize<'de>>(&'de self, opts: &Options) -> Result<T, Error> {
+        Ok(quiver_packstream::from_slice_with(&self.raw, opts)?)
+    }
+
+    /// Decodes the fields into values.
+    pub fn values(&self, opts: &Options) -> Result<Vec<Value>, Error> {
+        self.decode(opts)
+    }
+
+    /// The raw bytes of each field, without decoding them.
+    pub fn fields(&self) -> Result<RecordFields<'_>, Error> {
+        let mut de = quiver_packstream::Deserializer::new(&self.raw);
+        let len = de.read_list_header()?;
+        Ok(RecordFields { de, remaining: len })
+    }
+}
+
+/// Iterator over a record's raw fields (each a complete PackStream value).
+pub struct RecordFields<'a> {
+    de: quiver_packstream::Deserializer<'a>,
+    remaining: usize,
+}
+
+impl<'a> Iterator for RecordFields<'a> {
+    type Item = Result<&'a [u8], Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        Some(self.de.raw_value().map_err(Error::from))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl std::fmt::Debug for RecordFields<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordFields")
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}
