@@ -1,0 +1,176 @@
+//! Hostile input: depth bombs, forged lengths, truncation, reserved markers.
+
+use quiver_packstream::{from_slice, from_slice_with, Deserializer, ErrorKind, Options, Value};
+use serde::Deserialize;
+
+fn kind_of<T: std::fmt::Debug>(r: Result<T, quiver_packstream::Error>) -> ErrorKind {
+    r.expect_err("must fail").into_kind()
+}
+
+#[test]
+fn depth_bomb_of_nested_lists_fails_cleanly() {
+    let mut bytes = vec![0x91u8; 100_000];
+    bytes.push(0xC0);
+    let err = kind_of(from_slice::<Value>(&bytes));
+    assert!(
+        matches!(err, ErrorKind::DepthLimitExceeded { limit: 128 }),
+        "{err:?}"
+    );
+    // Ignoring it or skipping it needs no recursion.
+    assert!(from_slice::<serde::de::IgnoredAny>(&bytes).is_ok());
+    let mut de = Deserializer::new(&bytes);
+    de.skip_value().unwrap();
+    assert!(de.is_end());
+}
+
+#[test]
+fn depth_bomb_of_maps_and_structures_fails_cleanly() {
+    let mut maps = Vec::new();
+    for _ in 0..50_000 {
+        maps.extend_from_slice(&[0xA1, 0x81, b'k']);
+    }
+    maps.push(0xC0);
+    assert!(matches!(
+        kind_of(from_slice::<Value>(&maps)),
+        ErrorKind::DepthLimitExceeded { .. }
+    ));
+    let mut structs = [0xB1u8, 0x7A].repeat(50_000);
+    structs.push(0xC0);
+    assert!(matches!(
+        kind_of(from_slice::<Value>(&structs)),
+        ErrorKind::DepthLimitExceeded { .. }
+    ));
+    // Paths nest typed structures inside lists.
+    let mut paths = [0xB3u8, 0x50, 0x91].repeat(50_000);
+    paths.push(0xC0);
+    assert!(from_slice::<Value>(&paths).is_err());
+}
+
+#[test]
+fn depth_limit_is_configurable_and_exact() {
+    let nested = |n: usize| {
+        let mut b = vec![0x91u8; n];
+        b.push(0x01);
+        b
+    };
+    let opts = Options::new().max_depth(3);
+    assert!(from_slice_with::<Value>(&nested(3), &opts).is_ok());
+    assert!(from_slice_with::<Value>(&nested(4), &opts).is_err());
+    assert!(from_slice::<Value>(&nested(128)).is_ok());
+    assert!(from_slice::<Value>(&nested(129)).is_err());
+}
+
+#[test]
+fn recursive_user_type_hits_the_depth_limit() {
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Tree(Vec<Tree>);
+    let mut bytes = vec![0x91u8; 10_000];
+    bytes.push(0x90);
+    assert!(matches!(
+        kind_of(from_slice::<Tree>(&bytes)),
+        ErrorKind::DepthLimitExceeded { .. }
+    ));
+}
+
+#[test]
+fn forged_lengths_error_without_allocating() {
+    let forged: &[&[u8]] = &[
+        &[0xD2, 0xFF, 0xFF, 0xFF, 0xFF, b'a'],       // 4 GiB string
+        &[0xCE, 0xFF, 0xFF, 0xFF, 0xFF, 0x00],       // 4 GiB bytes
+        &[0xD6, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],       // 2^32-1 element list
+        &[0xDA, 0xFF, 0xFF, 0xFF, 0xFF, 0x81, 0x61], // 2^32-1 entry map
+        &[0xD5, 0xFF, 0xFF, 0x01, 0x02],
+        &[0xD9, 0x01, 0x00, 0x81, 0x61, 0x01],
+        &[0xBF, 0x7A, 0x01], // 15 fields announced, 1 present
+    ];
+    for bytes in forged {
+        let err = kind_of(from_slice::<Value>(bytes));
+        assert!(
+            matches!(
+                err,
+                ErrorKind::LengthExceedsInput { .. } | ErrorKind::UnexpectedEof { .. }
+            ),
+            "{bytes:02X?}: {err:?}"
+        );
+        assert!(from_slice::<serde::de::IgnoredAny>(bytes).is_err());
+        assert!(Deserializer::new(bytes).skip_value().is_err());
+        assert!(from_slice::<Vec<String>>(bytes).is_err());
+    }
+    let err = kind_of(from_slice::<Value>(&[0xD6, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]));
+    assert!(
+        matches!(
+            err,
+            ErrorKind::LengthExceedsInput {
+                len: 0xFFFF_FFFF,
+                remaining: 1,
+                position: 0
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn reserved_markers_are_rejected() {
+    for m in [
+        0xC4u8, 0xC5, 0xC6, 0xC7, 0xCF, 0xD3, 0xD7, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF, 0xE1, 0xEF,
+    ] {
+        let err = kind_of(from_slice::<Value>(&[m, 0, 0, 0, 0, 0, 0, 0, 0]));
+        assert!(
+            matches!(err, ErrorKind::InvalidMarker { marker, position: 0 } if marker == m),
+            "{m:02X}: {err:?}"
+        );
+        assert!(Deserializer::new(&[m]).skip_value().is_err());
+    }
+}
+
+#[test]
+fn every_truncation_fails_without_panicking() {
+    let value = Value::from(vec![
+        Value::from("a string of some length"),
+        Value::Integer(i64::MIN),
+        Value::Float(1.5),
+        Value::Bytes(vec![1; 300]),
+        Value::from(quiver_packstream::Node {
+            id: 3,
+            labels: vec!["L".into()],
+            properties: Default::default(),
+            element_id: "e".into(),
+        }),
+        Value::Uuid(quiver_packstream::Uuid::from(7u128)),
+    ]);
+    let bytes = quiver_packstream::to_vec(&value).unwrap();
+    for cut in 0..bytes.len() {
+        assert!(from_slice::<Value>(&bytes[..cut]).is_err(), "cut at {cut}");
+        assert!(
+            Deserializer::new(&bytes[..cut]).skip_value().is_err(),
+            "cut at {cut}"
+        );
+    }
+    assert_eq!(from_slice::<Value>(&bytes).unwrap(), value);
+}
+
+#[test]
+fn trailing_bytes_and_invalid_utf8() {
+    assert!(matches!(
+        kind_of(from_slice::<Value>(&[0x01, 0x02])),
+        ErrorKind::TrailingBytes {
+            position: 1,
+            remaining: 1
+        }
+    ));
+    assert!(matches!(
+        kind_of(from_slice::<Value>(&[0x82, 0xC3, 0x28])),
+        ErrorKind::InvalidUtf8 { position: 1 }
+    ));
+    assert!(from_slice::<Value>(&[]).unwrap_err().is_eof());
+}
+
+#[test]
+fn wrong_lengths_for_fixed_targets_are_errors() {
+    // A 3-list into a pair, a 1-list into a pair.
+    assert!(from_slice::<(i64, i64)>(&[0x93, 1, 2, 3]).is_err());
+    assert!(from_slice::<(i64, i64)>(&[0x91, 1]).is_err());
+    assert!(from_slice::<[u8; 2]>(&[0x92, 1, 2]).is_ok());
+}

@@ -1,0 +1,279 @@
+//! How Rust types map to PackStream through serde, zero-copy borrowing, and
+//! the low-level API.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use quiver_packstream::{
+    from_slice, from_value, to_value, to_vec, write, Date, DateTime, Deserializer, Map, Node,
+    Serializer, Value,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Row<'a> {
+    id: i64,
+    score: f64,
+    #[serde(borrow)]
+    name: &'a str,
+    #[serde(with = "serde_bytes")]
+    blob: &'a [u8],
+    tags: Vec<String>,
+    extra: Option<BTreeMap<String, i64>>,
+}
+
+#[test]
+fn borrowed_str_and_bytes_point_into_the_input() {
+    let row = Row {
+        id: 1,
+        score: 0.5,
+        name: "a name that is borrowed",
+        blob: b"raw",
+        tags: vec!["x".into()],
+        extra: None,
+    };
+    let bytes = to_vec(&row).unwrap();
+    let back: Row<'_> = from_slice(&bytes).unwrap();
+    assert_eq!(back, row);
+    let range = bytes.as_ptr_range();
+    assert!(
+        range.contains(&back.name.as_ptr()),
+        "name must borrow from the input"
+    );
+    assert!(
+        range.contains(&back.blob.as_ptr()),
+        "blob must borrow from the input"
+    );
+}
+
+#[test]
+fn cow_borrows_when_it_can() {
+    #[derive(Deserialize)]
+    struct C<'a> {
+        #[serde(borrow)]
+        s: Cow<'a, str>,
+    }
+    let bytes = to_vec(&BTreeMap::from([("s", "hello")])).unwrap();
+    let c: C<'_> = from_slice(&bytes).unwrap();
+    assert!(matches!(c.s, Cow::Borrowed("hello")));
+}
+
+#[test]
+fn structs_are_maps_keyed_by_field_name() {
+    #[derive(Serialize)]
+    struct P {
+        a: i64,
+    }
+    assert_eq!(to_vec(&P { a: 1 }).unwrap(), [0xA1, 0x81, b'a', 0x01]);
+    // Unknown fields are ignored by derived types; lists decode into structs too.
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Q {
+        a: i64,
+    }
+    let bytes = [0xA2, 0x81, b'z', 0x91, 0x90, 0x81, b'a', 0x05];
+    assert_eq!(from_slice::<Q>(&bytes).unwrap(), Q { a: 5 });
+    assert_eq!(from_slice::<Q>(&[0x91, 0x07]).unwrap(), Q { a: 7 });
+}
+
+#[test]
+fn enums_are_externally_tagged() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    enum E {
+        Unit,
+        New(i64),
+        Tuple(i64, String),
+        Struct { x: bool },
+    }
+    let table = [
+        (E::Unit, vec![0x84, b'U', b'n', b'i', b't']),
+        (E::New(1), vec![0xA1, 0x83, b'N', b'e', b'w', 0x01]),
+        (
+            E::Tuple(1, "a".into()),
+            vec![
+                0xA1, 0x85, b'T', b'u', b'p', b'l', b'e', 0x92, 0x01, 0x81, b'a',
+            ],
+        ),
+        (
+            E::Struct { x: true },
+            vec![
+                0xA1, 0x86, b'S', b't', b'r', b'u', b'c', b't', 0xA1, 0x81, b'x', 0xC3,
+            ],
+        ),
+    ];
+    for (e, bytes) in table {
+        assert_eq!(to_vec(&e).unwrap(), bytes);
+        assert_eq!(from_slice::<E>(&bytes).unwrap(), e);
+    }
+    assert!(from_slice::<E>(&[0x01]).is_err());
+    assert!(from_slice::<E>(&[0xA0]).is_err());
+}
+
+#[test]
+fn options_units_and_tuples() {
+    assert_eq!(to_vec(&None::<i64>).unwrap(), [0xC0]);
+    assert_eq!(to_vec(&Some(5)).unwrap(), [0x05]);
+    assert_eq!(from_slice::<Option<i64>>(&[0xC0]).unwrap(), None);
+    assert_eq!(from_slice::<Option<i64>>(&[0x05]).unwrap(), Some(5));
+    assert_eq!(to_vec(&()).unwrap(), [0xC0]);
+    from_slice::<()>(&[0xC0]).unwrap();
+    assert_eq!(to_vec(&(1, true)).unwrap(), [0x92, 0x01, 0xC3]);
+    assert_eq!(
+        from_slice::<(i64, bool)>(&[0x92, 0x01, 0xC3]).unwrap(),
+        (1, true)
+    );
+}
+
+#[test]
+fn unrepresentable_values_fail_to_encode() {
+    assert!(to_vec(&u64::MAX).is_err());
+    assert_eq!(to_vec(&(i64::MAX as u64)).unwrap()[0], 0xCB);
+    assert!(
+        to_vec(&HashMap::from([(1, 2)])).is_err(),
+        "keys must be strings"
+    );
+    assert!(to_vec(&i128::MAX).is_err());
+}
+
+#[test]
+fn sequences_and_maps_of_unknown_length_are_buffered() {
+    struct Unknown;
+    impl Serialize for Unknown {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq((0..20).filter(|i| i % 2 == 0))
+        }
+    }
+    let bytes = to_vec(&Unknown).unwrap();
+    assert_eq!(&bytes[..2], &[0x9A, 0x00]);
+    assert_eq!(from_slice::<Vec<i64>>(&bytes).unwrap().len(), 10);
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Flat {
+        a: i64,
+        #[serde(flatten)]
+        rest: BTreeMap<String, i64>,
+    }
+    let f = Flat {
+        a: 1,
+        rest: BTreeMap::from([("b".into(), 2)]),
+    };
+    let bytes = to_vec(&f).unwrap();
+    assert_eq!(bytes[0], 0xA2);
+    assert_eq!(from_slice::<Flat>(&bytes).unwrap(), f);
+}
+
+#[test]
+fn user_structs_hold_bolt_structures() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Holder {
+        node: Node,
+        when: DateTime,
+        day: Option<Date>,
+        any: Value,
+    }
+    let h = Holder {
+        node: Node {
+            id: 1,
+            labels: vec!["A".into()],
+            properties: Map::new(),
+            element_id: "e1".into(),
+        },
+        when: DateTime {
+            seconds: 1,
+            nanoseconds: 2,
+            tz_offset_seconds: -3600,
+        },
+        day: Some(Date { days: -1 }),
+        any: Value::from(Date { days: 5 }),
+    };
+    let bytes = to_vec(&h).unwrap();
+    assert_eq!(from_slice::<Holder>(&bytes).unwrap(), h);
+    // The same bytes as a Value.
+    let v: Value = from_slice(&bytes).unwrap();
+    assert_eq!(v.get("day"), Some(&Value::Date(Date { days: -1 })));
+    assert_eq!(from_value::<Holder>(&v).unwrap(), h);
+    assert_eq!(to_value(&h).unwrap(), v);
+}
+
+#[test]
+fn value_accessors_and_conversions() {
+    let v = Value::from(vec![
+        Value::from(1),
+        Value::from("s"),
+        Value::from(None::<i64>),
+    ]);
+    assert_eq!(v.get(0).and_then(Value::as_i64), Some(1));
+    assert_eq!(v.get(1).and_then(Value::as_str), Some("s"));
+    assert!(v.get(2).unwrap().is_null());
+    assert_eq!(v.get(3), None);
+    assert_eq!(Value::from(1.5).as_f64(), Some(1.5));
+    assert_eq!(Value::from(true).as_bool(), Some(true));
+    assert_eq!(Value::from(&b"ab"[..]).as_bytes(), Some(&b"ab"[..]));
+    let m: Value = Value::Map(Map::from([("k".to_string(), Value::from(2))]));
+    assert_eq!(m.get("k").and_then(Value::as_i64), Some(2));
+    assert_eq!(m.type_name(), "Map");
+    assert_eq!(std::mem::size_of::<Value>(), 40);
+}
+
+#[test]
+fn low_level_reads_split_a_record() {
+    // RECORD [42, "x", {a: [1, 2]}, Node]
+    let mut msg = Vec::new();
+    write::write_struct_header(&mut msg, 0x71, 1).unwrap();
+    write::write_list_header(&mut msg, 4).unwrap();
+    write::write_int(&mut msg, 42).unwrap();
+    write::write_string(&mut msg, "x").unwrap();
+    write::write_map_header(&mut msg, 1).unwrap();
+    write::write_string(&mut msg, "a").unwrap();
+    write::write_list_header(&mut msg, 2).unwrap();
+    write::write_int(&mut msg, 1).unwrap();
+    write::write_int(&mut msg, 2).unwrap();
+    write::write_value(
+        &mut msg,
+        &Value::from(Node {
+            id: 9,
+            ..Node::default()
+        }),
+    )
+    .unwrap();
+
+    let mut de = Deserializer::new(&msg);
+    assert_eq!(de.read_struct_header().unwrap(), (0x71, 1));
+    let n = de.read_list_header().unwrap();
+    let fields: Vec<&[u8]> = (0..n).map(|_| de.raw_value().unwrap()).collect();
+    assert!(de.is_end());
+    de.end().unwrap();
+    assert_eq!(fields[0], &[42]);
+    assert_eq!(from_slice::<&str>(fields[1]).unwrap(), "x");
+    assert_eq!(
+        from_slice::<Value>(fields[2])
+            .unwrap()
+            .get("a")
+            .unwrap()
+            .as_list()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(from_slice::<Node>(fields[3]).unwrap().id, 9);
+
+    let mut de = Deserializer::new(fields[2]);
+    assert_eq!(de.peek_kind().unwrap(), quiver_packstream::Kind::Map);
+    assert_eq!(de.read_map_header().unwrap(), 1);
+    assert_eq!(de.read_string().unwrap(), "a");
+    assert_eq!(de.position(), 3);
+    de.skip_value().unwrap();
+    assert_eq!(de.remaining(), 0);
+    assert!(Deserializer::new(&[0x01]).read_struct_header().is_err());
+    assert!(Deserializer::new(&[0x01]).read_string().is_err());
+}
+
+#[test]
+fn serializer_over_a_custom_sink() {
+    let mut out = Vec::new();
+    {
+        let mut ser = Serializer::new(&mut out);
+        vec![1, 2].serialize(&mut ser).unwrap();
+    }
+    quiver_packstream::to_writer(&mut out, &"a").unwrap();
+    assert_eq!(out, [0x92, 0x01, 0x02, 0x81, b'a']);
+}
