@@ -1,0 +1,62 @@
+//! Shared helpers for the stub-script tests.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use quiver_bolt::{Address, AuthToken, Connection, ConnectionConfig, Version};
+use quiver_test_support::stub::{Script, StubServer};
+
+/// A config with basic auth and a short connect timeout.
+pub fn config() -> ConnectionConfig {
+    ConnectionConfig::builder()
+        .auth(AuthToken::basic("neo4j", "pass"))
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// The HELLO (and LOGON) lines a client of `version` must send, with the server's
+/// answers. `hello_extra` is added to the HELLO pattern (e.g. `, "routing": {...}`).
+pub fn login(version: Version, hello_extra: &str, hints: &str) -> String {
+    let (maj, min) = (version.major, version.minor);
+    let server = format!(r#"{{"server": "Neo4j/5.26.0", "connection_id": "bolt-7"{hints}}}"#);
+    let auth = r#""scheme": "basic", "principal": "neo4j", "credentials": "pass""#;
+    match (maj, min) {
+        (4, 4) => format!(
+            "C: HELLO {{\"user_agent\": \"*\", {auth}, \"patch_bolt\": [\"utc\"]{hello_extra}}}\n\
+             S: SUCCESS {server}\n"
+        ),
+        (5, 0) => format!(
+            "C: HELLO {{\"user_agent\": \"*\", {auth}{hello_extra}}}\nS: SUCCESS {server}\n"
+        ),
+        (5, 1) | (5, 2) => format!(
+            "C: HELLO {{\"user_agent\": \"*\"{hello_extra}}}\n   LOGON {{{auth}}}\n\
+             S: SUCCESS {server}\n   SUCCESS {{}}\n"
+        ),
+        _ => format!(
+            "C: HELLO {{\"user_agent\": \"*\", \"bolt_agent\": {{\"product\": \"*\", \"...\": \"\"}}{hello_extra}}}\n\
+             \x20  LOGON {{{auth}}}\n\
+             S: SUCCESS {server}\n   SUCCESS {{}}\n"
+        ),
+    }
+}
+
+/// `!: BOLT x.y` plus the login lines plus `body`.
+pub fn script(version: Version, body: &str) -> Script {
+    let text = format!("!: BOLT {version}\n{}{body}", login(version, "", ""));
+    Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+pub async fn start(script: Script) -> StubServer {
+    StubServer::start(script).await.unwrap()
+}
+
+pub async fn connect(server: &StubServer) -> Connection {
+    connect_with(server, &config()).await
+}
+
+pub async fn connect_with(server: &StubServer, config: &ConnectionConfig) -> Connection {
+    Connection::connect(&Address::from(server.addr()), config)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,267 @@
+//! Handshake with each version, classic and manifest style, and HELLO/LOGON per
+//! version (the stub's maps are strict: a key too many or too few fails).
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use quiver_bolt::{
+    Address, Connection, ConnectionConfig, Error, NotificationFilter, ServerState, Version,
+};
+use quiver_test_support::stub::{Script, StubServer};
+
+const CLASSIC: &[Version] = &[
+    Version::V4_4,
+    Version::V5_0,
+    Version::V5_1,
+    Version::V5_2,
+    Version::V5_3,
+    Version::V5_4,
+    Version::V5_6,
+    Version::V5_7,
+    Version::V5_8,
+    Version::V6_0,
+];
+
+#[tokio::test]
+async fn classic_handshake_and_login_per_version() {
+    for &v in CLASSIC {
+        let server = start(script(v, "C: GOODBYE\nS: <EXIT>\n")).await;
+        let mut c = connect(&server).await;
+        assert_eq!(c.version(), v);
+        assert_eq!(c.state(), ServerState::Ready);
+        assert_eq!(c.server_agent(), "Neo4j/5.26.0");
+        assert_eq!(c.connection_id(), "bolt-7");
+        // [bolt-version-bump] PackStream options follow the version
+        assert_eq!(c.options().element_ids_enabled(), v >= Version::V5_0, "{v}");
+        assert_eq!(
+            c.options().utc_datetime_enabled(),
+            v >= Version::V5_0,
+            "{v}"
+        );
+        c.goodbye().await;
+        let report = server.finish().await.unwrap_or_else(|e| panic!("{v}: {e}"));
+        let conn = report.connection(0).unwrap();
+        assert_eq!(conn.handshake.agreed, Some((v.major, v.minor)));
+        // HELLO and LOGON travel in one write
+        if v.has_logon() {
+            assert!(conn.pipelined(&["HELLO", "LOGON"]), "{v}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn bolt_4_4_utc_patch_accepted() {
+    let text = format!(
+        "!: BOLT 4.4\n\
+         C: HELLO {{\"user_agent\": \"*\", \"scheme\": \"basic\", \"principal\": \"neo4j\", \"credentials\": \"pass\", \"patch_bolt\": [\"utc\"]}}\n\
+         S: SUCCESS {{\"server\": \"Neo4j/4.4.0\", \"connection_id\": \"bolt-1\", \"patch_bolt\": [\"utc\"]}}\n\
+         C: GOODBYE\nS: <EXIT>\n"
+    );
+    let server = start(Script::parse(&text).unwrap()).await;
+    let mut c = connect(&server).await;
+    assert!(c.options().utc_datetime_enabled());
+    assert!(!c.options().element_ids_enabled());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn manifest_handshake() {
+    for v in [Version::V5_7, Version::V5_8, Version::V6_0] {
+        let text = format!(
+            "!: BOLT {v}\n!: HANDSHAKE_MANIFEST\n{}C: GOODBYE\nS: <EXIT>\n",
+            login(v, "", "")
+        );
+        let server = start(Script::parse(&text).unwrap()).await;
+        let mut c = connect(&server).await;
+        assert_eq!(c.version(), v);
+        c.goodbye().await;
+        let report = server.finish().await.unwrap();
+        let hs = &report.connection(0).unwrap().handshake;
+        assert_eq!(hs.agreed, Some((v.major, v.minor)));
+        assert_eq!(hs.client_capabilities, Some(0));
+    }
+}
+
+#[tokio::test]
+async fn manifest_offering_several_versions_picks_newest_allowed() {
+    let text = format!(
+        "!: BOLT 5.8\n!: HANDSHAKE_MANIFEST 6.0 5.8 5.7\n{}C: GOODBYE\nS: <EXIT>\n",
+        login(Version::V5_8, "", "")
+    );
+    let server = start(Script::parse(&text).unwrap()).await;
+    let cfg = ConnectionConfig::builder()
+        .auth(quiver_bolt::AuthToken::basic("neo4j", "pass"))
+        .versions(&[Version::V5_8, Version::V5_7, Version::V4_4])
+        .build()
+        .unwrap();
+    let mut c = connect_with(&server, &cfg).await;
+    assert_eq!(c.version(), Version::V5_8);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn handshake_refused_or_http() {
+    let server = StubServer::start(Script::parse("!: HANDSHAKE 00 00 00 00\n").unwrap())
+        .await
+        .unwrap();
+    let err = Connection::connect(&Address::from(server.addr()), &config())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NoCommonVersion), "{err}");
+    let _ = server.finish().await;
+
+    let server = StubServer::start(Script::parse("!: HANDSHAKE 48 54 54 50\n").unwrap())
+        .await
+        .unwrap();
+    let err = Connection::connect(&Address::from(server.addr()), &config())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err}");
+    let _ = server.finish().await;
+}
+
+#[tokio::test]
+async fn handshake_version_not_offered_is_rejected() {
+    // the server claims 5.5, which a client offering 5.8..5.6 and 4.4 did not offer
+    let server = StubServer::start(Script::parse("!: HANDSHAKE 00 00 05 05\n").unwrap())
+        .await
+        .unwrap();
+    let cfg = ConnectionConfig::builder()
+        .versions(&[Version::V5_8, Version::V5_7, Version::V5_6, Version::V4_4])
+        .build()
+        .unwrap();
+    let err = Connection::connect(&Address::from(server.addr()), &cfg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err}");
+    let _ = server.finish().await;
+}
+
+#[tokio::test]
+async fn hello_failure_is_an_error_and_defunct() {
+    let text = r#"!: BOLT 5.0
+C: HELLO {"user_agent": "*", "scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "bad credentials"}
+   <EXIT>
+"#;
+    let server = start(Script::parse(text).unwrap()).await;
+    let err = Connection::connect(&Address::from(server.addr()), &config())
+        .await
+        .unwrap_err();
+    let se = err.as_server_error().expect("server error");
+    assert_eq!(se.code, "Neo.ClientError.Security.Unauthorized");
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn logon_failure_is_an_error() {
+    let text = r#"!: BOLT 5.4
+C: HELLO {"user_agent": "*", "bolt_agent": "*"}
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-1"}
+   FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "no"}
+   <EXIT>
+"#;
+    let server = start(Script::parse(text).unwrap()).await;
+    let err = Connection::connect(&Address::from(server.addr()), &config())
+        .await
+        .unwrap_err();
+    assert!(err.as_server_error().is_some(), "{err}");
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn routing_context_and_notification_filters_in_hello() {
+    // [bolt-version-bump] categories (5.2) vs classifications (5.6)
+    for (v, key) in [
+        (Version::V5_2, "notifications_disabled_categories"),
+        (Version::V5_6, "notifications_disabled_classifications"),
+    ] {
+        let extra = format!(
+            r#", "routing": {{"address": "db:7687"}}, "notifications_minimum_severity": "WARNING", "{key}": ["HINT"]"#
+        );
+        let text = format!(
+            "!: BOLT {v}\n{}C: GOODBYE\nS: <EXIT>\n",
+            login(v, &extra, "")
+        );
+        let server = start(Script::parse(&text).unwrap()).await;
+        let cfg = ConnectionConfig::builder()
+            .auth(quiver_bolt::AuthToken::basic("neo4j", "pass"))
+            .routing_context(Some(quiver_bolt::message::string_map([(
+                "address", "db:7687",
+            )])))
+            .notification_filter(
+                NotificationFilter::new()
+                    .minimum_severity("WARNING")
+                    .disabled_classifications(["HINT"]),
+            )
+            .build()
+            .unwrap();
+        let mut c = connect_with(&server, &cfg).await;
+        c.goodbye().await;
+        server.finish().await.unwrap_or_else(|e| panic!("{v}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn notification_filters_unsupported_before_5_2() {
+    let server = start(Script::parse("!: BOLT 5.1\n").unwrap()).await;
+    let cfg = ConnectionConfig::builder()
+        .notification_filter(NotificationFilter::new().minimum_severity("OFF"))
+        .build()
+        .unwrap();
+    let err = Connection::connect(&Address::from(server.addr()), &cfg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    let _ = server.finish().await;
+}
+
+#[tokio::test]
+async fn hints_recv_timeout_and_telemetry() {
+    let v = Version::V5_4;
+    let text = format!(
+        "!: BOLT 5.4\n{}C: TELEMETRY 2\nS: SUCCESS {{}}\nC: RUN \"RETURN 1\" {{}} {{}}\n   PULL {{\"n\": -1}}\nS: <SLEEP 1.5>\n",
+        login(
+            v,
+            "",
+            r#", "hints": {"connection.recv_timeout_seconds": 1, "telemetry.enabled": true}"#
+        )
+    );
+    let server = start(Script::parse(&text).unwrap()).await;
+    let mut c = connect(&server).await;
+    assert_eq!(c.recv_timeout(), Some(Duration::from_secs(1)));
+    assert!(c.telemetry_allowed());
+    assert!(c
+        .telemetry(quiver_bolt::TelemetryApi::AutoCommit)
+        .await
+        .unwrap());
+    c.send(&quiver_bolt::Request::Run(quiver_bolt::Run::new(
+        "RETURN 1",
+    )))
+    .unwrap();
+    c.send(&quiver_bolt::Request::Pull(quiver_bolt::Pull::ALL))
+        .unwrap();
+    c.flush().await.unwrap();
+    let err = c.recv().await.unwrap_err();
+    assert!(matches!(err, Error::ReadTimeout(_)), "{err}");
+    assert!(c.is_defunct());
+    drop(c);
+    let _ = server.finish().await;
+}
+
+#[tokio::test]
+async fn telemetry_not_sent_unless_server_enables_it() {
+    let server = start(script(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    assert!(!c
+        .telemetry(quiver_bolt::TelemetryApi::ExecuteQuery)
+        .await
+        .unwrap());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
