@@ -53,13 +53,13 @@ async fn classic_handshake_and_login_per_version() {
 
 #[tokio::test]
 async fn bolt_4_4_utc_patch_accepted() {
-    let text = format!(
-        "!: BOLT 4.4\n\
-         C: HELLO {{\"user_agent\": \"*\", \"scheme\": \"basic\", \"principal\": \"neo4j\", \"credentials\": \"pass\", \"patch_bolt\": [\"utc\"]}}\n\
-         S: SUCCESS {{\"server\": \"Neo4j/4.4.0\", \"connection_id\": \"bolt-1\", \"patch_bolt\": [\"utc\"]}}\n\
-         C: GOODBYE\nS: <EXIT>\n"
-    );
-    let server = start(Script::parse(&text).unwrap()).await;
+    let text = r#"!: BOLT 4.4
+C: HELLO {"user_agent": "*", "scheme": "basic", "principal": "neo4j", "credentials": "pass", "patch_bolt": ["utc"]}
+S: SUCCESS {"server": "Neo4j/4.4.0", "connection_id": "bolt-1", "patch_bolt": ["utc"]}
+C: GOODBYE
+S: <EXIT>
+"#;
+    let server = start(Script::parse(text).unwrap()).await;
     let mut c = connect(&server).await;
     assert!(c.options().utc_datetime_enabled());
     assert!(!c.options().element_ids_enabled());
