@@ -29,6 +29,20 @@ fn failures(
     }
 }
 
+/// The FAILURE the stub sends when the client strays, then the close; the
+/// FAILURE's bytes as text.
+async fn expect_mismatch_failure(client: &mut RawClient) -> String {
+    let failure = client.recv_message().await;
+    assert_eq!(failure[..2], [0xB1, 0x7F], "a FAILURE message");
+    let text = String::from_utf8_lossy(&failure).into_owned();
+    assert!(
+        text.contains("Neo.ClientError.Stub.ScriptMismatch"),
+        "{text}"
+    );
+    assert_eq!(client.recv().await, Frame::Closed);
+    text
+}
+
 const HELLO_SCRIPT: &str = r#"
 !: BOLT 5.4
 C: HELLO {"user_agent": "*"}
@@ -251,7 +265,8 @@ S: SUCCESS {}
     client.send(&hello()).await;
     client.recv_message().await;
     client.send_all(&[&run("RETURN 1"), &pull(5)]).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    let told = expect_mismatch_failure(&mut client).await;
+    assert!(told.contains(r#"line 5 `C: PULL {"n": 1000}`"#), "{told}");
     let failures = failures(server.finish().await);
     let (line, text) = &failures[0];
     assert_eq!(*line, Some(5));
@@ -273,7 +288,7 @@ async fn error_display_names_the_script_connection_and_line() {
         .unwrap();
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&reset()).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    expect_mismatch_failure(&mut client).await;
     let error = server.finish().await.unwrap_err().to_string();
     assert_eq!(
         error,
@@ -366,7 +381,7 @@ async fn one_or_more_needs_one() {
     client.send(&run("A")).await;
     client.recv_message().await;
     client.send(&goodbye()).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    expect_mismatch_failure(&mut client).await;
     let failures = failures(server.finish().await);
     assert_eq!(failures[0].0, Some(18), "{failures:?}");
     assert!(
@@ -565,7 +580,8 @@ async fn a_client_that_does_not_pipeline_times_out() {
     let mut client = RawClient::connect_5_4(server.addr()).await;
     // RUN alone, then wait for its reply: the stub waits for PULL.
     client.send(&run("RETURN 1")).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    let told = expect_mismatch_failure(&mut client).await;
+    assert!(told.contains("sent nothing for 200ms"), "{told}");
     let failures = failures(server.finish().await);
     assert_eq!(failures[0].0, Some(3));
     assert!(
@@ -666,4 +682,24 @@ async fn forced_refusal_closes_without_failure() {
     assert_eq!(client.recv().await, Frame::Closed);
     let report = server.finish().await.unwrap();
     assert_eq!(report.connection(0).unwrap().handshake.agreed, None);
+}
+
+#[tokio::test]
+async fn a_script_can_name_its_own_address() {
+    let listener = StubServer::bind().await.unwrap();
+    let me = listener.addr().to_string();
+    let script = Script::parse_with_vars(
+        "!: BOLT #VERSION#\nC: RESET\nS: SUCCESS {\"address\": \"#ME#\"}\n",
+        &[("VERSION", "5.4"), ("ME", &me)],
+    )
+    .unwrap();
+    let server = listener.start(script);
+    assert_eq!(server.addr().to_string(), me);
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    client.send(&reset()).await;
+    assert_eq!(
+        client.recv_message().await,
+        message(SUCCESS, &[map(&[("address", string(&me))])])
+    );
+    server.finish().await.unwrap();
 }

@@ -26,4 +26,4 @@ pub use error::{Failure, StubError};
 pub use handshake::Handshake;
 pub use report::{ConnectionReport, Event, EventKind, Report};
 pub use script::Script;
-pub use server::{StubServer, StubServerBuilder};
+pub use server::{StubListener, StubServer, StubServerBuilder};

@@ -1,6 +1,6 @@
 //! Plays one script on one accepted connection.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -18,6 +18,11 @@ use super::wire;
 
 const GOODBYE: u8 = 0x02;
 const SUCCESS: u8 = 0x70;
+const FAILURE: u8 = 0x7F;
+
+/// The code of the FAILURE the stub sends when the client strays from the
+/// script.
+pub(crate) const MISMATCH_CODE: &str = "Neo.ClientError.Stub.ScriptMismatch";
 
 /// Timing settings shared by all connections of a server.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +65,8 @@ pub(crate) struct Player {
     timing: Timing,
     report: ConnectionReport,
     failures: Vec<Failure>,
+    /// The server's list, so a failing test can show them before `finish()`.
+    shared: Arc<Mutex<Vec<Failure>>>,
 }
 
 impl Player {
@@ -69,6 +76,7 @@ impl Player {
         stream: TcpStream,
         finishing: watch::Receiver<bool>,
         timing: Timing,
+        shared: Arc<Mutex<Vec<Failure>>>,
     ) -> Player {
         let report = ConnectionReport {
             script: script.name().to_owned(),
@@ -87,17 +95,40 @@ impl Player {
             timing,
             report,
             failures: Vec::new(),
+            shared,
         }
     }
 
     fn fail(&mut self, line: Option<usize>, message: String) {
         tracing::debug!(connection = self.index, %message, "stub: failure");
-        self.failures.push(Failure {
+        let failure = Failure {
             connection: Some(self.index),
             script: self.script.name().to_owned(),
             line,
             message,
-        });
+        };
+        if let Ok(mut shared) = self.shared.lock() {
+            shared.push(failure.clone());
+        }
+        self.failures.push(failure);
+    }
+
+    /// Fails `line`, tells the client with a FAILURE message (so the
+    /// client's error shows the script line), and closes.
+    async fn abort(&mut self, line: Option<usize>, message: String) {
+        let failure = Message {
+            tag: FAILURE,
+            fields: vec![Data::Map(vec![
+                ("code".into(), Data::String(MISMATCH_CODE.into())),
+                (
+                    "message".into(),
+                    Data::String(format!("stub server, {}: {message}", self.script.name())),
+                ),
+            ])],
+        };
+        self.fail(line, message);
+        self.send_message(&failure);
+        self.close(true).await;
     }
 
     fn event(&mut self, line: Option<usize>, kind: EventKind) {
@@ -209,8 +240,7 @@ impl Player {
                                 describe(script)
                             );
                             let line = expected.first().map(|(_, l, _)| *l);
-                            self.fail(line, msg);
-                            self.close(false).await;
+                            self.abort(line, msg).await;
                             return;
                         }
                     };
@@ -270,11 +300,8 @@ impl Player {
                             .join("; "),
                     };
                     let line = expected.first().map(|(_, l, _)| *l);
-                    self.fail(
-                        line,
-                        format!("the client sent `{message}`, which does not match {detail}"),
-                    );
-                    self.close(false).await;
+                    let msg = format!("the client sent `{message}`, which does not match {detail}");
+                    self.abort(line, msg).await;
                     return;
                 }
                 Incoming::Eof => {
@@ -308,8 +335,7 @@ impl Player {
                         describe(script)
                     );
                     let line = expected.first().map(|(_, l, _)| *l);
-                    self.fail(line, msg);
-                    self.close(false).await;
+                    self.abort(line, msg).await;
                     return;
                 }
                 Incoming::Finished => {

@@ -44,6 +44,9 @@ pub struct StubServer {
     finishing: watch::Sender<bool>,
     accept: Option<JoinHandle<Accepted>>,
     connections: Arc<Mutex<Vec<JoinHandle<Outcome>>>>,
+    /// Failures as they happen, shown if the test panics before `finish()`.
+    failures: Arc<Mutex<Vec<Failure>>>,
+    finished: bool,
 }
 
 /// Builds a [`StubServer`] with settings.
@@ -134,6 +137,93 @@ impl StubServerBuilder {
     /// # Errors
     /// [`StubError::Io`] when binding fails.
     pub async fn start(self) -> Result<StubServer, StubError> {
+        let listener = StubServer::bind().await?;
+        Ok(self.start_on(listener))
+    }
+
+    /// Starts serving on a listener bound before the scripts were written
+    /// (for a script that names its own address, e.g. a routing table).
+    pub fn start_on(self, listener: StubListener) -> StubServer {
+        let StubListener { listener, addr } = listener;
+        let (finishing, finish_rx) = watch::channel(false);
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let scripts: Vec<Arc<Script>> = self.scripts.into_iter().map(Arc::new).collect();
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            scripts,
+            self.timing,
+            finish_rx,
+            Arc::clone(&connections),
+            Arc::clone(&failures),
+        ));
+        tracing::debug!(%addr, "stub: listening");
+        StubServer {
+            addr,
+            finishing,
+            accept: Some(accept),
+            connections,
+            failures,
+            finished: false,
+        }
+    }
+}
+
+/// A bound, not yet serving, stub address: its scripts can name it.
+///
+/// ```no_run
+/// use quiver_test_support::stub::{Script, StubServer};
+///
+/// # async fn example() -> Result<(), quiver_test_support::stub::StubError> {
+/// let listener = StubServer::bind().await?;
+/// let me = listener.addr().to_string();
+/// let script = Script::parse_with_vars(
+///     r##"
+/// !: BOLT 5.4
+/// C: ROUTE *
+/// S: SUCCESS {"rt": {"ttl": 300, "servers": [{"addresses": ["#ME#"], "role": "ROUTE"}]}}
+/// "##,
+///     &[("ME", me.as_str())],
+/// )?;
+/// let server = listener.start(script);
+/// # server.finish().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct StubListener {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl StubListener {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Starts serving one script.
+    pub fn start(self, script: Script) -> StubServer {
+        StubServer::builder().script(script).start_on(self)
+    }
+
+    /// Starts serving several scripts, one per connection in order.
+    pub fn start_many(self, scripts: Vec<Script>) -> StubServer {
+        StubServer::builder().scripts(scripts).start_on(self)
+    }
+}
+
+impl StubServer {
+    /// A builder, for several scripts or other timeouts.
+    pub fn builder() -> StubServerBuilder {
+        StubServerBuilder::default()
+    }
+
+    /// Binds `127.0.0.1:0` without serving yet: see [`StubListener`].
+    ///
+    /// # Errors
+    /// [`StubError::Io`] when binding fails.
+    pub async fn bind() -> Result<StubListener, StubError> {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .map_err(|source| StubError::Io {
@@ -144,30 +234,7 @@ impl StubServerBuilder {
             context: "reading the bound address".into(),
             source,
         })?;
-        let (finishing, finish_rx) = watch::channel(false);
-        let connections = Arc::new(Mutex::new(Vec::new()));
-        let scripts: Vec<Arc<Script>> = self.scripts.into_iter().map(Arc::new).collect();
-        let accept = tokio::spawn(accept_loop(
-            listener,
-            scripts,
-            self.timing,
-            finish_rx,
-            Arc::clone(&connections),
-        ));
-        tracing::debug!(%addr, "stub: listening");
-        Ok(StubServer {
-            addr,
-            finishing,
-            accept: Some(accept),
-            connections,
-        })
-    }
-}
-
-impl StubServer {
-    /// A builder, for several scripts or other timeouts.
-    pub fn builder() -> StubServerBuilder {
-        StubServerBuilder::default()
+        Ok(StubListener { listener, addr })
     }
 
     /// Starts a server playing one script.
@@ -216,6 +283,7 @@ impl StubServer {
     /// # Errors
     /// [`StubError::Failed`] listing every failure.
     pub async fn finish(mut self) -> Result<Report, StubError> {
+        self.finished = true;
         let _ = self.finishing.send(true);
         let mut failures = Vec::new();
         let accepted = match self.accept.take() {
@@ -254,6 +322,20 @@ impl StubServer {
 
 impl Drop for StubServer {
     fn drop(&mut self) {
+        // A test that panics before `finish()` (often because the stub
+        // closed the connection on a mismatch) would lose the reason: show
+        // it next to the panic, in the test's captured output.
+        if !self.finished && std::thread::panicking() {
+            if let Ok(failures) = self.failures.lock() {
+                if !failures.is_empty() {
+                    let list = StubError::Failed {
+                        failures: failures.clone(),
+                    };
+                    tracing::error!("{list}");
+                    eprintln!("{list}");
+                }
+            }
+        }
         if let Some(accept) = self.accept.take() {
             accept.abort();
         }
@@ -280,6 +362,7 @@ async fn accept_loop(
     timing: Timing,
     mut finishing: watch::Receiver<bool>,
     connections: Arc<Mutex<Vec<JoinHandle<Outcome>>>>,
+    shared: Arc<Mutex<Vec<Failure>>>,
 ) -> Accepted {
     let mut accepted = Accepted {
         failures: Vec::new(),
@@ -315,7 +398,7 @@ async fn accept_loop(
                     Connections::Exactly(n) => accepted.used.get(i).is_some_and(|&used| used < n),
                 });
         let Some(slot) = slot else {
-            accepted.failures.push(Failure {
+            let failure = Failure {
                 connection: Some(index),
                 script: "stub server".into(),
                 line: None,
@@ -323,7 +406,11 @@ async fn accept_loop(
                     "an unexpected connection: the scripts serve {} connection(s)",
                     accepted.used.iter().sum::<usize>()
                 ),
-            });
+            };
+            if let Ok(mut shared) = shared.lock() {
+                shared.push(failure.clone());
+            }
+            accepted.failures.push(failure);
             index += 1;
             drop(stream);
             continue;
@@ -339,7 +426,14 @@ async fn accept_loop(
             timing.client_timeout = t;
         }
         tracing::debug!(connection = index, script = script.name(), "stub: accepted");
-        let player = Player::new(Arc::clone(script), index, stream, finishing.clone(), timing);
+        let player = Player::new(
+            Arc::clone(script),
+            index,
+            stream,
+            finishing.clone(),
+            timing,
+            Arc::clone(&shared),
+        );
         let handle = tokio::spawn(player.run());
         if let Ok(mut list) = connections.lock() {
             list.push(handle);

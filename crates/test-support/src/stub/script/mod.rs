@@ -120,6 +120,26 @@ impl Script {
         Script::parse_named("script", text)
     }
 
+    /// Parses a script after replacing each `#NAME#` with its value, for
+    /// what a test only knows at run time (addresses, versions).
+    ///
+    /// ```
+    /// use quiver_test_support::stub::Script;
+    ///
+    /// let script = Script::parse_with_vars(
+    ///     "!: BOLT #VERSION#\nC: HELLO {\"routing\": {\"address\": \"#ADDR#\"}}\n",
+    ///     &[("VERSION", "4.4"), ("ADDR", "127.0.0.1:7687")],
+    /// )?;
+    /// assert_eq!(script.bolt_version(), Some((4, 4)));
+    /// # Ok::<(), quiver_test_support::stub::StubError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`StubError::Parse`] naming the line.
+    pub fn parse_with_vars(text: &str, vars: &[(&str, &str)]) -> Result<Script, StubError> {
+        Script::parse(&substitute(text, vars))
+    }
+
     /// Reads and parses a script file.
     ///
     /// # Errors
@@ -171,6 +191,14 @@ impl Script {
     pub(crate) fn describe_line(&self, line: usize) -> String {
         format!("line {line} `{}`", self.line_text(line))
     }
+}
+
+fn substitute(text: &str, vars: &[(&str, &str)]) -> String {
+    let mut text = text.to_owned();
+    for (name, value) in vars {
+        text = text.replace(&format!("#{name}#"), value);
+    }
+    text
 }
 
 #[cfg(test)]
