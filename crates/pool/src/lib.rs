@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod address;
+mod bolt;
 mod clock;
 mod cluster;
 mod error;
@@ -17,6 +18,7 @@ mod resolve;
 mod routing;
 
 pub use address::{Address, AddressError, DEFAULT_PORT};
+pub use bolt::{classify as classify_bolt_error, classify_code, BoltManager};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use cluster::{
     AcquireRequest, Acquired, ClusterPools, FailureKind, RouteRequest, RoutingConfig,

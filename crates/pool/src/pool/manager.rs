@@ -18,7 +18,7 @@ pub enum ConnectionHealth {
 
 /// Opens, resets, checks and closes one kind of connection. The pool is
 /// generic over it so tests can use fake connections; the Bolt
-/// implementation is `BoltManager`.
+/// implementation is [`BoltManager`](crate::BoltManager).
 pub trait Manager: Send + Sync + 'static {
     /// The connection type.
     type Connection: Send + 'static;
