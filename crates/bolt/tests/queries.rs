@@ -1,0 +1,464 @@
+//! Queries over one connection against stub scripts: pipelining, transactions,
+//! failures and RESET, IGNORED, GOODBYE, broken servers, ROUTE, re-auth.
+
+mod common;
+
+use common::*;
+use quiver_bolt::message::string_map;
+use quiver_bolt::packstream::{Value, Vector};
+use quiver_bolt::{
+    AccessMode, AuthToken, Begin, Classification, Error, Pull, Request, Response, Run, ServerState,
+    TxExtra, Version,
+};
+
+/// Reads records until the summary; returns (records as values, summary).
+async fn read_result(c: &mut quiver_bolt::Connection) -> (Vec<Vec<Value>>, quiver_bolt::Success) {
+    let mut rows = Vec::new();
+    loop {
+        match c.recv().await.unwrap() {
+            Response::Record(r) => rows.push(r.values(c.options()).unwrap()),
+            other => return (rows, other.into_success().unwrap()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn auto_commit_query_is_one_round_trip() {
+    for v in [
+        Version::V4_4,
+        Version::V5_0,
+        Version::V5_4,
+        Version::V5_8,
+        Version::V6_0,
+    ] {
+        let server = start(script(
+            v,
+            r#"C: RUN "UNWIND [1, 2] AS x RETURN x" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["x"], "t_first": 1}
+   RECORD [1]
+   <NOOP>
+   RECORD [2]
+   SUCCESS {"type": "r", "bookmark": "bm1", "db": "neo4j"}
+C: GOODBYE
+S: <EXIT>
+"#,
+        ))
+        .await;
+        let mut c = connect(&server).await;
+        c.send(&Request::Run(Run::new("UNWIND [1, 2] AS x RETURN x")))
+            .unwrap();
+        c.send(&Request::Pull(Pull::ALL)).unwrap();
+        assert_eq!(c.pending(), 2);
+        c.flush().await.unwrap();
+        let run = c.recv().await.unwrap().into_success().unwrap();
+        assert_eq!(run.fields(), ["x"]);
+        assert_eq!(c.state(), ServerState::Streaming);
+        let (rows, summary) = read_result(&mut c).await;
+        assert_eq!(rows, [[Value::Integer(1)], [Value::Integer(2)]]);
+        assert_eq!(summary.bookmark(), Some("bm1"));
+        assert!(!summary.has_more());
+        assert!(c.is_idle());
+        c.goodbye().await;
+        let report = server.finish().await.unwrap();
+        let conn = report.connection(0).unwrap();
+        assert!(conn.pipelined(&["RUN", "PULL"]), "{v}");
+        assert!(conn.arrived_together(&["RUN", "PULL"]), "{v}");
+    }
+}
+
+#[tokio::test]
+async fn auto_commit_with_extras_and_fetch_size() {
+    let server = start(script(
+        Version::V5_4,
+        r#"C: RUN "RETURN $x" {"x": 1} {"bookmarks": ["bm0"], "mode": "r", "db": "movies", "imp_user": "bob"}
+   PULL {"n": 1}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"has_more": true}
+C: PULL {"n": 1}
+S: RECORD [2]
+   SUCCESS {"has_more": true}
+C: DISCARD {"n": -1}
+S: SUCCESS {"bookmark": "bm2"}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    let mut params = quiver_bolt::packstream::Map::new();
+    params.insert("x".into(), Value::Integer(1));
+    let bms = vec!["bm0".to_owned()];
+    c.send(&Request::Run(Run {
+        query: "RETURN $x",
+        params: quiver_bolt::Params::Map(&params),
+        extra: TxExtra {
+            bookmarks: &bms,
+            mode: AccessMode::Read,
+            db: Some("movies"),
+            imp_user: Some("bob"),
+            ..TxExtra::default()
+        },
+    }))
+    .unwrap();
+    c.send(&Request::Pull(Pull::n(1))).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let (rows, s) = read_result(&mut c).await;
+    assert_eq!(rows.len(), 1);
+    assert!(s.has_more());
+    assert_eq!(c.state(), ServerState::Streaming);
+    c.send(&Request::Pull(Pull::n(1))).unwrap();
+    c.flush().await.unwrap();
+    let (rows, s) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::Integer(2)]]);
+    assert!(s.has_more());
+    let s = c.discard_all().await.unwrap();
+    assert_eq!(s.bookmark(), Some("bm2"));
+    assert_eq!(c.state(), ServerState::Ready);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn explicit_transaction_pipelined_with_commit_after_last_pull() {
+    // 5.8: the BEGIN reply carries the resolved home database
+    let server = start(script(
+        Version::V5_8,
+        r#"C: BEGIN {"tx_timeout": 2000, "tx_metadata": {"app": "t"}}
+   RUN "CREATE (n) RETURN n" {} {}
+   PULL {"n": -1}
+   COMMIT
+S: SUCCESS {"db": "neo4j"}
+   SUCCESS {"fields": ["n"], "qid": 0}
+   RECORD [{"@node": [1, ["L"], {}, "e1"]}]
+   SUCCESS {"type": "w"}
+   SUCCESS {"bookmark": "bm9"}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    let mut meta = quiver_bolt::packstream::Map::new();
+    meta.insert("app".into(), Value::String("t".into()));
+    c.send(&Request::Begin(Begin {
+        extra: TxExtra {
+            tx_timeout: Some(std::time::Duration::from_secs(2)),
+            tx_metadata: Some(&meta),
+            ..TxExtra::default()
+        },
+    }))
+    .unwrap();
+    c.send(&Request::Run(Run::new("CREATE (n) RETURN n")))
+        .unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.send(&Request::Commit).unwrap();
+    c.flush().await.unwrap();
+    let begin = c.recv().await.unwrap().into_success().unwrap();
+    assert_eq!(begin.db(), Some("neo4j"));
+    assert_eq!(c.state(), ServerState::TxReady);
+    let run = c.recv().await.unwrap().into_success().unwrap();
+    assert_eq!(run.qid(), Some(0));
+    assert_eq!(c.state(), ServerState::TxStreaming);
+    let (rows, _) = read_result(&mut c).await;
+    let Value::Node(n) = &rows[0][0] else {
+        panic!("not a node: {rows:?}")
+    };
+    assert_eq!(n.element_id, "e1");
+    assert_eq!(c.state(), ServerState::TxReady);
+    let commit = c.recv().await.unwrap().into_success().unwrap();
+    assert_eq!(commit.bookmark(), Some("bm9"));
+    assert_eq!(c.state(), ServerState::Ready);
+    c.goodbye().await;
+    let report = server.finish().await.unwrap();
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .arrived_together(&["BEGIN", "RUN", "PULL", "COMMIT"]));
+}
+
+#[tokio::test]
+async fn failure_then_ignored_then_reset() {
+    let server = start(script(
+        Version::V5_4,
+        r#"C: RUN "RETRUN 1" {} {}
+   PULL {"n": -1}
+S: FAILURE {"code": "Neo.ClientError.Statement.SyntaxError", "message": "Invalid input"}
+   IGNORED
+C: RESET
+S: SUCCESS {}
+C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["1"]}
+   RECORD [1]
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETRUN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    let Response::Failure(f) = c.recv().await.unwrap() else {
+        panic!("expected FAILURE")
+    };
+    assert_eq!(f.code, "Neo.ClientError.Statement.SyntaxError");
+    assert_eq!(f.classification, Classification::ClientError);
+    assert_eq!(c.state(), ServerState::Failed);
+    assert!(matches!(c.recv().await.unwrap(), Response::Ignored));
+    assert_eq!(c.state(), ServerState::Failed);
+    assert!(!c.is_defunct());
+    c.reset().await.unwrap();
+    assert_eq!(c.state(), ServerState::Ready);
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let (rows, _) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::Integer(1)]]);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn gql_failure_with_cause_chain_5_7() {
+    let server = start(script(
+        Version::V5_7,
+        r#"C: RUN "x" {} {}
+S: FAILURE {"neo4j_code": "Neo.ClientError.Statement.SyntaxError", "message": "m", "gql_status": "42001", "description": "error: syntax error or access rule violation - invalid syntax", "diagnostic_record": {"_classification": "CLIENT_ERROR", "OPERATION": ""}, "cause": {"message": "inner", "gql_status": "42I06", "description": "invalid input", "diagnostic_record": {"_classification": "CLIENT_ERROR"}}}
+C: RESET
+S: SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("x"))).unwrap();
+    c.flush().await.unwrap();
+    let err = c.recv().await.unwrap().into_success().unwrap_err();
+    let f = err.as_server_error().unwrap();
+    assert_eq!(f.code, "Neo.ClientError.Statement.SyntaxError");
+    assert_eq!(f.gql_status.as_deref(), Some("42001"));
+    assert_eq!(f.gql_classification(), Some("CLIENT_ERROR"));
+    let cause = f.cause.as_deref().unwrap();
+    assert_eq!(cause.gql_status.as_deref(), Some("42I06"));
+    assert_eq!(cause.message, "inner");
+    assert!(std::error::Error::source(f).is_some());
+    c.reset().await.unwrap();
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn reset_interrupts_pending_requests() {
+    let server = start(script(
+        Version::V5_4,
+        r#"C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+   RESET
+S: SUCCESS {"fields": ["1"]}
+   IGNORED
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.reset().await.unwrap();
+    assert!(c.is_idle());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn server_closes_mid_stream() {
+    let server = start(script(
+        Version::V5_4,
+        r#"C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["1"]}
+   RECORD [1]
+   <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap();
+    assert!(matches!(c.recv().await.unwrap(), Response::Record(_)));
+    let err = c.recv().await.unwrap_err();
+    assert!(matches!(err, Error::ConnectionClosed), "{err}");
+    assert!(c.is_defunct());
+    assert!(matches!(c.send(&Request::Reset), Err(Error::Defunct)));
+    assert!(matches!(c.recv().await, Err(Error::Defunct)));
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn server_killed_mid_stream() {
+    let server = start(script(
+        Version::V5_0,
+        r#"C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["1"]}
+   <KILL>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap();
+    let err = c.recv().await.unwrap_err();
+    assert!(err.is_fatal(), "{err}");
+    assert!(c.is_defunct());
+    server.finish().await.unwrap();
+}
+
+/// Each garbage reply makes the connection defunct with an error, never a panic.
+#[tokio::test]
+async fn server_sends_garbage() {
+    let cases = [
+        ("unknown signature", "00 03 b1 55 a0 00 00"),
+        ("not a structure", "00 02 01 70 00 00"),
+        ("undecodable metadata", "00 03 b1 70 c7 00 00"),
+        ("truncated map", "00 03 b1 70 a2 00 00"),
+        ("record in reply to RUN", "00 04 b1 71 91 01 00 00"),
+        ("IGNORED while ready", "00 02 b0 7e 00 00"),
+    ];
+    for (what, raw) in cases {
+        let server = start(script(
+            Version::V5_4,
+            &format!("C: RUN \"RETURN 1\" {{}} {{}}\nS: <RAW> {raw}\n   <EXIT>\n"),
+        ))
+        .await;
+        let mut c = connect(&server).await;
+        c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+        c.flush().await.unwrap();
+        let err = c.recv().await.unwrap_err();
+        assert!(err.is_fatal(), "{what}: {err}");
+        assert!(
+            matches!(err, Error::Protocol(_) | Error::PackStream(_)),
+            "{what}: {err}"
+        );
+        assert!(c.is_defunct(), "{what}");
+        server.finish().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn route_per_version() {
+    for v in [Version::V4_4, Version::V5_8] {
+        let server = start(script(
+            v,
+            r#"C: ROUTE {"address": "db:7687"} ["bm"] {"db": "movies", "imp_user": "bob"}
+S: SUCCESS {"rt": {"ttl": 300, "db": "movies", "servers": [{"addresses": ["a:7687"], "role": "WRITE"}]}}
+C: GOODBYE
+S: <EXIT>
+"#,
+        ))
+        .await;
+        let mut c = connect(&server).await;
+        let rt = c
+            .route(
+                &string_map([("address", "db:7687")]),
+                &["bm".to_owned()],
+                Some("movies"),
+                Some("bob"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(rt.get("ttl"), Some(&Value::Integer(300)));
+        assert_eq!(rt.get("db"), Some(&Value::String("movies".into())));
+        c.goodbye().await;
+        server.finish().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn reauth_with_logoff_logon() {
+    let server = start(script(
+        Version::V5_1,
+        r#"C: LOGOFF
+   LOGON {"scheme": "bearer", "credentials": "tok"}
+S: SUCCESS {}
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.reauth(&AuthToken::bearer("tok")).await.unwrap();
+    assert_eq!(c.auth().scheme(), "bearer");
+    assert_eq!(c.state(), ServerState::Ready);
+    c.goodbye().await;
+    let report = server.finish().await.unwrap();
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .pipelined(&["LOGOFF", "LOGON"]));
+
+    let server = start(script(Version::V5_0, "C: GOODBYE\nS: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    let err = c.reauth(&AuthToken::bearer("tok")).await.unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    assert!(!c.is_defunct());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn bolt_6_vector_in_record() {
+    let server = start(script(
+        Version::V6_0,
+        r##"C: RUN "RETURN v" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["v"]}
+   RECORD [{"@struct": [86, {"#": "c8"}, {"#": "01 02 ff"}]}]
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"##,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN v"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap();
+    let Response::Record(r) = c.recv().await.unwrap() else {
+        panic!("no record")
+    };
+    assert_eq!(r.fields().unwrap().count(), 1);
+    let (v,): (Vector,) = r.decode(c.options()).unwrap();
+    assert_eq!(v, Vector::I8(vec![1, 2, -1]));
+    c.recv().await.unwrap().into_success().unwrap();
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn unsupported_requests_fail_without_breaking_the_connection() {
+    let server = start(script(Version::V4_4, "C: GOODBYE\nS: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    let err = c
+        .send(&Request::Telemetry(quiver_bolt::TelemetryApi::AutoCommit))
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }));
+    assert!(matches!(c.recv().await, Err(Error::NothingPending)));
+    assert!(c.is_idle());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
