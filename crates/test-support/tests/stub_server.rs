@@ -368,6 +368,27 @@ async fn repeat_alternative_and_optional_blocks() {
     let report = server.finish().await.unwrap();
     assert_eq!(report.connections().len(), 2);
     assert_eq!(report.connection(1).unwrap().received().len(), 3);
+    assert_eq!(report.never_played(&script(BLOCKS)), vec![]);
+
+    // One connection taking branch A only leaves the RESET and B lines.
+    let server = StubServer::start(script(&BLOCKS.replace("!: CONNECTIONS 2", "")))
+        .await
+        .unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    client.send(&hello()).await;
+    client.recv_message().await;
+    client.send(&run("A")).await;
+    client.recv_message().await;
+    client.send(&pull(1)).await;
+    client.recv_message().await;
+    drop(client);
+    let report = server.finish().await.unwrap();
+    let skipped: Vec<usize> = report
+        .never_played(&script(BLOCKS))
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(skipped, vec![7, 8, 14, 15, 22]);
 }
 
 #[tokio::test]

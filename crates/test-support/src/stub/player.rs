@@ -491,11 +491,13 @@ impl Player {
                 Err(e) => return Incoming::Broken(format!("the client sent bad chunks: {e}")),
             }
             if self.finish_deadline.is_none() && *self.finishing.borrow() {
-                self.finish_deadline = Some(Instant::now() + self.timing.finish_grace);
+                let now = Instant::now();
+                self.finish_deadline =
+                    Some(now.checked_add(self.timing.finish_grace).unwrap_or(now));
             }
             let deadline = match self.finish_deadline {
                 Some(d) => Some(d),
-                None if !can_end => Some(waiting_since + self.timing.client_timeout),
+                None if !can_end => waiting_since.checked_add(self.timing.client_timeout),
                 None => None,
             };
             let Some(stream) = self.stream.as_mut() else {

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::handshake::Handshake;
+use super::script::Script;
 
 /// The record of a finished stub server, returned by
 /// [`StubServer::finish`](super::StubServer::finish).
@@ -16,6 +17,26 @@ impl Report {
     /// Every connection, in the order accepted.
     pub fn connections(&self) -> &[ConnectionReport] {
         &self.connections
+    }
+
+    /// The `C:`/`S:` lines of `script` that no connection playing it
+    /// played, with their text: lines inside blocks that were always
+    /// skipped, for a test that wants every line used. (Connections are
+    /// matched to the script by name: give scripts distinct names with
+    /// [`Script::with_name`] when several share a server.)
+    pub fn never_played(&self, script: &Script) -> Vec<(usize, String)> {
+        let played: Vec<usize> = self
+            .connections
+            .iter()
+            .filter(|c| c.script == script.name())
+            .flat_map(|c| c.played.iter().copied())
+            .collect();
+        script
+            .step_lines()
+            .into_iter()
+            .filter(|line| !played.contains(line))
+            .map(|line| (line, script.line_text(line).to_owned()))
+            .collect()
     }
 
     /// One connection (0-based, in the order accepted).

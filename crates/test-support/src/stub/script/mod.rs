@@ -170,6 +170,30 @@ impl Script {
         })
     }
 
+    /// Renames the script (errors and reports name it; parsed scripts are
+    /// called `script`, files by their path).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Script {
+        self.name = name.into();
+        self
+    }
+
+    /// The `C:` and `S:` lines of the script (1-based), in order.
+    pub fn step_lines(&self) -> Vec<usize> {
+        let mut lines: Vec<usize> = self
+            .program
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Client { line, .. } | Op::Server { line, .. } => Some(*line),
+                _ => None,
+            })
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        lines
+    }
+
     /// The Bolt version the script accepts (`!: BOLT`).
     pub fn bolt_version(&self) -> Option<(u8, u8)> {
         self.config.bolt
@@ -248,6 +272,12 @@ S: <EXIT>
         assert_eq!(parse_err("!: BOLT 5.4\nS: <DANCE>").0, 2);
         assert_eq!(parse_err("!: BOLT 5.4\n   RECORD []").0, 2);
         assert!(parse_err("C: RESET").1.contains("BOLT"));
+        let sixteen = vec!["1"; 16].join(", ");
+        let (line, message) = parse_err(&format!(
+            "!: BOLT 5.4\nS: RECORD [{{\"@struct\": [1, {sixteen}]}}]"
+        ));
+        assert_eq!(line, 2);
+        assert!(message.contains("at most 15 fields"), "{message}");
     }
 
     #[test]

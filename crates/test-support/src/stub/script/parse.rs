@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::{ClientStep, Config, Connections, Item, ServerStep};
-use crate::stub::data::{message_tag, Message};
+use crate::stub::data::{message_tag, Data, Message};
 use crate::stub::notation::{parse_hex, to_data, to_pattern};
 use crate::stub::pattern::MessagePattern;
 
@@ -331,6 +331,24 @@ fn server_step(body: &str) -> Result<ServerStep, String> {
         return Err("`*` is for client lines; the server sends exact values".into());
     }
     let tag = message_tag(name).ok_or_else(|| format!("unknown message {name:?}"))?;
-    let fields = values.iter().map(to_data).collect::<Result<_, _>>()?;
+    let fields: Vec<Data> = values.iter().map(to_data).collect::<Result<_, _>>()?;
+    if fields.len() > MAX_STRUCT_FIELDS || fields.iter().any(too_many_fields) {
+        return Err(format!(
+            "a structure holds at most {MAX_STRUCT_FIELDS} fields in PackStream"
+        ));
+    }
     Ok(ServerStep::Message(Message { tag, fields }))
+}
+
+const MAX_STRUCT_FIELDS: usize = 15;
+
+fn too_many_fields(data: &Data) -> bool {
+    match data {
+        Data::Struct { fields, .. } => {
+            fields.len() > MAX_STRUCT_FIELDS || fields.iter().any(too_many_fields)
+        }
+        Data::List(items) => items.iter().any(too_many_fields),
+        Data::Map(entries) => entries.iter().any(|(_, v)| too_many_fields(v)),
+        _ => false,
+    }
 }
