@@ -724,3 +724,20 @@ async fn a_script_can_name_its_own_address() {
     );
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn finish_does_not_wait_for_a_silent_connection() {
+    let server = StubServer::start(script(HELLO_SCRIPT)).await.unwrap();
+    // Connected, never says a word.
+    let _client = RawClient::connect(server.addr()).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let start = std::time::Instant::now();
+    let failures = failures(server.finish().await);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(
+        failures[0]
+            .1
+            .contains("handshake: finished before the client completed it"),
+        "{failures:?}"
+    );
+}

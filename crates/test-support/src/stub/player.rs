@@ -146,9 +146,14 @@ impl Player {
     pub(crate) async fn run(mut self) -> Outcome {
         let script = Arc::clone(&self.script);
         if let Some(stream) = self.stream.as_mut() {
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake::serve(stream, &script.config))
-                .await
-            {
+            let handshake =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake::serve(stream, &script.config));
+            let finished = finished_after_grace(self.finishing.clone(), self.timing.finish_grace);
+            let outcome = tokio::select! {
+                outcome = handshake => outcome,
+                () = finished => Ok(Err("finished before the client completed it".into())),
+            };
+            match outcome {
                 Ok(Ok(record)) => {
                     // A forced `!: HANDSHAKE` reply other than 00 00 00 00
                     // goes on with the script, whatever it says.
@@ -529,6 +534,16 @@ impl Player {
             }
         }
     }
+}
+
+/// Resolves `grace` after `finish()` was called (or the server dropped).
+async fn finished_after_grace(mut finishing: watch::Receiver<bool>, grace: Duration) {
+    while !*finishing.borrow_and_update() {
+        if finishing.changed().await.is_err() {
+            break;
+        }
+    }
+    tokio::time::sleep(grace).await;
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
