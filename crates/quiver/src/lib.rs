@@ -58,6 +58,7 @@
 #![warn(missing_docs)]
 
 mod address;
+mod bolt_glue;
 mod bookmarks;
 mod clock;
 mod config;
@@ -87,9 +88,10 @@ pub use crate::retry::{RetryDecision, RetryPolicy, RetryState};
 pub use crate::session_config::{
     AccessMode, SessionConfig, SessionConfigBuilder, TransactionConfig,
 };
-pub use crate::summary::ResultSummary;
+pub use crate::summary::{Query, ResultSummary};
 pub use crate::uri::{ConnectionUri, Scheme, SchemeSecurity};
 
+pub use quiver_bolt::AuthToken;
 pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, Value};
 
 /// The Neo4j value types: graph, temporal, spatial and more, as decoded from

@@ -14,8 +14,8 @@ const MAX_DELAY_SECS: f64 = 3600.0;
 ///
 /// After the first failure the driver waits about `initial_delay`, then each
 /// wait is `multiplier` times the previous one, each randomly moved by up to
-/// `jitter` of itself (0.2 = ±20 %). Once `max_retry_time` has passed since
-/// the first failure, the last error is returned.
+/// `jitter` of itself (0.2 = ±20 %). Once more than `max_retry_time` has
+/// passed since the first failure, the last error is returned.
 ///
 /// ```
 /// use std::time::Duration;
@@ -139,7 +139,9 @@ impl RetryState {
             return RetryDecision::GiveUp;
         }
         let first = *self.first_failure.get_or_insert(now);
-        if now.saturating_duration_since(first) >= self.policy.max_retry_time {
+        // Strictly more than the retry time, as the Python driver: a zero
+        // retry time still allows one immediate retry after the first failure.
+        if now.saturating_duration_since(first) > self.policy.max_retry_time {
             return RetryDecision::GiveUp;
         }
         let delay = self.policy.delay(self.retries, random);
@@ -271,9 +273,27 @@ mod tests {
         );
         assert_eq!(
             s.on_failure(&transient(), t0 + Duration::from_secs(5), 0.5),
+            RetryDecision::RetryAfter(Duration::from_secs(4))
+        );
+        assert_eq!(
+            s.on_failure(&transient(), t0 + Duration::from_millis(5001), 0.5),
             RetryDecision::GiveUp
         );
-        assert_eq!(s.retries(), 2);
+        assert_eq!(s.retries(), 3);
+    }
+
+    #[test]
+    fn zero_retry_time_allows_one_immediate_retry() {
+        let mut s = RetryPolicy::new(Duration::ZERO).start();
+        let t0 = Instant::now();
+        assert!(matches!(
+            s.on_failure(&transient(), t0, 0.5),
+            RetryDecision::RetryAfter(_)
+        ));
+        assert_eq!(
+            s.on_failure(&transient(), t0 + Duration::from_millis(1), 0.5),
+            RetryDecision::GiveUp
+        );
     }
 
     #[test]

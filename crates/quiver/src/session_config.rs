@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::bookmarks::{BookmarkManager, Bookmarks};
 use crate::config::{FetchSize, NotificationFilter};
+use crate::AuthToken;
 use crate::{Map, Value};
 
 /// Whether work is meant for a writer or may go to a reader.
@@ -44,6 +45,7 @@ pub struct SessionConfig {
     fetch_size: Option<FetchSize>,
     impersonated_user: Option<String>,
     notification_filter: Option<NotificationFilter>,
+    auth: Option<AuthToken>,
 }
 
 impl SessionConfig {
@@ -90,6 +92,12 @@ impl SessionConfig {
     pub fn notification_filter(&self) -> Option<&NotificationFilter> {
         self.notification_filter.as_ref()
     }
+
+    /// The credentials the session's work runs with; `None` uses the
+    /// driver's.
+    pub fn auth(&self) -> Option<&AuthToken> {
+        self.auth.as_ref()
+    }
 }
 
 impl fmt::Debug for SessionConfig {
@@ -102,6 +110,7 @@ impl fmt::Debug for SessionConfig {
             .field("fetch_size", &self.fetch_size)
             .field("impersonated_user", &self.impersonated_user)
             .field("notification_filter", &self.notification_filter)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -154,6 +163,14 @@ impl SessionConfigBuilder {
     /// The notification filter for this session.
     pub fn notification_filter(mut self, filter: NotificationFilter) -> Self {
         self.config.notification_filter = Some(filter);
+        self
+    }
+
+    /// Runs the session's work with other credentials than the driver's
+    /// (needs Bolt 5.1 or later). Cheaper than a second driver, dearer than
+    /// impersonation: connections re-authenticate as needed.
+    pub fn auth(mut self, auth: AuthToken) -> Self {
+        self.config.auth = Some(auth);
         self
     }
 
@@ -247,6 +264,7 @@ mod tests {
         assert_eq!(c.fetch_size(), None);
         assert_eq!(c.impersonated_user(), None);
         assert!(c.notification_filter().is_none());
+        assert!(c.auth().is_none());
     }
 
     #[test]
@@ -259,7 +277,10 @@ mod tests {
             .fetch_size(FetchSize::Records(10))
             .impersonated_user("jane")
             .notification_filter(NotificationFilter::none())
+            .auth(AuthToken::basic("jane", "secret"))
             .build();
+        assert_eq!(c.auth().map(AuthToken::scheme), Some("basic"));
+        assert!(!format!("{c:?}").contains("secret"));
         assert_eq!(c.database(), Some("movies"));
         assert_eq!(c.default_access_mode(), AccessMode::Read);
         assert!(c.bookmarks().contains("a"));
