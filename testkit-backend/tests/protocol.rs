@@ -1,0 +1,297 @@
+//! The backend over real TCP, as TestKit talks to it: framed requests in, framed responses out.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// Starts the backend (library entry point) on an OS-chosen port in a background thread.
+fn start_backend() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let _ = testkit_backend::run(listener).await;
+        });
+    });
+    addr
+}
+
+/// TestKit's side of one connection.
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        Self {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
+    }
+
+    fn send_raw(&mut self, text: &str) {
+        self.writer.write_all(text.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn send(&mut self, request: Value) {
+        self.send_raw(&format!("#request begin\n{request}\n#request end\n"));
+    }
+
+    /// Reads one response block, like TestKit: text outside blocks is ignored.
+    fn recv(&mut self) -> Value {
+        let mut body = String::new();
+        let mut inside = false;
+        loop {
+            let mut line = String::new();
+            let n = self.reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "backend closed the connection");
+            match line.trim() {
+                "#response begin" => {
+                    assert!(!inside, "nested response block");
+                    inside = true;
+                }
+                "#response end" => return serde_json::from_str(&body).unwrap(),
+                text if inside => body.push_str(text),
+                _ => {}
+            }
+        }
+    }
+
+    fn request(&mut self, request: Value) -> Value {
+        self.send(request);
+        self.recv()
+    }
+}
+
+fn backend_error_msg(response: &Value) -> String {
+    assert_eq!(response["name"], "BackendError", "{response}");
+    response["data"]["msg"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn get_features_lists_exactly_the_advertised_features() {
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "GetFeatures", "data": {}}));
+    assert_eq!(r["name"], "FeatureList");
+    let got: Vec<String> = serde_json::from_value(r["data"]["features"].clone()).unwrap();
+    let want: Vec<String> = testkit_backend::features::FEATURES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn start_test_and_subtest_run_by_default() {
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "StartTest", "data": {
+        "testName": "stub.basic_query.test_basic_query.TestBasicQuery.test_5x0_populates_node_element_id_with_string"}}));
+    assert_eq!(r, json!({"name": "RunTest", "data": {}}));
+    let r = c.request(json!({"name": "StartSubTest", "data": {
+        "testName": "neo4j.datatypes.test_temporal_types.TestDataTypes.test_should_echo_all_timezone_ids",
+        "subtestArguments": {"tz_id": "Europe/Stockholm"}}}));
+    assert_eq!(r, json!({"name": "RunTest", "data": {}}));
+}
+
+#[test]
+fn bad_requests_get_backend_errors_and_the_connection_keeps_working() {
+    let mut c = Client::connect(start_backend());
+
+    let msg = backend_error_msg(&c.request(json!({"name": "Frobnicate", "data": {}})));
+    assert!(msg.contains("unknown request type: Frobnicate"), "{msg}");
+
+    c.send_raw("#request begin\n{\"name\": \"GetFeatures\", \"data\": \n#request end\n");
+    let msg = backend_error_msg(&c.recv());
+    assert!(msg.contains("malformed request"), "{msg}");
+
+    let msg = backend_error_msg(&c.request(json!({"name": "SessionClose", "data": {}})));
+    assert!(
+        msg.contains("invalid SessionClose request") && msg.contains("sessionId"),
+        "{msg}"
+    );
+
+    let msg = backend_error_msg(&c.request(json!(["not", "an", "object"])));
+    assert!(msg.contains("malformed request"), "{msg}");
+
+    // A block opened inside a block: reported, then the inner block is served.
+    c.send_raw("#request begin\n{\n#request begin\n{\"name\": \"GetFeatures\", \"data\": {}}\n#request end\n");
+    let msg = backend_error_msg(&c.recv());
+    assert!(msg.contains("broken request framing"), "{msg}");
+    assert_eq!(c.recv()["name"], "FeatureList");
+
+    // Still alive.
+    let r = c.request(json!({"name": "GetFeatures", "data": {}}));
+    assert_eq!(r["name"], "FeatureList");
+}
+
+#[test]
+fn noise_outside_blocks_and_multi_line_json_are_fine() {
+    let mut c = Client::connect(start_backend());
+    c.send_raw("some log line\n\n#request begin\n{\n  \"name\": \"GetFeatures\",\n  \"data\": {}\n}\n#request end\n");
+    assert_eq!(c.recv()["name"], "FeatureList");
+}
+
+#[test]
+fn driver_requests_are_honestly_unsupported() {
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": "bolt://127.0.0.1:9001",
+        "authorizationToken": {"name": "AuthorizationToken", "data": {
+            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}},
+        "authTokenManagerId": null, "userAgent": null, "resolverRegistered": false,
+        "domainNameResolverRegistered": false, "connectionTimeoutMs": null,
+        "fetchSize": null, "maxTxRetryTimeMs": null, "livenessCheckTimeoutMs": null,
+        "maxConnectionPoolSize": null, "connectionAcquisitionTimeoutMs": null,
+        "clientCertificate": null, "clientCertificateProviderId": null}}));
+    assert_eq!(backend_error_msg(&r), "not supported yet: NewDriver");
+    for (name, data) in [
+        (
+            "SessionRun",
+            json!({"sessionId": 1, "cypher": "RETURN 1", "params": {}}),
+        ),
+        ("ResultNext", json!({"resultId": 2})),
+        ("TransactionCommit", json!({"txId": 3})),
+        ("FakeTimeInstall", json!({})),
+        ("RetryablePositive", json!({"sessionId": 1})),
+    ] {
+        let r = c.request(json!({"name": name, "data": data}));
+        assert_eq!(backend_error_msg(&r), format!("not supported yet: {name}"));
+    }
+}
+
+#[test]
+fn callback_owners_get_ids_and_close() {
+    let mut c = Client::connect(start_backend());
+    let mut ids = Vec::new();
+    for (request, response) in [
+        ("NewAuthTokenManager", "AuthTokenManager"),
+        ("NewBasicAuthTokenManager", "BasicAuthTokenManager"),
+        ("NewBearerAuthTokenManager", "BearerAuthTokenManager"),
+    ] {
+        let r = c.request(json!({"name": request, "data": {}}));
+        assert_eq!(r["name"], response);
+        ids.push(r["data"]["id"].clone());
+    }
+    // One id space for all three kinds.
+    assert_ne!(ids[0], ids[1]);
+    assert_ne!(ids[1], ids[2]);
+    assert_ne!(ids[0], ids[2]);
+    // Close answers `AuthTokenManager` whatever the kind; closing twice is an error.
+    let r = c.request(json!({"name": "AuthTokenManagerClose", "data": {"id": ids[1]}}));
+    assert_eq!(
+        r,
+        json!({"name": "AuthTokenManager", "data": {"id": ids[1]}})
+    );
+    let msg = backend_error_msg(
+        &c.request(json!({"name": "AuthTokenManagerClose", "data": {"id": ids[1]}})),
+    );
+    assert!(msg.contains("unknown auth token manager id"), "{msg}");
+
+    let r = c.request(json!({"name": "NewBookmarkManager", "data": {
+        "initialBookmarks": ["bm1"], "bookmarksSupplierRegistered": true,
+        "bookmarksConsumerRegistered": false}}));
+    assert_eq!(r["name"], "BookmarkManager");
+    let bm = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "BookmarkManagerClose", "data": {"id": bm}}));
+    assert_eq!(r, json!({"name": "BookmarkManager", "data": {"id": bm}}));
+
+    let r = c.request(json!({"name": "NewClientCertificateProvider", "data": {}}));
+    assert_eq!(r["name"], "ClientCertificateProvider");
+    let cp = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "ClientCertificateProviderClose", "data": {"id": cp}}));
+    assert_eq!(
+        r,
+        json!({"name": "ClientCertificateProvider", "data": {"id": cp}})
+    );
+}
+
+#[test]
+fn stray_callback_answer_is_an_error_not_a_crash() {
+    let mut c = Client::connect(start_backend());
+    let msg = backend_error_msg(&c.request(json!({"name": "ResolverResolutionCompleted",
+        "data": {"requestId": 12345, "addresses": []}})));
+    assert!(msg.contains("12345"), "{msg}");
+    assert_eq!(
+        c.request(json!({"name": "GetFeatures", "data": {}}))["name"],
+        "FeatureList"
+    );
+}
+
+#[test]
+fn connections_are_served_one_after_another() {
+    let addr = start_backend();
+    for _ in 0..3 {
+        let mut c = Client::connect(addr);
+        let r = c.request(json!({"name": "NewAuthTokenManager", "data": {}}));
+        assert_eq!(r["name"], "AuthTokenManager");
+        drop(c);
+    }
+    // Objects do not survive their connection.
+    let mut c = Client::connect(addr);
+    let msg =
+        backend_error_msg(&c.request(json!({"name": "AuthTokenManagerClose", "data": {"id": 0}})));
+    assert!(msg.contains("unknown auth token manager id 0"), "{msg}");
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn binary_binds_port_zero_and_says_where() {
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_testkit-backend"))
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .env_remove("TEST_BACKEND_PORT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .strip_prefix("Listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    assert!(addr.ip().is_loopback());
+    assert_ne!(addr.port(), 0);
+    let mut c = Client::connect(addr);
+    assert_eq!(
+        c.request(json!({"name": "GetFeatures", "data": {}}))["name"],
+        "FeatureList"
+    );
+}
+
+#[test]
+fn binary_rejects_bad_arguments() {
+    let out = Command::new(env!("CARGO_BIN_EXE_testkit-backend"))
+        .args(["--port", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--port"));
+}
