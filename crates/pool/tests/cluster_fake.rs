@@ -190,7 +190,7 @@ async fn three_member_cluster_routes_by_mode_and_load() {
         .acquire(&AcquireRequest::new(AccessMode::Write))
         .await
         .unwrap();
-    assert_eq!(w.connection.address(), Some(&a("r1")));
+    assert_eq!(w.connection.address(), &a("r1"));
     assert_eq!(
         w.database.as_deref(),
         Some("neo4j"),
@@ -200,8 +200,8 @@ async fn three_member_cluster_routes_by_mode_and_load() {
     let r1 = s.cluster.acquire(&read).await.unwrap();
     let r2 = s.cluster.acquire(&read).await.unwrap();
     let mut readers = vec![
-        r1.connection.address().unwrap().to_string(),
-        r2.connection.address().unwrap().to_string(),
+        r1.connection.address().to_string(),
+        r2.connection.address().to_string(),
     ];
     readers.sort();
     assert_eq!(
@@ -253,7 +253,7 @@ async fn dead_reader_is_skipped_and_removed() {
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     for _ in 0..3 {
         let c = s.cluster.acquire(&req).await.unwrap();
-        assert_eq!(c.connection.address(), Some(&a("r3")));
+        assert_eq!(c.connection.address(), &a("r3"));
     }
     let table = s.cluster.routing_table(Some("db")).unwrap();
     assert_eq!(table.readers(), &[a("r3")]);
@@ -276,7 +276,7 @@ async fn leader_switch_drops_old_writer_and_refreshes() {
     script(&s.world, "r2:7687", vec![switched.clone()]);
     let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
     let w = s.cluster.acquire(&req).await.unwrap();
-    assert_eq!(w.connection.address(), Some(&a("r1")));
+    assert_eq!(w.connection.address(), &a("r1"));
     // The server answered NotALeader to a write.
     let err = FakeError {
         kind: FailureKind::NotALeader,
@@ -288,7 +288,7 @@ async fn leader_switch_drops_old_writer_and_refreshes() {
     assert!(table.writers().is_empty());
     assert_eq!(table.readers().len(), 2, "readers untouched");
     let w = s.cluster.acquire(&req).await.unwrap();
-    assert_eq!(w.connection.address(), Some(&a("r2")));
+    assert_eq!(w.connection.address(), &a("r2"));
     assert_eq!(routes(&s.world).len(), 2);
 }
 
@@ -319,7 +319,7 @@ async fn all_routers_down_falls_back_to_resolver() {
     );
     let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
     let w = s.cluster.acquire(&req).await.unwrap();
-    assert_eq!(w.connection.address(), Some(&a("r1")));
+    assert_eq!(w.connection.address(), &a("r1"));
     drop(w);
     s.clock.advance(Duration::from_secs(10));
     s.world
@@ -328,7 +328,7 @@ async fn all_routers_down_falls_back_to_resolver() {
         .unwrap()
         .extend([a("r1"), a("r2"), a("r3"), a("backup1")]);
     let w = s.cluster.acquire(&req).await.unwrap();
-    assert_eq!(w.connection.address(), Some(&a("backup2")));
+    assert_eq!(w.connection.address(), &a("backup2"));
     assert_eq!(*resolved.lock().unwrap(), ["seed:7687", "seed:7687"]);
     assert_eq!(routes(&s.world), ["backup1:7687 db", "backup2:7687 db"]);
 }
@@ -369,7 +369,7 @@ async fn unusable_reply_is_skipped() {
     drop(s.cluster.acquire(&req).await.unwrap());
     s.clock.advance(Duration::from_secs(1));
     let c = s.cluster.acquire(&req).await.unwrap();
-    assert_eq!(c.connection.address(), Some(&a("r2")));
+    assert_eq!(c.connection.address(), &a("r2"));
     assert_eq!(
         routes(&s.world),
         ["seed:7687 db", "r1:7687 db", "r2:7687 db"]
@@ -418,8 +418,7 @@ async fn database_not_found_during_work_forgets_the_table() {
         kind: FailureKind::DatabaseNotFound,
         address: a("r2"),
     };
-    s.cluster
-        .on_error(c.connection.address().unwrap(), Some("db"), &err);
+    s.cluster.on_error(c.connection.address(), Some("db"), &err);
     assert!(s.cluster.routing_table(Some("db")).is_none());
 }
 
@@ -511,7 +510,7 @@ async fn direct_mode_uses_one_pool_and_never_routes() {
         .acquire(&AcquireRequest::new(AccessMode::Write).database(Some("x")))
         .await
         .unwrap();
-    assert_eq!(c.connection.address(), Some(&a("single")));
+    assert_eq!(c.connection.address(), &a("single"));
     assert_eq!(c.database.as_deref(), Some("x"));
     drop(c);
     let _ = cluster
@@ -527,4 +526,42 @@ async fn direct_mode_uses_one_pool_and_never_routes() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Closed { .. }));
+}
+
+#[tokio::test]
+async fn named_database_keeps_its_name_when_the_server_answers_an_alias_target() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "real", THREE.0, THREE.1, THREE.2)],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("alias"));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(c.database.as_deref(), Some("alias"));
+    let _ = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(
+        routes(&s.world).len(),
+        1,
+        "the table is found under the name asked for"
+    );
+    assert!(s.cluster.routing_table(Some("alias")).is_some());
+}
+
+#[tokio::test]
+async fn pool_metrics_per_address() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    let m = s.cluster.pool_metrics(&a("r1")).unwrap();
+    assert_eq!((m.in_use, m.idle), (1, 0));
+    drop(c);
+    let m = s.cluster.pool_metrics(&a("r1")).unwrap();
+    assert_eq!((m.in_use, m.idle, m.created), (0, 1, 1));
+    assert!(s.cluster.pool_metrics(&a("nowhere")).is_none());
 }

@@ -147,7 +147,7 @@ async fn three_member_cluster_one_writer_two_readers() {
         .await
         .unwrap();
     assert_eq!(write.database.as_deref(), Some("neo4j"));
-    assert_eq!(write.connection.address(), Some(&parse(&w)));
+    assert_eq!(write.connection.address(), &parse(&w));
     assert_eq!(run(&mut write.connection, "CREATE ()").await.unwrap(), 1);
 
     let read = AcquireRequest::new(AccessMode::Read).database(Some("neo4j"));
@@ -200,7 +200,7 @@ async fn dead_reader_is_skipped() {
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     for expected in [7, 8] {
         let mut c = cluster.acquire(&req).await.unwrap();
-        assert_eq!(c.connection.address(), Some(&parse(&ok)));
+        assert_eq!(c.connection.address(), &parse(&ok));
         assert_eq!(run(&mut c.connection, "R").await.unwrap(), expected);
     }
     let table = cluster.routing_table(Some("db")).unwrap();
@@ -237,7 +237,7 @@ async fn leader_switch_moves_writes_to_the_new_leader() {
         .writers()
         .is_empty());
     let mut c = cluster.acquire(&req).await.unwrap();
-    assert_eq!(c.connection.address(), Some(&parse(&new)));
+    assert_eq!(c.connection.address(), &parse(&new));
     assert_eq!(run(&mut c.connection, "W").await.unwrap(), 5);
     drop(c);
     cluster.close().await;

@@ -410,3 +410,15 @@ async fn dropped_waiting_acquire_leaves_no_trace() {
     assert_eq!(m.acquired, 2);
     assert!(m.mean_acquisition_time().is_some());
 }
+
+#[tokio::test]
+async fn guard_dropped_outside_the_runtime_is_still_reset() {
+    let (pool, fake, _) = pool_with(PoolConfig::default().with_max_size(1));
+    let mut c = pool.acquire().await.unwrap();
+    c.health = ConnectionHealth::NeedsReset;
+    // e.g. the blocking API dropping a guard on a user thread
+    std::thread::spawn(move || drop(c)).join().unwrap();
+    let c = pool.acquire().await.unwrap();
+    assert_eq!((c.id, c.health), (1, ConnectionHealth::Ready));
+    assert_eq!(fake.events(), ["connect 1", "reset 1"]);
+}

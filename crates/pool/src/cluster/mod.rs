@@ -203,6 +203,8 @@ impl<M: RoutingManager> ClusterPools<M> {
                     tracing::debug!(%address, error = %e, "server unreachable, trying another");
                     self.on_connection_failure(&address);
                 }
+                // The pool was retired by a concurrent table update: select again.
+                Err(Error::Closed { .. }) if !self.inner.closed.load(Ordering::Acquire) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -322,7 +324,9 @@ impl<M: RoutingManager> ClusterPools<M> {
         };
         let now = self.inner.clock.now();
         let mut table = RoutingTable::from_reply(reply, now);
-        if table.database().is_none() {
+        // A named database keeps its name (the server may answer with the
+        // target of an alias); `None` takes the home database's name.
+        if database.is_some() || table.database().is_none() {
             table.set_database(database.map(str::to_owned));
         }
         if database.is_none() {
@@ -365,11 +369,13 @@ impl<M: RoutingManager> ClusterPools<M> {
                         return Err(e);
                     }
                 }
-                if matches!(e, Error::Closed { .. }) {
+                if matches!(e, Error::Closed { .. }) && self.inner.closed.load(Ordering::Acquire) {
                     return Err(e);
                 }
                 tracing::debug!(%router, error = %e, "router unreachable");
-                self.on_connection_failure(router);
+                if self.is_unreachable(&e) {
+                    self.on_connection_failure(router);
+                }
                 return Ok(None);
             }
         };
@@ -495,6 +501,11 @@ impl<M: RoutingManager> ClusterPools<M> {
     /// A copy of `database`'s routing table.
     pub fn routing_table(&self, database: Option<&str>) -> Option<RoutingTable> {
         lock(&self.inner.tables).get(database).cloned()
+    }
+
+    /// The counters of `address`'s pool, if there is one.
+    pub fn pool_metrics(&self, address: &Address) -> Option<PoolMetrics> {
+        lock(&self.inner.pools).get(address).map(Pool::metrics)
     }
 
     /// The counters of every pool.

@@ -4,7 +4,9 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
-use super::{Manager, Meta, Slot};
+use std::sync::Arc;
+
+use super::{Inner, Manager, Meta, Slot};
 use crate::Address;
 
 /// A connection on loan from a [`Pool`](crate::Pool). Derefs to the
@@ -16,22 +18,25 @@ pub struct Pooled<M: Manager> {
     conn: Option<M::Connection>,
     meta: Meta,
     slot: Option<Slot<M>>,
+    pool: Arc<Inner<M>>,
     discard: bool,
 }
 
 impl<M: Manager> Pooled<M> {
     pub(crate) fn new(conn: M::Connection, meta: Meta, slot: Slot<M>) -> Self {
+        let pool = Arc::clone(&slot.inner);
         Self {
             conn: Some(conn),
             meta,
             slot: Some(slot),
+            pool,
             discard: false,
         }
     }
 
     /// The server the connection is to.
-    pub fn address(&self) -> Option<&Address> {
-        self.slot.as_ref().map(|s| &s.inner.address)
+    pub fn address(&self) -> &Address {
+        &self.pool.address
     }
 
     /// When the connection was opened.
@@ -74,8 +79,7 @@ fn unreachable_conn() -> ! {
 impl<M: Manager> Drop for Pooled<M> {
     fn drop(&mut self) {
         if let (Some(conn), Some(slot)) = (self.conn.take(), self.slot.take()) {
-            let inner = std::sync::Arc::clone(&slot.inner);
-            inner.give_back(conn, self.meta, slot, self.discard);
+            self.pool.give_back(conn, self.meta, slot, self.discard);
         }
     }
 }

@@ -14,7 +14,7 @@ pub use metrics::PoolMetrics;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -56,7 +56,7 @@ impl<M: Manager> fmt::Debug for Pool<M> {
 }
 
 pub(crate) struct Inner<M: Manager> {
-    address: Address,
+    pub(crate) address: Address,
     manager: Arc<M>,
     config: PoolConfig,
     clock: Arc<dyn Clock>,
@@ -65,6 +65,9 @@ pub(crate) struct Inner<M: Manager> {
     closed: AtomicBool,
     generation: AtomicU64,
     counters: Counters,
+    /// The runtime of the first acquire: background resets and goodbyes run
+    /// there even when a guard is dropped outside any runtime (blocking API).
+    runtime: OnceLock<tokio::runtime::Handle>,
 }
 
 struct Idle<C> {
@@ -127,6 +130,7 @@ impl<M: Manager> Pool<M> {
                 closed: AtomicBool::new(false),
                 generation: AtomicU64::new(0),
                 counters: Counters::default(),
+                runtime: OnceLock::new(),
             }),
         }
     }
@@ -184,6 +188,11 @@ impl<M: Manager> Pool<M> {
 
     async fn acquire_inner(&self) -> Result<Pooled<M>, Error<M::Error>> {
         let inner = &self.inner;
+        if inner.runtime.get().is_none() {
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                let _ = inner.runtime.set(handle);
+            }
+        }
         if self.is_closed() {
             return Err(inner.closed_error());
         }
@@ -317,7 +326,7 @@ impl<M: Manager> Inner<M> {
     fn dispose(self: &Arc<Self>, conn: M::Connection, goodbye: bool) {
         self.counters.closed.fetch_add(1, Ordering::Relaxed);
         if goodbye {
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            if let Some(rt) = self.runtime() {
                 let manager = Arc::clone(&self.manager);
                 rt.spawn(async move { manager.close(conn).await });
                 return;
@@ -349,7 +358,7 @@ impl<M: Manager> Inner<M> {
                 drop(slot);
             }
             _ => {
-                let Ok(rt) = tokio::runtime::Handle::try_current() else {
+                let Some(rt) = self.runtime() else {
                     self.dispose(conn, false);
                     return;
                 };
@@ -371,6 +380,12 @@ impl<M: Manager> Inner<M> {
                 });
             }
         }
+    }
+
+    fn runtime(&self) -> Option<tokio::runtime::Handle> {
+        tokio::runtime::Handle::try_current()
+            .ok()
+            .or_else(|| self.runtime.get().cloned())
     }
 
     fn push_idle(&self, conn: M::Connection, meta: Meta) {
