@@ -261,6 +261,10 @@ impl Connection {
         let (version, opts) = (self.version, self.opts);
         ChunkCodec::encode_with(&mut self.wbuf, |buf| {
             request.write(&mut buf.writer(), version, &opts)
+        })
+        .map_err(|e| match e {
+            Error::PackStream(e) => Error::Encode(e),
+            other => other,
         })?;
         trace!(request = kind.name(), "C: queued");
         if kind == RequestKind::Reset {
@@ -577,6 +581,10 @@ impl Connection {
     /// Whether the connection is READY with nothing outstanding (fit for the pool).
     pub fn is_idle(&self) -> bool {
         self.sm.state() == ServerState::Ready && self.pending.is_empty() && self.wbuf.is_empty()
+    }
+    /// Whether the server is READY (replies may still be outstanding).
+    pub fn is_ready(&self) -> bool {
+        self.sm.state() == ServerState::Ready
     }
     /// How many replies are outstanding.
     pub fn pending(&self) -> usize {

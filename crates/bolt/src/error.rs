@@ -19,9 +19,13 @@ pub enum Error {
     /// The server broke the protocol: an unexpected or undecodable message.
     #[error("Bolt protocol violation: {0}")]
     Protocol(String),
-    /// PackStream could not encode or decode a value.
+    /// PackStream could not decode a reply (the connection is defunct).
     #[error("PackStream: {0}")]
     PackStream(#[from] quiver_packstream::Error),
+    /// A request could not be encoded (e.g. a UUID parameter before Bolt 6.1); the
+    /// connection is unaffected.
+    #[error("cannot encode the request: {0}")]
+    Encode(quiver_packstream::Error),
     /// Reading from or writing to the socket failed.
     #[error("connection IO: {0}")]
     Io(#[from] std::io::Error),
@@ -82,6 +86,7 @@ impl Error {
         !matches!(
             self,
             Error::Server(_)
+                | Error::Encode(_)
                 | Error::InvalidState { .. }
                 | Error::Unsupported { .. }
                 | Error::NothingPending

@@ -37,10 +37,13 @@ impl Version {
     pub const V5_8: Version = Version::new(5, 8);
     /// Bolt 6.0: vector and unsupported types.
     pub const V6_0: Version = Version::new(6, 0);
+    /// Bolt 6.1: the UUID type.
+    pub const V6_1: Version = Version::new(6, 1);
 
     /// Every version this crate speaks, newest first.
     // [bolt-version-bump] add the new version here.
     pub const SUPPORTED: &'static [Version] = &[
+        Version::V6_1,
         Version::V6_0,
         Version::V5_8,
         Version::V5_7,
@@ -120,6 +123,10 @@ impl Version {
     pub fn has_vector_types(self) -> bool {
         self >= Version::V6_0
     }
+    /// UUIDs may appear in records and parameters (6.1+).
+    pub fn has_uuid(self) -> bool {
+        self >= Version::V6_1
+    }
     /// Impersonation (`imp_user`) in BEGIN, RUN and ROUTE (4.4+: every supported version).
     pub fn has_impersonation(self) -> bool {
         self >= Version::V4_4
@@ -140,6 +147,7 @@ mod tests {
     fn ordering_and_capabilities() {
         assert!(Version::V4_4 < Version::V5_0);
         assert!(Version::V5_8 < Version::V6_0);
+        assert!(Version::V6_1.has_uuid() && !Version::V6_0.has_uuid());
         assert!(!Version::V5_0.has_logon());
         assert!(Version::V5_1.has_logon());
         assert!(Version::V4_4.needs_utc_patch());

@@ -22,6 +22,7 @@ const CLASSIC: &[Version] = &[
     Version::V5_7,
     Version::V5_8,
     Version::V6_0,
+    Version::V6_1,
 ];
 
 #[tokio::test]
@@ -69,7 +70,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn manifest_handshake() {
-    for v in [Version::V5_7, Version::V5_8, Version::V6_0] {
+    for v in [Version::V5_7, Version::V5_8, Version::V6_0, Version::V6_1] {
         let text = format!(
             "!: BOLT {v}\n!: HANDSHAKE_MANIFEST\n{}C: GOODBYE\nS: <EXIT>\n",
             login(v, "", "")

@@ -462,3 +462,63 @@ async fn unsupported_requests_fail_without_breaking_the_connection() {
     c.goodbye().await;
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn bolt_6_1_uuid_in_record_and_parameters() {
+    let server = start(script(
+        Version::V6_1,
+        r#"C: RUN "RETURN $u" {"u": {"U": "00112233-4455-6677-8899-aabbccddeeff"}} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["u"]}
+   RECORD [{"U": "00112233-4455-6677-8899-aabbccddeeff"}]
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    let uuid = quiver_bolt::packstream::Uuid([
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
+        0xff,
+    ]);
+    let mut params = quiver_bolt::packstream::Map::new();
+    params.insert("u".into(), Value::Uuid(uuid));
+    c.send(&Request::Run(Run {
+        query: "RETURN $u",
+        params: quiver_bolt::Params::Map(&params),
+        extra: TxExtra::default(),
+    }))
+    .unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let (rows, _) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::Uuid(uuid)]]);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn uuid_parameter_refused_before_6_1() {
+    let server = start(script(Version::V6_0, "C: GOODBYE\nS: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    let mut params = quiver_bolt::packstream::Map::new();
+    params.insert(
+        "u".into(),
+        Value::Uuid(quiver_bolt::packstream::Uuid([0; 16])),
+    );
+    let err = c
+        .send(&Request::Run(Run {
+            query: "RETURN $u",
+            params: quiver_bolt::Params::Map(&params),
+            extra: TxExtra::default(),
+        }))
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode(_)), "{err}");
+    assert!(!err.is_fatal());
+    assert!(!c.is_defunct());
+    assert_eq!(c.pending(), 0);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
