@@ -403,3 +403,74 @@ async fn acquisition_timeout_on_an_exhausted_pool_names_the_address() {
     cluster.close().await;
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn connection_past_its_lifetime_is_replaced() {
+    let server = stub(2, &query("Q", 1)).await;
+    let clock = ManualClock::new();
+    let pool_config = PoolConfig::default().with_max_lifetime(Some(Duration::from_secs(3600)));
+    let cluster = ClusterPools::with_clock(
+        parse(&addr(&server)),
+        Arc::new(manager()),
+        pool_config,
+        RoutingConfig::default(),
+        Arc::new(clock.clone()),
+        false,
+    );
+    let req = AcquireRequest::new(AccessMode::Read);
+    let mut c = cluster.acquire(&req).await.unwrap();
+    assert_eq!(run(&mut c.connection, "Q").await.unwrap(), 1);
+    drop(c);
+    clock.advance(Duration::from_secs(3600));
+    let mut c = cluster.acquire(&req).await.unwrap();
+    assert_eq!(run(&mut c.connection, "Q").await.unwrap(), 1);
+    drop(c);
+    let m = cluster.pool_metrics(&parse(&addr(&server))).unwrap();
+    assert_eq!((m.created, m.closed), (2, 1));
+    cluster.close().await;
+    let report = server.finish().await.unwrap();
+    assert_eq!(report.connections().len(), 2);
+}
+
+#[tokio::test]
+async fn closing_the_driver_fails_waiters_at_once() {
+    let server = stub(1, "").await;
+    let pool_config = PoolConfig::default().with_max_size(1);
+    let cluster = ClusterPools::direct(parse(&addr(&server)), manager(), pool_config);
+    let held = cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read))
+        .await
+        .unwrap();
+    let waiter = {
+        let cluster = cluster.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let result = cluster
+                .acquire(&AcquireRequest::new(AccessMode::Read))
+                .await;
+            (result.map(|_| ()), started.elapsed())
+        })
+    };
+    let address = parse(&addr(&server));
+    while cluster
+        .pool_metrics(&address)
+        .is_none_or(|m| m.waiting == 0)
+    {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    cluster.close().await;
+    let (result, waited) = waiter.await.unwrap();
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("closed"), "{err}");
+    assert!(
+        waited < Duration::from_secs(5),
+        "failed at once, not at the timeout"
+    );
+    drop(held); // closed with GOODBYE in the background
+    let later = cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read))
+        .await
+        .unwrap_err();
+    assert!(later.to_string().contains("closed"), "{later}");
+    server.finish().await.unwrap();
+}
