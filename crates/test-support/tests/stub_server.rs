@@ -484,6 +484,26 @@ async fn auto_reset_and_auto_goodbye() {
 }
 
 #[tokio::test]
+async fn auto_answers_keep_every_way_open() {
+    let server = StubServer::start(script(
+        "!: BOLT 5.4\n!: AUTO RESET\nC: HELLO *\nS: SUCCESS {}\n{?\n  C: RUN \"a\" {} {}\n  S: SUCCESS {}\n?}\nC: RUN \"b\" {} {}\nS: SUCCESS {\"b\": 1}\n",
+    ))
+    .await
+    .unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    client.send(&hello()).await;
+    client.recv_message().await;
+    client.send(&reset()).await;
+    assert_eq!(client.recv_message().await, success_empty());
+    client.send(&run("b")).await;
+    assert_eq!(
+        client.recv_message().await,
+        message(SUCCESS, &[map(&[("b", int(1))])])
+    );
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
 async fn several_scripts_on_one_server_in_parallel() {
     let one = script("!: BOLT 5.4\nC: RUN \"one\" {} {}\nS: SUCCESS {\"n\": 1}\n");
     let two = script("!: BOLT 4.4\nC: RUN \"two\" {} {}\nS: SUCCESS {\"n\": 2}\n");

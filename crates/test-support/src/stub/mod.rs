@@ -11,6 +11,7 @@
 //! `quiver-bolt`, so it must not share its bugs.
 
 mod chunk;
+mod conn;
 mod data;
 mod error;
 mod handshake;
