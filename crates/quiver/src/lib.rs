@@ -25,6 +25,8 @@
 //!   any `Deserialize` type ([`Record::get`], [`Record::to`]).
 //! - [`summary::ResultSummary`]: counters, plans, notifications and GQL
 //!   statuses, parsed from the server's metadata.
+//! - [`Graph`]: the nodes, relationships and paths seen in records, and
+//!   [`EagerResult`], a whole result in memory.
 //! - [`params!`] and [`to_params`] for query parameters, and the value types
 //!   ([`Value`], [`Map`], [`Node`], ... and [`types`]).
 //!
@@ -62,7 +64,9 @@ mod bolt_glue;
 mod bookmarks;
 mod clock;
 mod config;
+mod eager;
 mod error;
+mod graph;
 mod params;
 mod record;
 pub mod retry;
@@ -81,12 +85,14 @@ pub use crate::config::{
     NotificationClassification, NotificationFilter, Resolver, TlsSettings, TrustStrategy,
     DEFAULT_USER_AGENT,
 };
+pub use crate::eager::EagerResult;
 pub use crate::error::{Classification, Error, ErrorKind, Result, ServerError};
+pub use crate::graph::Graph;
 pub use crate::params::to_params;
 pub use crate::record::{Field, Fields, Record};
 pub use crate::retry::{RetryDecision, RetryPolicy, RetryState};
 pub use crate::session_config::{
-    AccessMode, SessionConfig, SessionConfigBuilder, TransactionConfig,
+    AccessMode, RoutingControl, SessionConfig, SessionConfigBuilder, TransactionConfig,
 };
 pub use crate::summary::{Query, ResultSummary};
 pub use crate::uri::{ConnectionUri, Scheme, SchemeSecurity};

@@ -23,6 +23,27 @@ pub enum AccessMode {
     Write,
 }
 
+/// Whether `execute_query` sends its query to a reader or to a writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum RoutingControl {
+    /// A reader: a follower or read replica (or any server of a single
+    /// instance).
+    Readers,
+    /// A writer (the default): the leader.
+    #[default]
+    Writers,
+}
+
+impl From<RoutingControl> for AccessMode {
+    fn from(r: RoutingControl) -> Self {
+        match r {
+            RoutingControl::Readers => AccessMode::Read,
+            RoutingControl::Writers => AccessMode::Write,
+        }
+    }
+}
+
 /// How a session works: database, access mode, bookmarks and more. The
 /// defaults suit most uses.
 ///
@@ -253,6 +274,15 @@ impl TransactionConfig {
 mod tests {
     use super::*;
     use crate::bookmarks::DefaultBookmarkManager;
+
+    #[test]
+    fn routing_control_maps_to_access_mode() {
+        assert_eq!(AccessMode::from(RoutingControl::Readers), AccessMode::Read);
+        assert_eq!(
+            AccessMode::from(RoutingControl::default()),
+            AccessMode::Write
+        );
+    }
 
     #[test]
     fn session_defaults() {
