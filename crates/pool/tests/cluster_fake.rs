@@ -565,3 +565,32 @@ async fn pool_metrics_per_address() {
     assert_eq!((m.in_use, m.idle, m.created), (0, 1, 1));
     assert!(s.cluster.pool_metrics(&a("nowhere")).is_none());
 }
+
+#[tokio::test]
+async fn new_database_asks_the_seed_first_then_known_routers() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
+    );
+    script(
+        &s.world,
+        "r1:7687",
+        vec![reply(300, "other", THREE.0, THREE.1, THREE.2)],
+    );
+    let _ = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("db")))
+        .await
+        .unwrap();
+    // The seed goes away; a database never seen before is still routable.
+    s.world.down.lock().unwrap().push(a("seed"));
+    let c = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("other")))
+        .await
+        .unwrap();
+    assert_eq!(c.database.as_deref(), Some("other"));
+    assert_eq!(routes(&s.world), ["seed:7687 db", "r1:7687 other"]);
+}

@@ -292,9 +292,17 @@ impl<M: RoutingManager> ClusterPools<M> {
         key: &HomeDbKey,
     ) -> Result<RoutingTable, Error<M::Error>> {
         let initial = self.inner.initial.clone();
-        let (routers, prefer_initial) = match lock(&self.inner.tables).get(database) {
-            Some(t) => (t.routers().to_vec(), t.initialized_without_writers()),
-            None => (Vec::new(), true),
+        // A database without a table (or the home database) asks the
+        // initial address first, like the official drivers, but may still
+        // fall back on the routers other tables know.
+        let (routers, prefer_initial) = {
+            let tables = lock(&self.inner.tables);
+            match tables.get(database) {
+                Some(t) if !t.routers().is_empty() => {
+                    (t.routers().to_vec(), t.initialized_without_writers())
+                }
+                _ => (tables.routers_for(database), true),
+            }
         };
         let request = RouteRequest {
             context: &self.inner.context,
