@@ -64,6 +64,13 @@ pub fn display(cmd: &Command) -> String {
             // Passwords stay out of logs, even test ones.
             let value = if key.contains("PASSWORD") {
                 "***".into()
+            } else if key == "PATH" {
+                // Only the directory xtask put in front matters.
+                let value = value.to_string_lossy();
+                match value.split_once(':') {
+                    Some((first, _)) => format!("{first}:$PATH").into(),
+                    None => value,
+                }
             } else {
                 value.to_string_lossy()
             };
@@ -145,10 +152,11 @@ mod tests {
         let mut cmd = Command::new("cargo");
         cmd.args(["test", "-p", "x", "a b", ""])
             .env("K", "v")
-            .env("NEO4J_PASSWORD", "secret");
+            .env("NEO4J_PASSWORD", "secret")
+            .env("PATH", "/t/bin:/usr/bin:/bin");
         assert_eq!(
             display(&cmd),
-            "K=v NEO4J_PASSWORD=*** cargo test -p x 'a b' ''"
+            "K=v NEO4J_PASSWORD=*** PATH=/t/bin:$PATH cargo test -p x 'a b' ''"
         );
     }
 

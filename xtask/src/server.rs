@@ -7,6 +7,12 @@
 //!   caller set (`external` when unknown), so a test can name a server's known gap;
 //! - `QUIVER_EMBEDDED=1` for the embedded server;
 //! - `QUIVER_SERVER_LOG`: the server's log file, when xtask started it.
+//!
+//! A program that needs a server of its own (the quickstart) runs
+//! `cargo xtask server start` in the workspace root, reads the `KEY=VALUE` lines it
+//! prints on stdout (a failure explains itself on stderr and exits non-zero), and at
+//! the end runs `cargo xtask server stop` unless the output had `QUIVER_SERVER_REUSED=1`
+//! (a server someone else started).
 
 use std::collections::BTreeMap;
 use std::env;
@@ -233,8 +239,9 @@ usage: cargo xtask server start|stop|status
   start   install the embedded Bolt server on first use (ArcadeDB, from PyPI, into
           target/quiver-server/venv), start it on 127.0.0.1 with a fresh database, wait
           until it is ready, and print its environment (NEO4J_URI=..., one per line;
-          `eval \"$(cargo xtask server start)\"` exports it). A server already running
-          is reused.
+          `set -a; eval \"$(cargo xtask server start)\"; set +a` exports it). A server
+          already running is reused, and then the output ends with QUIVER_SERVER_REUSED=1
+          (a program that started the server stops it only when that line is absent).
   stop    stop it (by pid and process group) and wait until it is gone
   status  say whether it runs (exit 0) or not (exit 1), and print its environment
 
@@ -302,7 +309,7 @@ fn start() -> Result<()> {
                 "xtask: the embedded server is already running (pid {}, {})",
                 state.pid, state.endpoint.uri
             );
-            print!("{}", state.render());
+            println!("{}QUIVER_SERVER_REUSED=1", state.render());
             return Ok(());
         }
         if state.running() {
