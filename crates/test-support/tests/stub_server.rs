@@ -761,3 +761,40 @@ async fn finish_does_not_wait_for_a_silent_connection() {
         "{failures:?}"
     );
 }
+
+#[tokio::test]
+async fn structures_bytes_and_floats_in_both_directions() {
+    let server = StubServer::start(script(
+        r##"!: BOLT 5.4
+C: RUN "*" {"d": {"@date": ["*"]}, "b": {"#": "0102"}} {}
+S: RECORD [{"@node": [1, ["L"], {}, "e1"]}, 1.5, {"#": "ff"}, {"Z": "-200"}]
+"##,
+    ))
+    .await
+    .unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    let date = vec![0xB1, 0x44, 0x05];
+    let bytes = vec![0xCC, 0x02, 0x01, 0x02];
+    client
+        .send(&message(
+            RUN,
+            &[
+                string("RETURN $d"),
+                map(&[("d", date), ("b", bytes)]),
+                map(&[]),
+            ],
+        ))
+        .await;
+    let mut expected = vec![0xB1, RECORD, 0x94];
+    expected.extend([0xB4, 0x4E, 0x01, 0x91, 0x81, b'L', 0xA0, 0x82, b'e', b'1']);
+    expected.push(0xC1);
+    expected.extend(1.5f64.to_be_bytes());
+    expected.extend([0xCC, 0x01, 0xFF]);
+    expected.extend([0xC9, 0xFF, 0x38]);
+    assert_eq!(client.recv_message().await, expected);
+    let report = server.finish().await.unwrap();
+    assert_eq!(
+        report.connection(0).unwrap().received(),
+        vec![r##"RUN "RETURN $d" {"d": {"@date": [5]}, "b": {"#": "0102"}} {}"##]
+    );
+}
