@@ -41,8 +41,28 @@ impl BoltManager {
     }
 }
 
-fn bolt_address(address: &Address) -> quiver_bolt::Address {
-    quiver_bolt::Address::new(address.host(), address.port())
+/// Where to dial. A resolved address is dialled by its IP, except with TLS:
+/// the certificate must be checked against the name it was resolved from,
+/// so the connection dials that name (Bolt then tries each of its IPs).
+fn dial_address(address: &Address, tls: bool) -> quiver_bolt::Address {
+    let host = if tls {
+        address.server_name()
+    } else {
+        address.host()
+    };
+    quiver_bolt::Address::new(host, address.port())
+}
+
+impl From<&Address> for quiver_bolt::Address {
+    fn from(a: &Address) -> Self {
+        quiver_bolt::Address::new(a.host(), a.port())
+    }
+}
+
+impl From<&quiver_bolt::Address> for Address {
+    fn from(a: &quiver_bolt::Address) -> Self {
+        Address::new(a.host(), a.port())
+    }
 }
 
 impl Manager for BoltManager {
@@ -50,7 +70,8 @@ impl Manager for BoltManager {
     type Error = BoltError;
 
     async fn connect(&self, address: &Address) -> Result<Connection, BoltError> {
-        Connection::connect(&bolt_address(address), &self.config).await
+        let dial = dial_address(address, self.config.is_tls());
+        Connection::connect(&dial, &self.config).await
     }
 
     async fn reset(&self, connection: &mut Connection) -> Result<(), BoltError> {
@@ -171,6 +192,17 @@ mod tests {
         for (code, kind) in cases {
             assert_eq!(classify_code(code), kind, "{code}");
         }
+    }
+
+    #[test]
+    fn tls_dials_the_name_an_address_was_resolved_from() {
+        let name = Address::new("db.example.com", 7687);
+        let ip = Address::new("10.0.0.1", 7687).resolved_from(&name);
+        assert_eq!(dial_address(&ip, false).host(), "10.0.0.1");
+        assert_eq!(dial_address(&ip, true).host(), "db.example.com");
+        assert_eq!(dial_address(&name, true).host(), "db.example.com");
+        let back = Address::from(&quiver_bolt::Address::from(&ip));
+        assert_eq!(back, ip);
     }
 
     #[test]
