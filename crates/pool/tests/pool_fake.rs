@@ -24,6 +24,7 @@ struct Fake {
     fail_connects: Mutex<HashSet<usize>>,
     connect_delay: Mutex<Duration>,
     reset_fails: AtomicBool,
+    reset_hangs: AtomicBool,
     log: Mutex<Vec<String>>,
 }
 
@@ -64,6 +65,9 @@ impl Manager for FakeManager {
     async fn reset(&self, conn: &mut FakeConn) -> Result<(), FakeError> {
         tokio::task::yield_now().await;
         self.0.log(format!("reset {}", conn.id));
+        if self.0.reset_hangs.load(Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
         if self.0.reset_fails.load(Ordering::SeqCst) {
             conn.health = ConnectionHealth::Broken;
             return Err(FakeError("reset".into()));
@@ -421,4 +425,20 @@ async fn guard_dropped_outside_the_runtime_is_still_reset() {
     let c = pool.acquire().await.unwrap();
     assert_eq!((c.id, c.health), (1, ConnectionHealth::Ready));
     assert_eq!(fake.events(), ["connect 1", "reset 1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn hanging_reset_of_a_returned_connection_frees_the_slot() {
+    let config = PoolConfig::default()
+        .with_max_size(1)
+        .with_connect_timeout(Duration::from_secs(3));
+    let (pool, fake, _) = pool_with(config);
+    fake.reset_hangs.store(true, Ordering::SeqCst);
+    let mut c = pool.acquire().await.unwrap();
+    c.health = ConnectionHealth::NeedsReset;
+    drop(c);
+    let started = tokio::time::Instant::now();
+    let c = pool.acquire().await.unwrap();
+    assert_eq!(c.id, 2, "the hung connection was discarded");
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
 }

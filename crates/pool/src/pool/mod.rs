@@ -281,7 +281,8 @@ impl<M: Manager> Pool<M> {
         self.inner.semaphore.close();
         let idle = std::mem::take(&mut *self.inner.lock_idle());
         for i in idle {
-            self.inner.manager.close(i.conn).await;
+            let limit = self.inner.config.connect_timeout();
+            let _ = tokio::time::timeout(limit, self.inner.manager.close(i.conn)).await;
             self.inner.counters.closed.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -328,7 +329,10 @@ impl<M: Manager> Inner<M> {
         if goodbye {
             if let Some(rt) = self.runtime() {
                 let manager = Arc::clone(&self.manager);
-                rt.spawn(async move { manager.close(conn).await });
+                let limit = self.config.connect_timeout();
+                rt.spawn(async move {
+                    let _ = tokio::time::timeout(limit, manager.close(conn)).await;
+                });
                 return;
             }
         }
@@ -364,15 +368,22 @@ impl<M: Manager> Inner<M> {
                 };
                 let this = Arc::clone(self);
                 rt.spawn(async move {
-                    let result = this.manager.reset(&mut conn).await;
+                    // Bounded: a server that never answers must not hold the
+                    // slot for ever.
+                    let limit = this.config.connect_timeout();
+                    let result = tokio::time::timeout(limit, this.manager.reset(&mut conn)).await;
                     let ready = this.manager.health(&conn) == ConnectionHealth::Ready;
                     match result {
-                        Ok(()) if ready && this.reusable(&meta, this.clock.now()) => {
+                        Ok(Ok(())) if ready && this.reusable(&meta, this.clock.now()) => {
                             this.push_idle(conn, meta)
                         }
-                        Ok(()) => this.dispose(conn, ready),
-                        Err(e) => {
+                        Ok(Ok(())) => this.dispose(conn, ready),
+                        Ok(Err(e)) => {
                             tracing::debug!(address = %this.address, error = %e, "reset of a returned connection failed");
+                            this.dispose(conn, false);
+                        }
+                        Err(_) => {
+                            tracing::debug!(address = %this.address, "reset of a returned connection timed out");
                             this.dispose(conn, false);
                         }
                     }
