@@ -10,6 +10,7 @@
 //! The stub has its own chunking and handshake code: it exists to test
 //! `quiver-bolt`, so it must not share its bugs.
 
+mod blocking;
 mod chunk;
 mod conn;
 mod data;
@@ -23,6 +24,7 @@ mod script;
 mod server;
 mod wire;
 
+pub use blocking::BlockingStubServer;
 pub use error::{Failure, StubError};
 pub use handshake::Handshake;
 pub use report::{ConnectionReport, Event, EventKind, Report};
