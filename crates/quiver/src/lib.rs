@@ -19,6 +19,8 @@
 //!   builders and defaulting to the official drivers' values.
 //! - [`Bookmarks`], the [`BookmarkManager`] trait and
 //!   [`DefaultBookmarkManager`] for causal consistency across sessions.
+//! - [`AuthTokenManager`]s for credentials that rotate or expire
+//!   ([`RefreshingAuthTokenManager::basic`], [`RefreshingAuthTokenManager::bearer`]).
 //! - [`RetryPolicy`] (exponential backoff with jitter) over an injectable
 //!   [`Clock`], so tests can fake time.
 //! - [`Record`]: a row decoded lazily from the server's bytes, straight into
@@ -60,6 +62,7 @@
 #![warn(missing_docs)]
 
 mod address;
+mod auth;
 mod bolt_glue;
 mod bookmarks;
 mod clock;
@@ -75,6 +78,9 @@ pub mod summary;
 mod uri;
 
 pub use crate::address::{Address, DEFAULT_PORT};
+pub use crate::auth::{
+    AuthTokenManager, ExpiringAuth, RefreshingAuthTokenManager, StaticAuthTokenManager,
+};
 pub use crate::bookmarks::{
     bookmark_manager, BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, BoxFuture,
     DefaultBookmarkManager, DefaultBookmarkManagerBuilder,
