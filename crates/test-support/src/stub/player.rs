@@ -34,6 +34,7 @@ pub(crate) struct Timing {
 }
 
 /// What one connection produced.
+#[derive(Debug)]
 pub(crate) struct Outcome {
     pub(crate) report: ConnectionReport,
     pub(crate) failures: Vec<Failure>,

@@ -79,12 +79,6 @@ struct Accepted {
     used: Vec<usize>,
 }
 
-impl std::fmt::Debug for Outcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outcome").finish_non_exhaustive()
-    }
-}
-
 impl Default for StubServerBuilder {
     fn default() -> Self {
         StubServerBuilder {

@@ -147,6 +147,32 @@ mod tests {
         assert_eq!(decode_message(&bytes).unwrap(), message);
     }
 
+    /// Random and truncated input never panics the decoder.
+    #[test]
+    fn random_bytes_do_not_panic() {
+        let valid = encode_message(&Message {
+            tag: 0x10,
+            fields: vec![
+                Data::String("x".repeat(300)),
+                Data::Map(vec![("k".into(), Data::List(vec![Data::Int(1 << 40)]))]),
+            ],
+        });
+        for cut in 0..valid.len() {
+            assert!(decode_message(&valid[..cut]).is_err());
+        }
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| (seed.rotate_left(i as u32 * 7) & 0xFF) as u8)
+                .collect();
+            let _ = decode_message(&bytes);
+        }
+    }
+
     #[test]
     fn hostile_input_is_an_error() {
         for bytes in [

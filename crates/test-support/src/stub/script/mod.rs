@@ -280,6 +280,43 @@ S: <EXIT>
         assert!(message.contains("at most 15 fields"), "{message}");
     }
 
+    /// Mutated scripts never panic the parser (a tiny deterministic fuzz).
+    #[test]
+    fn mangled_scripts_do_not_panic() {
+        let base = "!: BOLT 5.4\n!: AUTO RESET\nC: HELLO {\"a?\": [1, \"*\"], \"...\": \"\"}\n\
+                    S: SUCCESS {\"#\": \"00\"} # c\n{{\nC: RUN * \nS: <SLEEP 0.1>\n----\n\
+                    C: PULL {\"@node\": [1]}\n}}\n{*\nC: RESET\n*}\nS: <RAW> 00 01\n";
+        let pieces = [
+            "{", "}", "\"", "*", "?}", "{?", "----", "\n", " ", "<", ">", "#", "é", "!:",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let mut text: Vec<char> = base.chars().collect();
+            for _ in 0..(next() % 6 + 1) {
+                let at = (next() as usize) % (text.len() + 1);
+                match next() % 3 {
+                    0 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    _ => {
+                        let piece = pieces[(next() as usize) % pieces.len()];
+                        for (i, c) in piece.chars().enumerate() {
+                            text.insert(at + i, c);
+                        }
+                    }
+                }
+            }
+            let text: String = text.into_iter().collect();
+            let _ = Script::parse(&text);
+        }
+    }
+
     #[test]
     fn ambiguous_block_followed_by_server_lines_is_rejected() {
         let (line, message) = parse_err("!: BOLT 5.4\n{?\nC: RESET\n?}\nS: SUCCESS {}");
