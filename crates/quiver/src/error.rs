@@ -111,7 +111,7 @@ impl ErrorKind {
             ErrorKind::Configuration => "the configuration is invalid",
             ErrorKind::Protocol => "the server broke the Bolt protocol",
             ErrorKind::Timeout => "a time limit ran out",
-            ErrorKind::Closed => "it was used after being closed",
+            ErrorKind::Closed => "a closed driver, session, transaction or result was used",
             ErrorKind::Deserialization => "a value could not be converted to the requested type",
             ErrorKind::Serialization => "a value could not be converted to query parameters",
             ErrorKind::Unsupported => "the server does not support this",

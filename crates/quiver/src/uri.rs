@@ -248,6 +248,14 @@ fn parse_authority(authority: &str) -> Result<Address> {
     if host.is_empty() {
         return Err(Error::configuration("the URI has no host"));
     }
+    if host
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '[' | ']' | '\\'))
+    {
+        return Err(Error::configuration(format!(
+            "'{host}' is not a valid host name"
+        )));
+    }
     let port = match port {
         None | Some("") => DEFAULT_PORT,
         Some(p) => match p.parse::<u16>() {
@@ -449,5 +457,7 @@ mod tests {
         assert!(fails("bolt://h/db").contains("path"));
         assert!(fails("bolt://h#frag").contains("fragment"));
         assert!(fails("bolt://user:pw@h").contains("credentials"));
+        assert!(fails("bolt://my host").contains("not a valid host"));
+        assert!(fails("bolt://a]b").contains("not a valid host"));
     }
 }
