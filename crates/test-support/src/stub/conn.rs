@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::chunk::{self, Dechunker, Frame};
 use super::data::Message;
+use super::stream::Stream;
 use super::wire;
 
 /// What waiting for the client gave.
@@ -29,7 +29,7 @@ pub(crate) enum Incoming {
 }
 
 pub(crate) struct Conn {
-    stream: Option<TcpStream>,
+    stream: Option<Stream>,
     dechunker: Dechunker,
     /// Socket reads so far: messages completed by the same read arrived
     /// together.
@@ -41,11 +41,7 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    pub(crate) fn new(
-        stream: TcpStream,
-        finishing: watch::Receiver<bool>,
-        grace: Duration,
-    ) -> Conn {
+    pub(crate) fn new(stream: Stream, finishing: watch::Receiver<bool>, grace: Duration) -> Conn {
         Conn {
             stream: Some(stream),
             dechunker: Dechunker::default(),
@@ -58,7 +54,7 @@ impl Conn {
     }
 
     /// The raw stream, for the handshake (which reads exactly what it needs).
-    pub(crate) fn stream(&mut self) -> Option<&mut TcpStream> {
+    pub(crate) fn stream(&mut self) -> Option<&mut Stream> {
         self.stream.as_mut()
     }
 
@@ -69,16 +65,7 @@ impl Conn {
     /// Resolves once `finish()` was called (or the server dropped) and the
     /// grace passed.
     pub(crate) fn finished(&self) -> impl std::future::Future<Output = ()> + 'static {
-        let mut finishing = self.finishing.clone();
-        let grace = self.grace;
-        async move {
-            while !*finishing.borrow_and_update() {
-                if finishing.changed().await.is_err() {
-                    break;
-                }
-            }
-            tokio::time::sleep(grace).await;
-        }
+        finished_after_grace(self.finishing.clone(), self.grace)
     }
 
     /// Queues a message, chunked.
@@ -173,6 +160,16 @@ impl Conn {
             }
         }
     }
+}
+
+/// Resolves `grace` after `finish()` was called (or the server dropped).
+pub(crate) async fn finished_after_grace(mut finishing: watch::Receiver<bool>, grace: Duration) {
+    while !*finishing.borrow_and_update() {
+        if finishing.changed().await.is_err() {
+            break;
+        }
+    }
+    tokio::time::sleep(grace).await;
 }
 
 async fn sleep_until(deadline: Option<Instant>) {

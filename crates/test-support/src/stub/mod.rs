@@ -22,6 +22,7 @@ mod player;
 mod report;
 mod script;
 mod server;
+mod stream;
 mod wire;
 
 pub use blocking::BlockingStubServer;

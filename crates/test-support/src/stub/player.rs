@@ -8,12 +8,13 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::conn::{Conn, Incoming};
+use super::conn::{finished_after_grace, Conn, Incoming};
 use super::data::{Data, Message};
 use super::error::Failure;
 use super::handshake::{self, HANDSHAKE_TIMEOUT};
 use super::report::{ConnectionReport, Event, EventKind};
 use super::script::{ClientStep, Op, Script, ServerStep};
+use super::stream::Stream;
 use super::wire;
 
 const GOODBYE: u8 = 0x02;
@@ -49,6 +50,60 @@ enum Next {
 /// A client line that may come next: its op index, line and step.
 type Expected<'s> = (usize, usize, &'s ClientStep);
 
+/// Plays `script` on an accepted connection, after a TLS handshake when
+/// `tls` is given.
+pub(crate) async fn serve_connection(
+    script: Arc<Script>,
+    index: usize,
+    tcp: TcpStream,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    finishing: watch::Receiver<bool>,
+    timing: Timing,
+    shared: Arc<Mutex<Vec<Failure>>>,
+) -> Outcome {
+    let stream = match tls {
+        None => Stream::Plain(tcp),
+        Some(acceptor) => {
+            let accept = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+            let finished = finished_after_grace(finishing.clone(), timing.finish_grace);
+            let result = tokio::select! {
+                result = accept => match result {
+                    Ok(Ok(tls)) => Ok(tls),
+                    Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
+                    Err(_) => Err("TLS handshake timed out".to_owned()),
+                },
+                () = finished => Err("finished before the client completed the TLS handshake".to_owned()),
+            };
+            match result {
+                Ok(tls) => Stream::Tls(Box::new(tls)),
+                Err(message) => {
+                    let failure = Failure {
+                        connection: Some(index),
+                        script: script.name().to_owned(),
+                        line: None,
+                        message,
+                    };
+                    if let Ok(mut shared) = shared.lock() {
+                        shared.push(failure.clone());
+                    }
+                    let report = ConnectionReport {
+                        script: script.name().to_owned(),
+                        ..ConnectionReport::default()
+                    };
+                    return Outcome {
+                        report,
+                        failures: vec![failure],
+                    };
+                }
+            }
+        }
+    };
+    let tls = matches!(stream, Stream::Tls(_));
+    let mut player = Player::new(script, index, stream, finishing, timing, shared);
+    player.report.tls = tls;
+    player.run().await
+}
+
 pub(crate) struct Player {
     script: Arc<Script>,
     index: usize,
@@ -65,7 +120,7 @@ impl Player {
     pub(crate) fn new(
         script: Arc<Script>,
         index: usize,
-        stream: TcpStream,
+        stream: Stream,
         finishing: watch::Receiver<bool>,
         timing: Timing,
         shared: Arc<Mutex<Vec<Failure>>>,

@@ -51,6 +51,8 @@ impl Report {
 pub struct ConnectionReport {
     /// The name of the script it played.
     pub script: String,
+    /// The connection used TLS.
+    pub tls: bool,
     /// The handshake.
     pub handshake: Handshake,
     /// Everything that happened after the handshake, in order.

@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::error::{Failure, StubError};
-use super::player::{Outcome, Player, Timing};
+use super::player::{serve_connection, Outcome, Timing};
 use super::report::Report;
 use super::script::{Connections, Script};
 
@@ -70,6 +70,7 @@ pub struct StubServer {
 pub struct StubServerBuilder {
     scripts: Vec<Script>,
     timing: Timing,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 /// What the accept loop hands back.
@@ -82,6 +83,7 @@ struct Accepted {
 impl Default for StubServerBuilder {
     fn default() -> Self {
         StubServerBuilder {
+            tls: None,
             scripts: Vec::new(),
             timing: Timing {
                 client_timeout: Duration::from_secs(10),
@@ -126,6 +128,16 @@ impl StubServerBuilder {
         self
     }
 
+    /// Serves TLS: each connection starts with a TLS handshake with this
+    /// configuration (a certificate made with `rcgen`, say), then plays its
+    /// script inside it. A failed TLS handshake is a failure of the
+    /// connection.
+    #[must_use]
+    pub fn tls(mut self, config: std::sync::Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving.
     ///
     /// # Errors
@@ -146,6 +158,7 @@ impl StubServerBuilder {
         let accept = tokio::spawn(accept_loop(
             listener,
             scripts,
+            self.tls.map(tokio_rustls::TlsAcceptor::from),
             self.timing,
             finish_rx,
             Arc::clone(&connections),
@@ -353,6 +366,7 @@ fn server_failure(message: String) -> Failure {
 async fn accept_loop(
     listener: TcpListener,
     scripts: Vec<Arc<Script>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     timing: Timing,
     mut finishing: watch::Receiver<bool>,
     connections: Arc<Mutex<Vec<JoinHandle<Outcome>>>>,
@@ -420,15 +434,15 @@ async fn accept_loop(
             timing.client_timeout = t;
         }
         tracing::debug!(connection = index, script = script.name(), "stub: accepted");
-        let player = Player::new(
+        let handle = tokio::spawn(serve_connection(
             Arc::clone(script),
             index,
             stream,
+            tls.clone(),
             finishing.clone(),
             timing,
             Arc::clone(&shared),
-        );
-        let handle = tokio::spawn(player.run());
+        ));
         if let Ok(mut list) = connections.lock() {
             list.push(handle);
         }
