@@ -1,0 +1,29 @@
+//! Decoding arbitrary bytes never panics, whatever the target and options.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use quiver_packstream::{from_slice, from_slice_with, Deserializer, Node, Options, Value};
+
+fuzz_target!(|data: &[u8]| {
+    let _ = from_slice::<Value>(data);
+    let _ = from_slice_with::<Value>(data, &Options::for_bolt(4, 4, false).max_depth(16));
+    let _ = from_slice::<serde::de::IgnoredAny>(data);
+    let _ = from_slice::<Node>(data);
+    let _ = from_slice::<Vec<(i64, &str)>>(data);
+
+    // The low-level API: split the input into raw values, decode each.
+    let mut de = Deserializer::new(data);
+    while !de.is_end() {
+        match de.raw_value() {
+            Ok(raw) => {
+                let _ = from_slice::<Value>(raw);
+            }
+            Err(_) => break,
+        }
+    }
+    let mut de = Deserializer::new(data);
+    let _ = de.read_struct_header();
+    let _ = de.read_list_header();
+    let _ = de.read_map_header();
+    let _ = de.read_string();
+});
