@@ -212,6 +212,7 @@ fn start_once(install: &Install, dir: &Path, mode: Mode) -> Result<Server, Failu
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
+    #[cfg(unix)]
     if mode == Mode::Detached {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);

@@ -49,8 +49,7 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "unit",
-        what: "every crate's own tests, all targets, including the stub-server suites \
-               (not quiver-tests, not testkit-backend)",
+        what: "each crate's tests on all targets, stub-server suites included",
         run: unit,
     },
     Suite {
@@ -65,18 +64,17 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "testkit",
-        what: "the testkit backend's own tests (cargo test -p testkit-backend)",
+        what: "cargo test -p testkit-backend",
         run: testkit,
     },
     Suite {
         name: "fuzz",
-        what: "each cargo-fuzz target for a bounded time (needs nightly; skipped without)",
+        what: "each cargo-fuzz target for 20 s (needs nightly; skipped without)",
         run: fuzz_suite,
     },
     Suite {
         name: "integration",
-        what: "cargo test -p quiver-tests against a real server: NEO4J_URI if set, \
-               else the embedded server (started and stopped here)",
+        what: "cargo test -p quiver-tests against a real Bolt server (below)",
         run: integration,
     },
 ];
@@ -179,7 +177,8 @@ pub fn help() -> String {
         out.push_str(&format!("  {:<12} {}\n", s.name, s.what));
     }
     out.push_str(
-        "\nThe integration suite runs against NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD when\n\
+        "\n`unit` leaves out quiver-tests and testkit-backend, which have suites of their own.\n\
+         \nThe integration suite runs against NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD when\n\
          NEO4J_URI is set; otherwise xtask starts the embedded server (ArcadeDB's Bolt\n\
          server, installed from PyPI into target/quiver-server on first use) and stops it\n\
          afterwards. --neo4j embedded forces the embedded server; --neo4j docker[:TAG]\n\
