@@ -7,7 +7,8 @@
 //!   as typed serde enums; [`convert`]: Cypher values to and from `quiver_packstream::Value`;
 //! * [`connection`]: one connection's loop, a task per request (panics become
 //!   `BackendError`s), callback requests with [`callbacks`], per-connection [`state`];
-//! * [`handlers`]: one module per request group; [`features`]: the feature list and skips.
+//! * [`handlers`]: one module per request group; [`features`]: the feature list and skips;
+//!   [`reports`]: driver errors, records and summaries as TestKit wants them.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -28,6 +29,7 @@ pub mod framing;
 pub mod handlers;
 pub mod ids;
 pub mod presence;
+pub mod reports;
 pub mod requests;
 pub mod responses;
 pub mod state;

@@ -47,10 +47,12 @@ pub struct BookmarkManagerEntry {
 }
 
 /// A driver error the backend reported, kept so that `RetryableNegative` can refer to it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct StoredError {
     /// What TestKit was sent.
     pub response: DriverError,
+    /// The error itself, until a managed transaction function takes it to fail with it.
+    pub error: Option<quiver::Error>,
 }
 
 /// All objects of one connection.
