@@ -798,3 +798,30 @@ S: RECORD [{"@node": [1, ["L"], {}, "e1"]}, 1.5, {"#": "ff"}, {"Z": "-200"}]
         vec![r##"RUN "RETURN $d" {"d": {"@date": [5]}, "b": {"#": "0102"}} {}"##]
     );
 }
+
+#[tokio::test]
+async fn a_client_that_gives_up_while_the_server_sleeps_is_fine_at_the_end() {
+    // The client leaves during the SLEEP; the late SUCCESS may fail to be
+    // written, and the script can end there: no failure either way.
+    let server = StubServer::start(script(
+        "!: BOLT 5.4\nC: RUN *\nS: <SLEEP 0.3>\n   SUCCESS {}\n   <SLEEP 0.2>\n   SUCCESS {}\n",
+    ))
+    .await
+    .unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    client.send(&run("RETURN 1")).await;
+    drop(client);
+    server.finish().await.unwrap();
+
+    // Where the script still needs the client, its going away fails.
+    let server = StubServer::start(script(
+        "!: BOLT 5.4\nC: RUN *\nS: <SLEEP 0.3>\n   SUCCESS {}\n   <SLEEP 0.2>\n   SUCCESS {}\nC: PULL *\n",
+    ))
+    .await
+    .unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    client.send(&run("RETURN 1")).await;
+    drop(client);
+    let failures = failures(server.finish().await);
+    assert_eq!(failures[0].0, Some(7), "{failures:?}");
+}

@@ -222,7 +222,7 @@ impl Player {
                 return;
             }
             if let Err(e) = self.conn.flush().await {
-                self.fail(None, format!("writing to the client: {e}"));
+                self.client_gone(script, pc, &e);
                 return;
             }
             let timeout = (!can_end).then_some(self.timing.client_timeout);
@@ -405,7 +405,7 @@ impl Player {
             }
             ServerStep::Sleep(duration) => {
                 if let Err(e) = self.conn.flush().await {
-                    self.fail(Some(line), format!("writing before line {line}: {e}"));
+                    self.client_gone(&Arc::clone(&self.script), op, &e);
                     return Next::Stop;
                 }
                 tokio::time::sleep(*duration).await;
@@ -423,6 +423,20 @@ impl Player {
             }
         }
         Next::At(op + 1)
+    }
+
+    /// Writing failed: the client is gone. That is fine where the script
+    /// can end without it (a client that gave up waiting, say), else the
+    /// line it would have had to send fails.
+    fn client_gone(&mut self, script: &Script, pc: usize, error: &std::io::Error) {
+        self.event(None, EventKind::ClientClosed);
+        if let Some(line) = script.program.client_line_required(pc) {
+            let msg = format!(
+                "the client went away ({error}) before {}",
+                script.describe_line(line)
+            );
+            self.fail(Some(line), msg);
+        }
     }
 
     fn fail(&mut self, line: Option<usize>, message: String) {

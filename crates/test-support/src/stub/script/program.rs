@@ -59,6 +59,35 @@ impl Program {
         }
     }
 
+    /// The first `C:` line the script needs from `pc` on before it can end,
+    /// or `None` when some way from `pc` reaches the end, `S: <EXIT>` or
+    /// `S: <KILL>` with server steps only.
+    pub(crate) fn client_line_required(&self, pc: usize) -> Option<usize> {
+        let mut visited = vec![false; self.ops.len()];
+        let mut stack = vec![pc];
+        let mut first_client = None;
+        while let Some(at) = stack.pop() {
+            match visited.get_mut(at) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            match self.op(at) {
+                Op::End
+                | Op::Server {
+                    step: ServerStep::Exit | ServerStep::Kill,
+                    ..
+                } => return None,
+                Op::Server { .. } => stack.push(at + 1),
+                Op::Jump(target) => stack.push(*target),
+                Op::Split { targets, .. } => stack.extend(targets.iter().rev()),
+                Op::Client { line, .. } => {
+                    first_client = first_client.or(Some(*line));
+                }
+            }
+        }
+        first_client
+    }
+
     pub(crate) fn op(&self, pc: usize) -> &Op {
         self.ops.get(pc).unwrap_or(&Op::End)
     }
