@@ -28,6 +28,7 @@ mod version;
 pub use address::{Address, DEFAULT_PORT};
 pub use agent::{BoltAgent, DEFAULT_PRODUCT};
 pub use auth::AuthToken;
+pub use codec::BoltCodec;
 pub use config::{ConnectionConfig, ConnectionConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
 pub use connection::Connection;
 pub use error::{Classification, Error, Result, ServerError};
