@@ -48,6 +48,10 @@
 //! # Ok::<(), quiver_packstream::Error>(())
 //! ```
 //!
+//! In human-readable formats (serde_json, ...) typed structures serialize as
+//! plain structs with named fields (a UUID as its string form), so a `Value`
+//! prints sensibly as JSON; they deserialize only from PackStream.
+//!
 //! What differs between Bolt versions (element ids, UTC date-times, UUIDs) is
 //! chosen by [`Options`], e.g. `Options::for_bolt(5, 4, false)`, passed to the
 //! `*_with` functions. Decoding accepts every version's forms.

@@ -19,6 +19,19 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::options::Options;
 use crate::value::Value;
 
+/// In human-readable formats (JSON, ...), a typed structure serializes as a
+/// struct with named fields rather than as a tagged PackStream structure.
+macro_rules! human_readable {
+    ($s:ident, $name:expr, { $($key:expr => $value:expr),+ $(,)? }) => {
+        if $s.is_human_readable() {
+            let mut st = $s.serialize_struct($name, [$($key),+].len())?;
+            $(serde::ser::SerializeStruct::serialize_field(&mut st, $key, $value)?;)+
+            return serde::ser::SerializeStruct::end(st);
+        }
+    };
+}
+pub(crate) use human_readable;
+
 pub mod graph;
 pub mod spatial;
 pub mod temporal;
@@ -93,6 +106,7 @@ impl Structure {
 
 impl Serialize for Structure {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        human_readable!(s, "Structure", { "tag" => &self.tag, "fields" => &self.fields });
         let mut t = s.serialize_tuple_struct(STRUCT_NAME, self.fields.len() + 1)?;
         t.serialize_field(&u16::from(self.tag))?;
         for f in &self.fields {

@@ -69,6 +69,9 @@ impl fmt::Debug for Uuid {
 
 impl Serialize for Uuid {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return s.collect_str(self);
+        }
         let mut t = s.serialize_tuple_struct(STRUCT_NAME, 2)?;
         t.serialize_field(&UUID_KIND)?;
         t.serialize_field(Bytes::new(&self.0))?;

@@ -277,3 +277,24 @@ fn serializer_over_a_custom_sink() {
     quiver_packstream::to_writer(&mut out, &"a").unwrap();
     assert_eq!(out, [0x92, 0x01, 0x02, 0x81, b'a']);
 }
+
+#[test]
+fn human_readable_formats_get_named_fields() {
+    let v = Value::from(vec![
+        Value::from(Node {
+            id: 1,
+            labels: vec!["A".into()],
+            properties: Map::from([("k".to_string(), Value::from(2))]),
+            element_id: "e".into(),
+        }),
+        Value::from(Date { days: 3 }),
+        Value::Uuid(quiver_packstream::Uuid::from(1u128)),
+        Value::Vector(quiver_packstream::Vector::I8(vec![1, 2])),
+        Value::Structure(quiver_packstream::Structure::new(0x7A, vec![Value::Null])),
+    ]);
+    let json = serde_json::to_string(&v).unwrap();
+    assert_eq!(
+        json,
+        r#"[{"id":1,"element_id":"e","labels":["A"],"properties":{"k":2}},{"days":3},"00000000-0000-0000-0000-000000000001",[1,2],{"tag":122,"fields":[null]}]"#
+    );
+}

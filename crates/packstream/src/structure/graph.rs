@@ -37,6 +37,12 @@ impl Node {
 
 impl Serialize for Node {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        human_readable!(s, "Node", {
+            "id" => &self.id,
+            "element_id" => &self.element_id,
+            "labels" => &self.labels,
+            "properties" => &self.properties,
+        });
         let mut t = begin(s, tag::NODE, 4)?;
         t.serialize_field(&self.id)?;
         t.serialize_field(&self.labels)?;
@@ -105,6 +111,16 @@ impl Relationship {
 
 impl Serialize for Relationship {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        human_readable!(s, "Relationship", {
+            "id" => &self.id,
+            "element_id" => &self.element_id,
+            "start_node_id" => &self.start_node_id,
+            "start_node_element_id" => &self.start_node_element_id,
+            "end_node_id" => &self.end_node_id,
+            "end_node_element_id" => &self.end_node_element_id,
+            "type" => &self.rel_type,
+            "properties" => &self.properties,
+        });
         let mut t = begin(s, tag::RELATIONSHIP, 8)?;
         t.serialize_field(&self.id)?;
         t.serialize_field(&self.start_node_id)?;
@@ -176,6 +192,12 @@ pub struct UnboundRelationship {
 
 impl Serialize for UnboundRelationship {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        human_readable!(s, "UnboundRelationship", {
+            "id" => &self.id,
+            "element_id" => &self.element_id,
+            "type" => &self.rel_type,
+            "properties" => &self.properties,
+        });
         let mut t = begin(s, tag::UNBOUND_RELATIONSHIP, 4)?;
         t.serialize_field(&self.id)?;
         t.serialize_field(&self.rel_type)?;
@@ -271,6 +293,11 @@ impl Path {
 
 impl Serialize for Path {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        human_readable!(s, "Path", {
+            "nodes" => &self.nodes,
+            "relationships" => &self.relationships,
+            "indices" => &self.indices,
+        });
         let mut t = begin(s, tag::PATH, 3)?;
         t.serialize_field(&self.nodes)?;
         t.serialize_field(&self.relationships)?;

@@ -26,6 +26,9 @@ macro_rules! simple_struct {
     ($ty:ident, $tag:expr, $expected:literal, $($field:ident),+) => {
         impl Serialize for $ty {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                $crate::structure::human_readable!(s, stringify!($ty), {
+                    $(stringify!($field) => &self.$field),+
+                });
                 let mut t = begin(s, $tag, [$(stringify!($field)),+].len())?;
                 $(t.serialize_field(&self.$field)?;)+
                 t.end()
@@ -273,6 +276,11 @@ impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Emitted: utc seconds, local seconds, nanoseconds, offset; the
         // serializer writes one of the two seconds fields.
+        human_readable!(s, "DateTime", {
+            "seconds" => &self.seconds,
+            "nanoseconds" => &self.nanoseconds,
+            "tz_offset_seconds" => &self.tz_offset_seconds,
+        });
         let mut t = begin(s, tag::DATE_TIME, 4)?;
         t.serialize_field(&SecondsField::Known(self.seconds))?;
         t.serialize_field(&SecondsField::from_opt(
@@ -421,6 +429,15 @@ impl Serialize for DateTimeZoneId {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Emitted: utc seconds, local seconds, nanoseconds, zone id; the
         // serializer writes one of the two seconds fields.
+        human_readable!(s, "DateTimeZoneId", {
+            "seconds" => &self.seconds,
+            "nanoseconds" => &self.nanoseconds,
+            "tz_id" => &self.tz_id,
+            "seconds_basis" => match self.basis {
+                SecondsBasis::Utc => "utc",
+                SecondsBasis::Local => "local",
+            },
+        });
         let mut t = begin(s, tag::DATE_TIME_ZONE_ID, 4)?;
         t.serialize_field(&seconds_field(self.utc_seconds(), &self.tz_id))?;
         t.serialize_field(&seconds_field(self.local_seconds(), &self.tz_id))?;

@@ -107,6 +107,16 @@ impl Vector {
 
 impl Serialize for Vector {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return match self {
+                Vector::I8(v) => v.serialize(s),
+                Vector::I16(v) => v.serialize(s),
+                Vector::I32(v) => v.serialize(s),
+                Vector::I64(v) => v.serialize(s),
+                Vector::F32(v) => v.serialize(s),
+                Vector::F64(v) => v.serialize(s),
+            };
+        }
         let mut t = begin(s, tag::VECTOR, 2)?;
         t.serialize_field(Bytes::new(&[self.type_marker()]))?;
         t.serialize_field(Bytes::new(&self.to_be_bytes()))?;
