@@ -16,6 +16,10 @@ pub enum Error {
     /// The server answered a request with FAILURE.
     #[error("{0}")]
     Server(Box<ServerError>),
+    /// The server ignored the request: an earlier one failed (or a RESET is under
+    /// way). The connection needs a RESET; it is not broken.
+    #[error("the server ignored the request after an earlier failure")]
+    Ignored,
     /// The server broke the protocol: an unexpected or undecodable message.
     #[error("Bolt protocol violation: {0}")]
     Protocol(String),
@@ -87,6 +91,7 @@ impl Error {
             self,
             Error::Server(_)
                 | Error::Encode(_)
+                | Error::Ignored
                 | Error::InvalidState { .. }
                 | Error::Unsupported { .. }
                 | Error::NothingPending

@@ -64,13 +64,13 @@ impl Response {
         }
     }
 
-    /// The success metadata, or the failure as an error (`Ignored` and `Record` become
-    /// protocol errors).
+    /// The success metadata, or the failure as an error ([`Error::Ignored`] for
+    /// IGNORED, a protocol error for a RECORD).
     pub fn into_success(self) -> Result<Success, Error> {
         match self {
             Response::Success(s) => Ok(s),
             Response::Failure(f) => Err(Error::Server(f)),
-            Response::Ignored => Err(Error::Protocol("request was IGNORED".into())),
+            Response::Ignored => Err(Error::Ignored),
             Response::Record(_) => Err(Error::Protocol("unexpected RECORD".into())),
         }
     }
