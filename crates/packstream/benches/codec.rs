@@ -1,6 +1,7 @@
 //! Encode and decode throughput for record-shaped and node-shaped workloads.
 //!
-//! `cargo bench -p quiver-packstream` prints MB/s and rows/s for each case.
+//! `cargo bench -p quiver-packstream [-- FILTER...]` prints MB/s and rows/s
+//! for each case (or the cases whose names contain a filter).
 //! A plain `main` keeps the dependency tree lean (no criterion): each case
 //! runs for about half a second, five times, and the best run is reported.
 
@@ -90,6 +91,22 @@ fn measure(mut f: impl FnMut()) -> Duration {
     best
 }
 
+/// Whether `case` matches the command line's filter (any argument that is a
+/// substring of the case name; cargo's own `--bench` flag is ignored).
+fn selected(case: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| case.contains(f.as_str()))
+}
+
+fn run(case: &str, bytes: usize, f: impl FnMut()) {
+    if selected(case) {
+        report(case, bytes, measure(f));
+    }
+}
+
 fn report(case: &str, bytes: usize, per_pass: Duration) {
     let secs = per_pass.as_secs_f64();
     println!(
@@ -126,51 +143,37 @@ fn main() {
         encoded.len() / ROWS
     );
     let mut buf = Vec::with_capacity(encoded.len());
-    report(
-        "encode record (user struct)",
-        encoded.len(),
-        measure(|| {
-            buf.clear();
-            for r in &rows {
-                to_writer(&mut buf, r).expect("encode");
-            }
-            black_box(&buf);
-        }),
-    );
-    report(
-        "encode record (Value)",
-        encoded.len(),
-        measure(|| {
-            buf.clear();
-            for v in &values {
-                to_writer(&mut buf, v).expect("encode");
-            }
-            black_box(&buf);
-        }),
-    );
-    report(
-        "decode record into Value",
-        encoded.len(),
-        measure(|| decode_all::<Value>(&encoded)),
-    );
-    report(
+    run("encode record (user struct)", encoded.len(), || {
+        buf.clear();
+        for r in &rows {
+            to_writer(&mut buf, r).expect("encode");
+        }
+        black_box(&buf);
+    });
+    run("encode record (Value)", encoded.len(), || {
+        buf.clear();
+        for v in &values {
+            to_writer(&mut buf, v).expect("encode");
+        }
+        black_box(&buf);
+    });
+    run("decode record into Value", encoded.len(), || {
+        decode_all::<Value>(&encoded)
+    });
+    run(
         "decode record into user struct (borrowing)",
         encoded.len(),
-        measure(|| decode_all::<Row<'_>>(&encoded)),
+        || decode_all::<Row<'_>>(&encoded),
     );
-    report(
-        "split record fields (raw_value)",
-        encoded.len(),
-        measure(|| {
-            let mut de = Deserializer::new(&encoded);
-            while !de.is_end() {
-                let n = de.read_list_header().expect("list");
-                for _ in 0..n {
-                    black_box(de.raw_value().expect("raw"));
-                }
+    run("split record fields (raw_value)", encoded.len(), || {
+        let mut de = Deserializer::new(&encoded);
+        while !de.is_end() {
+            let n = de.read_list_header().expect("list");
+            for _ in 0..n {
+                black_box(de.raw_value().expect("raw"));
             }
-        }),
-    );
+        }
+    });
 
     let nodes = nodes();
     let mut encoded = Vec::new();
@@ -181,25 +184,17 @@ fn main() {
         "node workload: Node with 2 labels, 5 properties, element id, {} bytes/node",
         encoded.len() / ROWS
     );
-    report(
-        "encode node",
-        encoded.len(),
-        measure(|| {
-            buf.clear();
-            for n in &nodes {
-                to_writer(&mut buf, n).expect("encode");
-            }
-            black_box(&buf);
-        }),
-    );
-    report(
-        "decode node into Value",
-        encoded.len(),
-        measure(|| decode_all::<Value>(&encoded)),
-    );
-    report(
-        "decode node into Node",
-        encoded.len(),
-        measure(|| decode_all::<Node>(&encoded)),
-    );
+    run("encode node", encoded.len(), || {
+        buf.clear();
+        for n in &nodes {
+            to_writer(&mut buf, n).expect("encode");
+        }
+        black_box(&buf);
+    });
+    run("decode node into Value", encoded.len(), || {
+        decode_all::<Value>(&encoded)
+    });
+    run("decode node into Node", encoded.len(), || {
+        decode_all::<Node>(&encoded)
+    });
 }
