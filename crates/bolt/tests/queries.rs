@@ -522,3 +522,140 @@ async fn uuid_parameter_refused_before_6_1() {
     c.goodbye().await;
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn two_results_in_one_transaction_with_qid_then_rollback() {
+    let server = start(script(
+        Version::V5_6,
+        r#"C: BEGIN {"mode": "r", "db": "neo4j"}
+   RUN "RETURN 1" {} {}
+   RUN "RETURN 2" {} {}
+S: SUCCESS {}
+   SUCCESS {"fields": ["1"], "qid": 0}
+   SUCCESS {"fields": ["2"], "qid": 1}
+C: PULL {"n": -1, "qid": 0}
+   PULL {"n": 1, "qid": 1}
+S: RECORD [1]
+   SUCCESS {"statuses": [{"gql_status": "00000", "status_description": "note: successful completion"}]}
+   RECORD [2]
+   SUCCESS {"has_more": true}
+C: ROLLBACK
+S: SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Begin(Begin {
+        extra: TxExtra {
+            mode: AccessMode::Read,
+            db: Some("neo4j"),
+            ..TxExtra::default()
+        },
+    }))
+    .unwrap();
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Run(Run::new("RETURN 2"))).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let q0 = c
+        .recv()
+        .await
+        .unwrap()
+        .into_success()
+        .unwrap()
+        .qid()
+        .unwrap();
+    let q1 = c
+        .recv()
+        .await
+        .unwrap()
+        .into_success()
+        .unwrap()
+        .qid()
+        .unwrap();
+    assert_eq!((q0, q1), (0, 1));
+    assert_eq!(c.state(), ServerState::TxStreaming);
+    c.send(&Request::Pull(Pull { n: -1, qid: q0 })).unwrap();
+    c.send(&Request::Pull(Pull { n: 1, qid: q1 })).unwrap();
+    c.flush().await.unwrap();
+    let (rows, s) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::Integer(1)]]);
+    // 5.6: GQL statuses come in the summary metadata
+    assert!(matches!(s.metadata.get("statuses"), Some(Value::List(l)) if l.len() == 1));
+    assert_eq!(c.state(), ServerState::TxStreaming);
+    let (rows, s) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::Integer(2)]]);
+    assert!(s.has_more());
+    assert_eq!(c.state(), ServerState::TxStreaming);
+    c.send(&Request::Rollback).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    assert_eq!(c.state(), ServerState::Ready);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn messages_larger_than_one_chunk_both_ways() {
+    let big: String = "x".repeat(100_000);
+    let server = start(script(
+        Version::V5_4,
+        &format!(
+            "C: RUN \"RETURN $s\" {{\"s\": \"{big}\"}} {{}}\n   PULL {{\"n\": -1}}\n\
+             S: SUCCESS {{\"fields\": [\"s\"]}}\n   RECORD [\"{big}\"]\n   SUCCESS {{}}\n\
+             C: GOODBYE\nS: <EXIT>\n"
+        ),
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    let mut params = quiver_bolt::packstream::Map::new();
+    params.insert("s".into(), Value::String(big.clone()));
+    c.send(&Request::Run(Run {
+        query: "RETURN $s",
+        params: quiver_bolt::Params::Map(&params),
+        extra: TxExtra::default(),
+    }))
+    .unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let (rows, _) = read_result(&mut c).await;
+    assert_eq!(rows, [[Value::String(big)]]);
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn connect_timeout_and_refused() {
+    use quiver_bolt::{Address, Connection, ConnectionConfig};
+    use quiver_test_support::stub::{Script, StubServer};
+    use std::time::Duration;
+
+    let server = StubServer::start(Script::parse("!: BOLT 5.4\n!: HANDSHAKE_DELAY 3\n").unwrap())
+        .await
+        .unwrap();
+    let cfg = ConnectionConfig::builder()
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = Connection::connect(&Address::from(server.addr()), &cfg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConnectTimeout(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    drop(server);
+
+    // nothing listens on a port we just released
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let err = Connection::connect(&Address::new("127.0.0.1", port), &cfg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Io(_)), "{err}");
+    assert!(err.is_connection_error());
+}
