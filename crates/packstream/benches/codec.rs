@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use quiver_packstream::{to_writer, Deserializer, Map, Node, Value};
+use quiver_packstream::{from_record, to_writer, Deserializer, Map, Node, Value};
 use serde::{Deserialize, Serialize};
 
 const ROWS: usize = 10_000;
@@ -16,6 +16,21 @@ const ROWS: usize = 10_000;
 /// A record: int, float, 20-char string, list of 5 ints, map of 3 entries.
 #[derive(Serialize, Deserialize)]
 struct Row<'a>(i64, f64, #[serde(borrow)] &'a str, Vec<i64>, Props<'a>);
+
+/// The same record by column name, as a facade would decode it.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct NamedRow<'a> {
+    id: i64,
+    score: f64,
+    #[serde(borrow)]
+    name: &'a str,
+    list: Vec<i64>,
+    #[serde(borrow)]
+    props: Props<'a>,
+}
+
+const KEYS: [&str; 5] = ["id", "score", "name", "list", "props"];
 
 #[derive(Serialize, Deserialize)]
 struct Props<'a> {
@@ -164,6 +179,17 @@ fn main() {
         "decode record into user struct (borrowing)",
         encoded.len(),
         || decode_all::<Row<'_>>(&encoded),
+    );
+    run(
+        "decode record by column name (from_record)",
+        encoded.len(),
+        || {
+            let mut de = Deserializer::new(&encoded);
+            while !de.is_end() {
+                let raw = de.raw_value().expect("raw");
+                black_box(from_record::<NamedRow<'_>, _>(raw, &KEYS).expect("record"));
+            }
+        },
     );
     run("split record fields (raw_value)", encoded.len(), || {
         let mut de = Deserializer::new(&encoded);

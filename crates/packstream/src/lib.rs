@@ -67,7 +67,8 @@
 //! The Bolt message layer reads headers and splits values with
 //! [`Deserializer`]'s `read_*`, [`Deserializer::raw_value`] and
 //! [`Deserializer::skip_value`], and writes messages with the [`write`]
-//! functions, without intermediate values.
+//! functions, without intermediate values. [`from_record`] decodes a record's
+//! values straight into a user type by column name.
 #![warn(missing_docs)]
 
 mod de;
@@ -75,6 +76,7 @@ mod error;
 pub mod marker;
 mod options;
 pub mod read;
+mod record;
 mod ser;
 pub mod structure;
 mod uuid;
@@ -85,6 +87,7 @@ pub use crate::de::Deserializer;
 pub use crate::error::{Error, ErrorKind, Result};
 pub use crate::marker::Kind;
 pub use crate::options::{Options, DEFAULT_MAX_DEPTH};
+pub use crate::record::{from_record, from_record_with};
 pub use crate::ser::{Compound, Serializer};
 pub use crate::structure::graph::{Node, Path, Relationship, Segment, UnboundRelationship};
 pub use crate::structure::spatial::{Point2D, Point3D};

@@ -298,3 +298,46 @@ fn human_readable_formats_get_named_fields() {
         r#"[{"id":1,"element_id":"e","labels":["A"],"properties":{"k":2}},{"days":3},"00000000-0000-0000-0000-000000000001",[1,2],{"tag":122,"fields":[null]}]"#
     );
 }
+
+#[test]
+fn records_decode_by_column_name() {
+    use quiver_packstream::from_record;
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct R<'a> {
+        n: Node,
+        name: &'a str,
+        missing: Option<i64>,
+    }
+    let node = Node {
+        id: 4,
+        ..Node::default()
+    };
+    let list = to_vec(&(Value::from(node.clone()), "x", vec![1, 2, 3], Value::Null)).unwrap();
+    let keys = ["n", "name", "ignored", "missing"];
+    let r: R<'_> = from_record(&list, &keys).unwrap();
+    assert_eq!(
+        r,
+        R {
+            n: node,
+            name: "x",
+            missing: None
+        }
+    );
+    assert!(list.as_ptr_range().contains(&r.name.as_ptr()));
+    // Into a map and a Value, positionally into a tuple.
+    let m: BTreeMap<String, Value> = from_record(&list, &keys).unwrap();
+    assert_eq!(m.len(), 4);
+    let (_, s, l, _): (Value, String, Vec<i64>, ()) = from_record(&list, &keys).unwrap();
+    assert_eq!((s.as_str(), l.len()), ("x", 3));
+    // Wrong key count, missing required field, trailing bytes.
+    assert!(from_record::<BTreeMap<String, Value>, _>(&list, &keys[..3]).is_err());
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Needs {
+        absent: i64,
+    }
+    assert!(from_record::<Needs, _>(&list, &keys).is_err());
+    let mut longer = list.clone();
+    longer.push(0x01);
+    assert!(from_record::<BTreeMap<String, Value>, _>(&longer, &keys).is_err());
+}
