@@ -2,7 +2,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use quiver_packstream::{from_slice, from_slice_with, Deserializer, Node, Options, Value};
+use std::collections::BTreeMap;
+
+use quiver_packstream::{
+    from_record, from_slice, from_slice_with, Deserializer, Node, Options, Value,
+};
 
 fuzz_target!(|data: &[u8]| {
     let _ = from_slice::<Value>(data);
@@ -10,6 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = from_slice::<serde::de::IgnoredAny>(data);
     let _ = from_slice::<Node>(data);
     let _ = from_slice::<Vec<(i64, &str)>>(data);
+    let _ = from_record::<BTreeMap<&str, Value>, _>(data, &["a", "b", "c"]);
+    let _ = from_record::<(Value, Option<&str>), _>(data, &["a", "b"]);
 
     // The low-level API: split the input into raw values, decode each.
     let mut de = Deserializer::new(data);
