@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinError, JoinSet, LocalSet};
 
 use crate::callbacks::CallbackAnswer;
+use crate::clock::BackendClock;
 use crate::error::{Error, Result};
 use crate::framing::{write_block, Block, BlockReader};
 use crate::ids::{Id, IdGenerator};
@@ -54,6 +55,7 @@ type Writer = Box<dyn AsyncWrite + Unpin + Send>;
 
 struct Shared {
     ids: IdGenerator,
+    clock: BackendClock,
     state: Mutex<State>,
     writer: tokio::sync::Mutex<Writer>,
     pending: Mutex<HashMap<Id, oneshot::Sender<CallbackAnswer>>>,
@@ -82,6 +84,7 @@ impl Ctx {
         Self {
             shared: Arc::new(Shared {
                 ids: IdGenerator::new(),
+                clock: BackendClock::default(),
                 state: Mutex::new(State::default()),
                 writer: tokio::sync::Mutex::new(writer),
                 pending: Mutex::new(HashMap::new()),
@@ -92,6 +95,20 @@ impl Ctx {
     /// A fresh object id.
     pub fn next_id(&self) -> Id {
         self.shared.ids.next_id()
+    }
+
+    /// The connection's clock (fake between `FakeTimeInstall` and `FakeTimeUninstall`); give
+    /// it to every driver created on the connection.
+    pub fn clock(&self) -> &BackendClock {
+        &self.shared.clock
+    }
+
+    /// A handle that does not keep the connection alive, for adapters stored inside driver
+    /// objects (which live in the connection's state: a strong handle would be a cycle).
+    pub fn downgrade(&self) -> WeakCtx {
+        WeakCtx {
+            shared: Arc::downgrade(&self.shared),
+        }
     }
 
     /// The connection's objects. Do not hold the guard across an `.await`.
@@ -142,6 +159,28 @@ impl Ctx {
                 request_id,
             }),
         }
+    }
+}
+
+/// A [`Ctx`] that does not keep its connection alive.
+#[derive(Clone)]
+pub struct WeakCtx {
+    shared: std::sync::Weak<Shared>,
+}
+
+impl std::fmt::Debug for WeakCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeakCtx").finish_non_exhaustive()
+    }
+}
+
+impl WeakCtx {
+    /// The connection, while it is still served.
+    pub fn upgrade(&self) -> Result<Ctx> {
+        self.shared
+            .upgrade()
+            .map(|shared| Ctx { shared })
+            .ok_or(Error::ConnectionClosed)
     }
 }
 
@@ -224,6 +263,9 @@ where
     tasks.abort_all();
     // Handlers still waiting for a callback answer learn that none will come.
     lock(&ctx.shared.pending).clear();
+    // Drop every object of the test (drivers close, adapters release the connection).
+    let objects = std::mem::take(&mut *ctx.state());
+    drop(objects);
     // Best effort: the peer may already be gone.
     let _ = ctx.shared.writer.lock().await.shutdown().await;
     outcome
@@ -277,6 +319,18 @@ fn panic_response(request: &'static str, e: JoinError) -> Option<Response> {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(non-string panic payload)".to_owned());
     Some(Error::Panicked { request, message }.into_response())
+}
+
+/// Test helpers for other modules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A handle to a connection that is already gone.
+    pub(crate) fn dangling_ctx() -> WeakCtx {
+        let ctx = Ctx::new(Box::new(tokio::io::sink()));
+        ctx.downgrade()
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,9 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod auth_tokens;
 pub mod callbacks;
+pub mod clock;
 pub mod connection;
 pub mod convert;
 pub mod cypher;

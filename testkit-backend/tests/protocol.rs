@@ -166,12 +166,35 @@ fn driver_requests_are_honestly_unsupported() {
         ),
         ("ResultNext", json!({"resultId": 2})),
         ("TransactionCommit", json!({"txId": 3})),
-        ("FakeTimeInstall", json!({})),
         ("RetryablePositive", json!({"sessionId": 1})),
     ] {
         let r = c.request(json!({"name": name, "data": data}));
         assert_eq!(backend_error_msg(&r), format!("not supported yet: {name}"));
     }
+}
+
+#[test]
+fn fake_time_install_tick_uninstall() {
+    let mut c = Client::connect(start_backend());
+    let ack = json!({"name": "FakeTimeAck", "data": {}});
+    let msg =
+        backend_error_msg(&c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": 5}})));
+    assert!(msg.contains("without FakeTimeInstall"), "{msg}");
+    assert_eq!(
+        c.request(json!({"name": "FakeTimeInstall", "data": {}})),
+        ack
+    );
+    assert_eq!(
+        c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": 1000}})),
+        ack
+    );
+    let msg =
+        backend_error_msg(&c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": -1}})));
+    assert!(msg.contains("negative"), "{msg}");
+    assert_eq!(
+        c.request(json!({"name": "FakeTimeUninstall", "data": {}})),
+        ack
+    );
 }
 
 #[test]
