@@ -562,6 +562,12 @@ impl Connection {
     pub fn recv_timeout(&self) -> Option<Duration> {
         self.recv_timeout
     }
+    /// Whether the server routes for the client (`ssr.enabled` hint, 5.8+).
+    pub fn ssr_enabled(&self) -> bool {
+        // [bolt-version-bump] server-side routing hint.
+        self.version >= Version::V5_8
+            && matches!(self.hints.get("ssr.enabled"), Some(Value::Boolean(true)))
+    }
     /// Whether TELEMETRY will be sent.
     pub fn telemetry_allowed(&self) -> bool {
         self.telemetry_allowed

@@ -16,7 +16,7 @@ use crate::version::Version;
 pub const MAGIC: [u8; 4] = [0x60, 0x60, 0xB0, 0x17];
 /// The slot that offers the version 1 handshake manifest.
 pub const MANIFEST_V1: [u8; 4] = [0x00, 0x00, 0x01, 0xFF];
-/// The first version that servers answer with a manifest.
+/// The first version that servers answer with a manifest. `[bolt-version-bump]`
 const FIRST_MANIFEST_VERSION: Version = Version::V5_7;
 /// Longest varint we accept (a u64 needs 10 groups of 7 bits).
 const MAX_VARINT_LEN: usize = 10;

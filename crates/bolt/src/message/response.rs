@@ -251,6 +251,24 @@ impl Record {
         self.decode(opts)
     }
 
+    /// The number of fields (reads the list header only).
+    pub fn len(&self) -> Result<usize, Error> {
+        Ok(quiver_packstream::Deserializer::new(&self.raw).read_list_header()?)
+    }
+
+    /// Whether the record has no fields.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.len()? == 0)
+    }
+
+    /// The raw bytes of field `index` (a complete PackStream value), if it exists.
+    pub fn field(&self, index: usize) -> Result<Option<&[u8]>, Error> {
+        match self.fields()?.nth(index) {
+            Some(f) => f.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The raw bytes of each field, without decoding them.
     pub fn fields(&self) -> Result<RecordFields<'_>, Error> {
         let mut de = quiver_packstream::Deserializer::new(&self.raw);

@@ -393,6 +393,9 @@ fn responses() {
     assert_eq!(&r.raw()[..], &[0x92, 0x01, 0x81, b'a']);
     let fields: Vec<&[u8]> = r.fields().unwrap().map(Result::unwrap).collect();
     assert_eq!(fields, [&[0x01][..], &[0x81, b'a'][..]]);
+    assert_eq!(r.len().unwrap(), 2);
+    assert_eq!(r.field(1).unwrap(), Some(&[0x81, b'a'][..]));
+    assert_eq!(r.field(2).unwrap(), None);
     assert_eq!(
         r.values(&options_for(v, false)).unwrap(),
         vec![Value::Integer(1), Value::String("a".into())]
