@@ -305,6 +305,7 @@ impl Connection {
     ///
     /// A FAILURE comes back as `Ok(Response::Failure(..))`: the connection stays
     /// usable after a RESET. `Err` means the connection broke (or nothing was pending).
+    /// Requests still in the write buffer are flushed first.
     pub async fn recv(&mut self) -> Result<Response, Error> {
         if self.sm.state() == ServerState::Defunct {
             return Err(Error::Defunct);
@@ -312,6 +313,10 @@ impl Connection {
         let Some(&req) = self.pending.front() else {
             return Err(Error::NothingPending);
         };
+        if !self.wbuf.is_empty() {
+            // Requests still buffered: their replies can't come before they are sent.
+            self.flush().await?;
+        }
         loop {
             match self.codec.decode(&mut self.rbuf) {
                 Ok(Some(body)) => return self.handle(body, req),
@@ -654,4 +659,22 @@ async fn negotiate(
         )));
     }
     Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The pool moves connections and their futures between tasks.
+    #[allow(dead_code, unreachable_code, clippy::diverging_sub_expression)]
+    fn futures_are_send(c: &mut Connection, a: &Address, cfg: &ConnectionConfig) {
+        assert_send(&Connection::connect(a, cfg));
+        assert_send(&c.recv());
+        assert_send(&c.flush());
+        assert_send(&c.reset());
+        assert_send(&c.goodbye());
+        assert_send(c);
+    }
 }

@@ -659,3 +659,27 @@ async fn connect_timeout_and_refused() {
     assert!(matches!(err, Error::Io(_)), "{err}");
     assert!(err.is_connection_error());
 }
+
+#[tokio::test]
+async fn recv_flushes_buffered_requests() {
+    let server = start(script(
+        Version::V5_2,
+        r#"C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["1"]}
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    // no flush: recv sends what is buffered before waiting
+    c.recv().await.unwrap().into_success().unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    assert!(c.is_idle());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
