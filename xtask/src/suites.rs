@@ -39,7 +39,7 @@ pub struct Suite {
 pub const SUITES: &[Suite] = &[
     Suite {
         name: "fmt",
-        what: "rustfmt check (cargo fmt --all -- --check)",
+        what: "cargo fmt --all -- --check",
         run: fmt,
     },
     Suite {
@@ -234,11 +234,7 @@ pub fn test(args: &TestArgs) -> ExitCode {
             }
         };
         let took = started.elapsed();
-        eprintln!(
-            "<== {} {}",
-            suite.name,
-            summary_line(suite.name, &verdict, took)
-        );
+        eprintln!("{}", summary_line(suite.name, &verdict, took));
         results.push((suite.name, verdict, took));
     }
     eprintln!();
