@@ -300,8 +300,8 @@ mod tests {
     }
 }
 
-/// Whole Bolt messages over the chunk codec: encodes [`Request`]s for a negotiated
-/// version and decodes [`Response`]s. For callers that want a `Framed` stream; the
+/// Whole Bolt messages over the chunk codec: encodes [`Request`](crate::Request)s for a negotiated
+/// version and decodes [`Response`](crate::Response)s. For callers that want a `Framed` stream; the
 /// [`Connection`](crate::Connection) drives the same pieces itself so it can track state.
 #[derive(Debug, Clone)]
 pub struct BoltCodec {

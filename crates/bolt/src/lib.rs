@@ -1,14 +1,4 @@
-//! One Bolt connection to Neo4j: messages, chunking, handshake, state machine, TLS.
-//!
-//! Layers, bottom up (the lower ones do no IO):
-//! - [`codec`]: chunking as a tokio-util `Encoder`/`Decoder`;
-//! - [`handshake`]: version negotiation bytes (classic slots and the 5.7+ manifest);
-//! - [`message`]: typed requests with per-version fields, and replies;
-//! - [`state`]: the server state machine the client tracks;
-//! - [`Connection`]: TCP/TLS transport, HELLO/LOGON, pipelining, helpers.
-//!
-//! Every place that changes when a Bolt version is added carries the grep tag
-//! `[bolt-version-bump]`.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod address;
