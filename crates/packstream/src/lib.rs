@@ -66,7 +66,7 @@
 //!
 //! The Bolt message layer reads headers and splits values with
 //! [`Deserializer`]'s `read_*`, [`Deserializer::raw_value`] and
-//! [`Deserializer::skip_value`], and writes messages with the [`write`]
+//! [`Deserializer::skip_value`], and writes messages with the [`write`](mod@write)
 //! functions, without intermediate values. [`from_record`] decodes a record's
 //! values straight into a user type by column name.
 #![warn(missing_docs)]
