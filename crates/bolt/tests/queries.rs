@@ -683,3 +683,44 @@ S: <EXIT>
     c.goodbye().await;
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn message_size_limit_and_truncated_chunk() {
+    let big: String = "y".repeat(5_000);
+    let server = start(script(
+        Version::V5_4,
+        &format!(
+            "C: RUN \"RETURN 1\" {{}} {{}}\n   PULL {{\"n\": -1}}\n\
+             S: SUCCESS {{\"fields\": [\"s\"]}}\n   RECORD [\"{big}\"]\n   <EXIT>\n"
+        ),
+    ))
+    .await;
+    let cfg = quiver_bolt::ConnectionConfig::builder()
+        .auth(AuthToken::basic("neo4j", "pass"))
+        .max_message_size(1_000)
+        .build()
+        .unwrap();
+    let mut c = connect_with(&server, &cfg).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap().into_success().unwrap();
+    let err = c.recv().await.unwrap_err();
+    assert!(matches!(err, Error::Protocol(_)), "{err}");
+    assert!(c.is_defunct());
+    server.finish().await.unwrap();
+
+    // a chunk header promising more than ever arrives
+    let server = start(script(
+        Version::V5_4,
+        "C: RUN \"RETURN 1\" {} {}\nS: <RAW> ff ff b1 70 a0\n   <EXIT>\n",
+    ))
+    .await;
+    let mut c = connect(&server).await;
+    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+    c.flush().await.unwrap();
+    let err = c.recv().await.unwrap_err();
+    assert!(matches!(err, Error::ConnectionClosed), "{err}");
+    assert!(c.is_defunct());
+    server.finish().await.unwrap();
+}
