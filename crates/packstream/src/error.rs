@@ -92,6 +92,14 @@ pub enum ErrorKind {
         /// The tag found.
         found: u8,
     },
+    /// A [`Value`](crate::Value) of another type than the conversion asked for.
+    #[error("expected {expected}, found {found}")]
+    UnexpectedType {
+        /// The type asked for.
+        expected: &'static str,
+        /// The value's type ([`Value::type_name`](crate::Value::type_name)).
+        found: &'static str,
+    },
     /// A value that PackStream cannot represent (an integer above `i64::MAX`,
     /// a string longer than `u32::MAX` bytes, a structure with more than 15 fields...).
     #[error("cannot encode: {0}")]

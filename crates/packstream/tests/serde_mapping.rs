@@ -341,3 +341,22 @@ fn records_decode_by_column_name() {
     longer.push(0x01);
     assert!(from_record::<BTreeMap<String, Value>, _>(&longer, &keys).is_err());
 }
+
+#[test]
+fn try_from_value_names_both_types() {
+    assert_eq!(i64::try_from(Value::from(5)).unwrap(), 5);
+    assert_eq!(String::try_from(Value::from("s")).unwrap(), "s");
+    assert_eq!(
+        Date::try_from(Value::from(Date { days: 2 })).unwrap(),
+        Date { days: 2 }
+    );
+    let err = i64::try_from(Value::from("s")).unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        quiver_packstream::ErrorKind::UnexpectedType {
+            expected: "Integer",
+            found: "String"
+        }
+    ));
+    assert!(Node::try_from(Value::Null).is_err());
+}

@@ -84,3 +84,50 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
         Value::List(v.into_iter().map(Into::into).collect())
     }
 }
+
+macro_rules! try_from_value {
+    ($($ty:ty => $variant:ident($bind:ident) $conv:expr, $name:literal;)*) => {$(
+        impl TryFrom<Value> for $ty {
+            type Error = crate::Error;
+            /// Fails with [`ErrorKind::UnexpectedType`](crate::ErrorKind::UnexpectedType)
+            /// for a value of another type.
+            fn try_from(v: Value) -> Result<Self, crate::Error> {
+                match v {
+                    Value::$variant($bind) => Ok($conv),
+                    other => Err(crate::ErrorKind::UnexpectedType {
+                        expected: $name,
+                        found: other.type_name(),
+                    }
+                    .into()),
+                }
+            }
+        }
+    )*};
+}
+
+try_from_value! {
+    bool => Boolean(b) b, "Boolean";
+    i64 => Integer(i) i, "Integer";
+    f64 => Float(f) f, "Float";
+    String => String(s) s, "String";
+    Vec<u8> => Bytes(b) b, "Bytes";
+    Vec<Value> => List(l) l, "List";
+    Map => Map(m) m, "Map";
+    Node => Node(n) *n, "Node";
+    Relationship => Relationship(r) *r, "Relationship";
+    UnboundRelationship => UnboundRelationship(r) *r, "UnboundRelationship";
+    Path => Path(p) *p, "Path";
+    Date => Date(d) d, "Date";
+    Time => Time(t) t, "Time";
+    LocalTime => LocalTime(t) t, "LocalTime";
+    DateTime => DateTime(d) d, "DateTime";
+    DateTimeZoneId => DateTimeZoneId(d) *d, "DateTimeZoneId";
+    LocalDateTime => LocalDateTime(d) d, "LocalDateTime";
+    Duration => Duration(d) d, "Duration";
+    Point2D => Point2D(p) p, "Point2D";
+    Point3D => Point3D(p) p, "Point3D";
+    Vector => Vector(v) v, "Vector";
+    UnsupportedType => Unsupported(u) *u, "UnsupportedType";
+    Uuid => Uuid(u) u, "Uuid";
+    Structure => Structure(s) s, "Structure";
+}
