@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{BufMut, BytesMut};
 use quiver_packstream::{Map, Options, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio_util::codec::Decoder;
 use tracing::{debug, trace};
 
@@ -533,6 +533,48 @@ impl Connection {
         self.round_trip(&Request::Discard(Pull::ALL)).await
     }
 
+    /// Checks, without waiting, that an idle connection is still open: `false` (and
+    /// defunct) if the server closed it or sent something unasked (e.g. a FAILURE
+    /// before closing an idle connection). For pools, before handing a connection out.
+    pub async fn check_idle(&mut self) -> bool {
+        if self.is_defunct() {
+            return false;
+        }
+        if !self.pending.is_empty() || !self.rbuf.is_empty() {
+            return !self.is_defunct();
+        }
+        let mut probe = [0u8; 64];
+        let stream = &mut self.stream;
+        let outcome = std::future::poll_fn(|cx| {
+            let mut buf = tokio::io::ReadBuf::new(&mut probe);
+            match std::pin::Pin::new(&mut *stream).poll_read(cx, &mut buf) {
+                std::task::Poll::Pending => std::task::Poll::Ready(Ok(None)),
+                std::task::Poll::Ready(Ok(())) => {
+                    std::task::Poll::Ready(Ok(Some(buf.filled().len())))
+                }
+                std::task::Poll::Ready(Err(e)) => std::task::Poll::Ready(Err(e)),
+            }
+        })
+        .await;
+        match outcome {
+            Ok(None) => true,
+            Ok(Some(0)) => {
+                self.fail(Error::ConnectionClosed);
+                false
+            }
+            Ok(Some(n)) => {
+                self.fail(Error::Protocol(format!(
+                    "{n} unsolicited bytes from the server"
+                )));
+                false
+            }
+            Err(e) => {
+                self.fail(Error::Io(e));
+                false
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- accessors
 
     /// The negotiated protocol version.
@@ -675,6 +717,7 @@ mod tests {
         assert_send(&c.flush());
         assert_send(&c.reset());
         assert_send(&c.goodbye());
+        assert_send(&c.check_idle());
         assert_send(c);
     }
 }

@@ -724,3 +724,28 @@ async fn message_size_limit_and_truncated_chunk() {
     assert!(c.is_defunct());
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn check_idle_notices_a_closed_connection() {
+    let server = start(script(Version::V5_4, "S: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    // give the FIN time to arrive
+    let mut alive = true;
+    for _ in 0..50 {
+        alive = c.check_idle().await;
+        if !alive {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(!alive);
+    assert!(c.is_defunct());
+    server.finish().await.unwrap();
+
+    let server = start(script(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n")).await;
+    let mut c = connect(&server).await;
+    assert!(c.check_idle().await);
+    assert!(!c.is_defunct());
+    c.goodbye().await;
+    server.finish().await.unwrap();
+}
