@@ -328,8 +328,12 @@ pub(crate) mod tests_support {
 
     /// A handle to a connection that is already gone.
     pub(crate) fn dangling_ctx() -> WeakCtx {
-        let ctx = Ctx::new(Box::new(tokio::io::sink()));
-        ctx.downgrade()
+        test_ctx().downgrade()
+    }
+
+    /// A connection context whose output goes nowhere.
+    pub(crate) fn test_ctx() -> Ctx {
+        Ctx::new(Box::new(tokio::io::sink()))
     }
 }
 

@@ -25,6 +25,7 @@ pub mod clock;
 pub mod connection;
 pub mod convert;
 pub mod cypher;
+pub mod driver_setup;
 pub mod error;
 pub mod features;
 pub mod framing;

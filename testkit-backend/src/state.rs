@@ -10,6 +10,9 @@
 //! (`Arc<tokio::sync::Mutex<_>>`): clone the handle out of the registry, drop the state lock,
 //! then await.
 
+use std::fmt;
+use std::sync::Arc;
+
 use crate::ids::Registry;
 use crate::responses::DriverError;
 
@@ -25,10 +28,20 @@ pub enum AuthManagerKind {
 }
 
 /// An auth token manager created by TestKit.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AuthManagerEntry {
     /// Its kind.
     pub kind: AuthManagerKind,
+    /// The driver-side manager (shared by every driver TestKit gives it to).
+    pub manager: Arc<dyn quiver::AuthTokenManager>,
+}
+
+impl fmt::Debug for AuthManagerEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthManagerEntry")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A client certificate provider created by TestKit (calls back on every `provide`).
@@ -36,14 +49,17 @@ pub struct AuthManagerEntry {
 pub struct CertificateProviderEntry {}
 
 /// A bookmark manager created by TestKit.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BookmarkManagerEntry {
-    /// Bookmarks it starts with.
-    pub initial_bookmarks: Vec<String>,
-    /// Whether it calls TestKit's supplier.
-    pub supplier_registered: bool,
-    /// Whether it calls TestKit's consumer.
-    pub consumer_registered: bool,
+    /// The driver-side manager (shared by every session TestKit gives it to).
+    pub manager: Arc<dyn quiver::BookmarkManager>,
+}
+
+impl fmt::Debug for BookmarkManagerEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BookmarkManagerEntry")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A driver error the backend reported, kept so that `RetryableNegative` can refer to it.

@@ -228,6 +228,10 @@ fn callback_owners_get_ids_and_close() {
     let r = c.request(json!({"name": "NewBookmarkManager", "data": {
         "initialBookmarks": ["bm1"], "bookmarksSupplierRegistered": true,
         "bookmarksConsumerRegistered": false}}));
+    assert!(backend_error_msg(&r).starts_with("not supported yet: bookmark supplier"));
+    let r = c.request(json!({"name": "NewBookmarkManager", "data": {
+        "initialBookmarks": ["bm1"], "bookmarksSupplierRegistered": false,
+        "bookmarksConsumerRegistered": false}}));
     assert_eq!(r["name"], "BookmarkManager");
     let bm = r["data"]["id"].clone();
     let r = c.request(json!({"name": "BookmarkManagerClose", "data": {"id": bm}}));

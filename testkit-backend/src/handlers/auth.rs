@@ -1,25 +1,25 @@
-//! Auth token managers. The backend keeps each manager TestKit creates (all three kinds share
-//! one id space); the callbacks to TestKit are in [`crate::callbacks`] (`get_auth`,
-//! `handle_security_exception`, `provide_basic_auth`, `provide_bearer_auth`).
-//!
-//! To wire in: when the facade has its auth manager API, `NewDriver`/`NewSession` look the
-//! entry up and build the driver's manager from an adapter that holds a [`Ctx`] and the id and
-//! calls those functions (basic/bearer: the driver's own caching managers around the adapter
-//! as provider).
+//! Auth token managers. Each manager TestKit creates becomes a driver-side manager right away
+//! ([`crate::auth_tokens::auth_token_manager`]): the custom kind asks TestKit on every
+//! `get_auth`/`handle_security_error`; basic and bearer are the facade's refreshing managers
+//! around TestKit's provider callback. All three kinds share one id space; `NewDriver` picks
+//! the manager by `authTokenManagerId`.
 
+use crate::auth_tokens::auth_token_manager;
 use crate::connection::Ctx;
 use crate::error::Result;
+use crate::ids::Id;
 use crate::requests::{
     AuthTokenManagerClose, NewAuthTokenManager, NewBasicAuthTokenManager, NewBearerAuthTokenManager,
 };
 use crate::responses::Response;
 use crate::state::{AuthManagerEntry, AuthManagerKind};
 
-fn register(ctx: &Ctx, kind: AuthManagerKind) -> crate::ids::Id {
+fn register(ctx: &Ctx, kind: AuthManagerKind) -> Id {
     let id = ctx.next_id();
+    let manager = auth_token_manager(ctx.downgrade(), id, kind, ctx.clock().shared());
     ctx.state()
         .auth_managers
-        .insert(id, AuthManagerEntry { kind });
+        .insert(id, AuthManagerEntry { kind, manager });
     id
 }
 

@@ -1,29 +1,35 @@
-//! Bookmark managers. The backend keeps each manager's settings; the supplier and consumer
-//! callbacks are [`crate::callbacks::supply_bookmarks`] and
-//! [`crate::callbacks::consume_bookmarks`].
+//! Bookmark managers: each one TestKit creates is the facade's default bookmark manager, kept
+//! by id for `NewSession`/`ExecuteQuery`.
 //!
-//! To wire in: create the driver's default bookmark manager here (initial bookmarks, and
-//! supplier/consumer adapters holding a [`Ctx`] and the id when registered), keep it in the
-//! entry, and hand it to `NewSession`/`ExecuteQuery` by id.
+//! Supplier and consumer callbacks ([`crate::callbacks::supply_bookmarks`],
+//! [`crate::callbacks::consume_bookmarks`]) need the facade's supplier/consumer hooks to be
+//! asynchronous (TestKit answers over this very connection); until then a manager with
+//! registered callbacks is refused as not supported.
+
+use quiver::{bookmark_manager, Bookmarks};
 
 use crate::connection::Ctx;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::requests::{BookmarkManagerClose, NewBookmarkManager};
 use crate::responses::Response;
 use crate::state::BookmarkManagerEntry;
 
 /// `NewBookmarkManager` → `BookmarkManager`.
-pub fn new_bookmark_manager(ctx: &Ctx, request: NewBookmarkManager) -> Response {
+pub fn new_bookmark_manager(ctx: &Ctx, request: NewBookmarkManager) -> Result<Response> {
+    if request.bookmarks_supplier_registered || request.bookmarks_consumer_registered {
+        return Err(Error::NotSupportedYet(
+            "bookmark supplier/consumer callbacks (quiver's hooks are synchronous)",
+        ));
+    }
+    let initial = Bookmarks::from_raw_values(request.initial_bookmarks.unwrap_or_default());
     let id = ctx.next_id();
     ctx.state().bookmark_managers.insert(
         id,
         BookmarkManagerEntry {
-            initial_bookmarks: request.initial_bookmarks.unwrap_or_default(),
-            supplier_registered: request.bookmarks_supplier_registered,
-            consumer_registered: request.bookmarks_consumer_registered,
+            manager: bookmark_manager(initial, None, None),
         },
     );
-    Response::BookmarkManager { id }
+    Ok(Response::BookmarkManager { id })
 }
 
 /// `BookmarkManagerClose` → `BookmarkManager`.

@@ -80,7 +80,7 @@ async fn handle(ctx: Ctx, request: Request) -> Result<Reply> {
         Request::NewClientCertificateProvider(r) => certificates::new_provider(&ctx, r),
         Request::ClientCertificateProviderClose(r) => certificates::close(&ctx, r)?,
         // bookmark managers
-        Request::NewBookmarkManager(r) => bookmarks::new_bookmark_manager(&ctx, r),
+        Request::NewBookmarkManager(r) => bookmarks::new_bookmark_manager(&ctx, r)?,
         Request::BookmarkManagerClose(r) => bookmarks::close(&ctx, r)?,
         // fake time
         Request::FakeTimeInstall(r) => time::install(&ctx, r)?,
