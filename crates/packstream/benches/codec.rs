@@ -1,7 +1,8 @@
 //! Encode and decode throughput for record-shaped and node-shaped workloads.
 //!
 //! `cargo bench -p quiver-packstream [-- FILTER...]` prints MB/s and rows/s
-//! for each case (or the cases whose names contain a filter).
+//! for each case (or the cases whose names contain a filter); `-- --quick`
+//! measures each case once, briefly.
 //! A plain `main` keeps the dependency tree lean (no criterion): each case
 //! runs for about half a second, five times, and the best run is reported.
 
@@ -93,11 +94,13 @@ fn nodes() -> Vec<Node> {
 /// Runs `f` (which processes `ROWS` rows of `bytes` bytes) repeatedly; returns
 /// the best time per pass.
 fn measure(mut f: impl FnMut()) -> Duration {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (runs, span) = if quick { (1, 100) } else { (5, 500) };
     let mut best = Duration::MAX;
-    for _ in 0..5 {
+    for _ in 0..runs {
         let start = Instant::now();
         let mut passes = 0u32;
-        while start.elapsed() < Duration::from_millis(500) {
+        while start.elapsed() < Duration::from_millis(span) {
             f();
             passes += 1;
         }
@@ -139,7 +142,9 @@ fn decode_all<'de, T: Deserialize<'de>>(bytes: &'de [u8]) {
 }
 
 fn main() {
-    println!("quiver-packstream codec benchmark: {ROWS} rows per pass, best of 5");
+    println!(
+        "quiver-packstream codec benchmark: {ROWS} rows per pass, best of 5 runs (1 with --quick)"
+    );
 
     let names = names();
     let rows = rows(&names);
