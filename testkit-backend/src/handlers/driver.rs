@@ -2,23 +2,20 @@
 //! `BackendError("not supported yet: <request>")`.
 //!
 //! To wire in (per request):
-//! * `NewDriver`: build the driver config from every field (absent vs `null` matters for
-//!   `encrypted`, `trustedCertificates`, `maxConnectionLifetimeMs`, `notifications*`,
-//!   `telemetryDisabled`); auth from `authorizationToken` or the auth manager registered under
-//!   `authTokenManagerId` (adapters over [`crate::callbacks`]); a resolver adapter calling
-//!   [`crate::callbacks::resolve_address`] when `resolverRegistered`, and
-//!   [`crate::callbacks::resolve_domain_name`] when `domainNameResolverRegistered`; the client
-//!   certificate or the provider under `clientCertificateProviderId`; the fake clock when
-//!   installed. Store it in a `drivers` registry in [`crate::state::State`] and answer
-//!   `Driver{id}`.
+//! * `NewDriver`: [`crate::driver_setup::driver_setup`] gives the URI, the `quiver::Config`
+//!   and the auth manager (static token or TestKit's manager by id); build the driver with the
+//!   facade's builder (`auth_manager`, `config`, and `clock(ctx.clock().shared())` so fake time
+//!   reaches it), store it in a `drivers` registry in [`crate::state::State`] and answer
+//!   `Driver{id}`. Errors from the builder go through [`crate::reports::driver_error`].
 //! * `DriverClose`, `VerifyConnectivity`, `ForcedRoutingTableUpdate` → `Driver{id}`;
-//!   `GetServerInfo` → `ServerInfo`; `VerifyAuthentication` → `DriverIsAuthenticated`;
-//!   `CheckMultiDBSupport` → `MultiDBSupport`; `CheckSessionAuthSupport` →
-//!   `SessionAuthSupport`; `CheckDriverIsEncrypted` → `DriverIsEncrypted`; `ExecuteQuery` →
-//!   `EagerResult`; `GetRoutingTable` → `RoutingTable`; `GetConnectionPoolMetrics` →
-//!   `ConnectionPoolMetrics`.
-//! * Driver errors: store in `State::errors` under a fresh id and return
-//!   `Error::Driver(DriverError{id, ...})`.
+//!   `GetServerInfo` → `ServerInfo` ([`crate::reports::server_info`]);
+//!   `VerifyAuthentication` → `DriverIsAuthenticated`; `CheckMultiDBSupport` →
+//!   `MultiDBSupport`; `CheckSessionAuthSupport` → `SessionAuthSupport`;
+//!   `CheckDriverIsEncrypted` → `DriverIsEncrypted`; `ExecuteQuery` → `EagerResult`
+//!   ([`crate::reports::eager_result`]); `GetRoutingTable` → `RoutingTable`;
+//!   `GetConnectionPoolMetrics` → `ConnectionPoolMetrics`.
+//! * Every driver error: `Err(reports::driver_error(ctx, e))`, which stores it under a fresh
+//!   id for `RetryableNegative`.
 
 use super::not_yet;
 use crate::connection::Ctx;

@@ -2,21 +2,30 @@
 //! until the facade lands they answer `BackendError("not supported yet: <request>")`.
 //!
 //! To wire in:
-//! * `NewSession` → `Session{id}` (config from every field; `bookmarkManagerId` from the
-//!   `bookmark_managers` registry; `authorizationToken` for user switching), `SessionClose` →
-//!   `Session{id}`, `SessionRun` → `Result{id, keys}`, `SessionBeginTransaction` →
+//! * The facade's `Transaction<'s>` borrows its `Session`, so a session and its explicit
+//!   transaction cannot sit side by side in registries. Run each session as a small actor: a
+//!   local task that owns the `quiver::Session` and serves commands sent over a channel
+//!   (`Run`, `BeginTransaction`, `TxRun`, `Commit`, `Rollback`, `Close`, `LastBookmarks`, ...),
+//!   answering each on a oneshot. The `sessions` registry then holds the command sender, and
+//!   `transactions` holds `(session id, tx id)` routes. Results (`quiver::QueryResult`, which
+//!   owns its stream) and managed transactions (`quiver::ManagedTransaction`, owned) can live
+//!   in registries directly as `Arc<tokio::sync::Mutex<_>>`.
+//! * `NewSession` → `Session{id}` (config from [`crate::driver_setup::session_config`]),
+//!   `SessionClose` → `Session{id}`, `SessionRun` → `Result{id, keys}` (transaction config
+//!   from [`crate::driver_setup::transaction_config`]), `SessionBeginTransaction` →
 //!   `Transaction{id}`, `SessionLastBookmarks` → `Bookmarks`.
-//! * `SessionReadTransaction`/`SessionWriteTransaction`: start the driver's managed
-//!   transaction with a transaction function that, on each attempt, registers the transaction
-//!   under a fresh id, sends `RetryableTry{id}` with [`Ctx::send`], then waits on a channel kept
-//!   in the session's entry for TestKit's verdict. The handler stays running across the
-//!   following requests (`TransactionRun`, `ResultNext`, ...) and finally answers with
-//!   `RetryableDone` (or the error). If the driver retries, the function runs again and sends
-//!   the next `RetryableTry` itself.
+//! * `SessionReadTransaction`/`SessionWriteTransaction`: the actor runs
+//!   `execute_with_config` with a transaction function that, on each attempt, registers the
+//!   `ManagedTransaction` under a fresh id, sends `RetryableTry{id}` with [`Ctx::send`], then
+//!   waits on a channel kept in the session's entry for TestKit's verdict. The handler stays
+//!   running across the following requests (`TransactionRun`, `ResultNext`, ...) and finally
+//!   answers with `RetryableDone` (or the error, through [`crate::reports::driver_error`]).
+//!   If the driver retries, the function runs again and sends the next `RetryableTry` itself.
 //! * `RetryablePositive`: send "commit" down that channel and return
 //!   [`Reply::AnsweredElsewhere`]: the running managed-transaction handler answers.
-//! * `RetryableNegative{errorId}`: send "fail with this error" down the channel (`""`: a
-//!   `FrontendError`; an id: the stored driver error) and return `AnsweredElsewhere`.
+//! * `RetryableNegative{errorId}`: send "fail" down the channel with the stored driver error
+//!   (taken out of `State::errors`) or, for `""`, a user error that ends as `FrontendError`;
+//!   return `AnsweredElsewhere`.
 
 use super::not_yet;
 use crate::connection::{Ctx, Reply};
