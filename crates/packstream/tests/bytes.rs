@@ -530,3 +530,9 @@ fn known_tag_with_wrong_shape_is_an_error() {
     assert!(from_slice::<Date>(&hex("B1 74 01")).is_err());
     assert!(from_slice::<Node>(&hex("01")).is_err());
 }
+
+#[test]
+fn null_element_ids_fall_back_to_the_id() {
+    let n: Node = from_slice(&hex("B4 4E 05 90 A0 C0")).unwrap();
+    assert_eq!(n.element_id, "5");
+}

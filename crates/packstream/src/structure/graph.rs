@@ -7,6 +7,21 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::{begin, deserialize_struct, field, fields_left, no_more, tag, FromFields};
 use crate::value::{Map, Value};
 
+/// Reads an element id field: absent (before Bolt 5.0) or null, it is the
+/// integer id as a string, as the server itself reports such ids.
+fn read_element_id<'de, A: SeqAccess<'de>>(
+    seq: &mut A,
+    t: u8,
+    name: &'static str,
+    id: i64,
+) -> Result<String, A::Error> {
+    if fields_left(seq) == 0 {
+        return Ok(id.to_string());
+    }
+    let v: Option<String> = field(seq, t, name)?;
+    Ok(v.unwrap_or_else(|| id.to_string()))
+}
+
 /// A node.
 ///
 /// Before Bolt 5.0 nodes carry no element id; decoding fills `element_id` with
@@ -67,10 +82,7 @@ impl FromFields for Node {
         let id: i64 = field(&mut seq, t, "id")?;
         let labels = field(&mut seq, t, "labels")?;
         let properties = field(&mut seq, t, "properties")?;
-        let element_id = match fields_left(&seq) {
-            0 => id.to_string(),
-            _ => field(&mut seq, t, "element_id")?,
-        };
+        let element_id = read_element_id(&mut seq, t, "element_id", id)?;
         no_more(&mut seq, t)?;
         Ok(Node {
             id,
@@ -151,18 +163,10 @@ impl FromFields for Relationship {
         let end_node_id: i64 = field(&mut seq, t, "end_node_id")?;
         let rel_type = field(&mut seq, t, "type")?;
         let properties = field(&mut seq, t, "properties")?;
-        let (element_id, start_node_element_id, end_node_element_id) = match fields_left(&seq) {
-            0 => (
-                id.to_string(),
-                start_node_id.to_string(),
-                end_node_id.to_string(),
-            ),
-            _ => (
-                field(&mut seq, t, "element_id")?,
-                field(&mut seq, t, "start_node_element_id")?,
-                field(&mut seq, t, "end_node_element_id")?,
-            ),
-        };
+        let element_id = read_element_id(&mut seq, t, "element_id", id)?;
+        let start_node_element_id =
+            read_element_id(&mut seq, t, "start_node_element_id", start_node_id)?;
+        let end_node_element_id = read_element_id(&mut seq, t, "end_node_element_id", end_node_id)?;
         no_more(&mut seq, t)?;
         Ok(Relationship {
             id,
@@ -222,10 +226,7 @@ impl FromFields for UnboundRelationship {
         let id: i64 = field(&mut seq, t, "id")?;
         let rel_type = field(&mut seq, t, "type")?;
         let properties = field(&mut seq, t, "properties")?;
-        let element_id = match fields_left(&seq) {
-            0 => id.to_string(),
-            _ => field(&mut seq, t, "element_id")?,
-        };
+        let element_id = read_element_id(&mut seq, t, "element_id", id)?;
         no_more(&mut seq, t)?;
         Ok(UnboundRelationship {
             id,
