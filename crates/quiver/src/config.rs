@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::address::Address;
 use crate::error::{Error, Result};
 use crate::uri::{ConnectionUri, SchemeSecurity};
+use crate::Address;
 
 /// The user agent sent to the server unless configured: `quiver/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("quiver/", env!("CARGO_PKG_VERSION"));

@@ -61,23 +61,30 @@
 //! ```
 #![warn(missing_docs)]
 
-mod address;
 mod auth;
+pub mod blocking;
 mod bolt_glue;
 mod bookmarks;
 mod clock;
 mod config;
+mod conn;
+mod driver;
 mod eager;
 mod error;
+mod execute_query;
 mod graph;
+mod manager;
 mod params;
+mod query;
 mod record;
+mod result;
 pub mod retry;
+mod session;
 mod session_config;
 pub mod summary;
+mod transaction;
 mod uri;
 
-pub use crate::address::{Address, DEFAULT_PORT};
 pub use crate::auth::{
     AuthTokenManager, ExpiringAuth, RefreshingAuthTokenManager, StaticAuthTokenManager,
 };
@@ -91,17 +98,22 @@ pub use crate::config::{
     NotificationClassification, NotificationFilter, Resolver, TlsSettings, TrustStrategy,
     DEFAULT_USER_AGENT,
 };
+pub use crate::driver::{Driver, DriverBuilder, ExecuteQuery};
 pub use crate::eager::EagerResult;
 pub use crate::error::{Classification, Error, ErrorKind, Result, ServerError};
 pub use crate::graph::Graph;
 pub use crate::params::to_params;
 pub use crate::record::{Field, Fields, Record};
+pub use crate::result::QueryResult;
 pub use crate::retry::{RetryDecision, RetryPolicy, RetryState};
+pub use crate::session::Session;
 pub use crate::session_config::{
     AccessMode, RoutingControl, SessionConfig, SessionConfigBuilder, TransactionConfig,
 };
-pub use crate::summary::{Query, ResultSummary};
+pub use crate::summary::{Query, ResultSummary, ServerInfo};
+pub use crate::transaction::{ManagedTransaction, Transaction};
 pub use crate::uri::{ConnectionUri, Scheme, SchemeSecurity};
+pub use quiver_pool::{Address, PoolMetrics, DEFAULT_PORT};
 
 pub use quiver_bolt::AuthToken;
 pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, Value};

@@ -202,16 +202,16 @@ where
 /// A small pseudo-random source for jitter (xorshift, seeded from the
 /// standard library's per-process random hasher keys): jitter needs spread,
 /// not cryptographic quality.
-struct Jitter(u64);
+pub(crate) struct Jitter(u64);
 
 impl Jitter {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_u64(0x9E37_79B9_7F4A_7C15);
         Jitter(h.finish() | 1)
     }
 
-    fn next(&mut self) -> f64 {
+    pub(crate) fn next(&mut self) -> f64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;

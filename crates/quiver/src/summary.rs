@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::address::Address;
+use crate::Address;
 use crate::{Map, Value};
 
 mod counters;
@@ -37,6 +37,10 @@ impl Query {
     /// The parameters.
     pub fn parameters(&self) -> &Map {
         &self.parameters
+    }
+
+    pub(crate) fn parameters_mut(&mut self) -> &mut Map {
+        &mut self.parameters
     }
 }
 

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::address::{Address, DEFAULT_PORT};
 use crate::error::{Error, Result};
+use crate::{Address, DEFAULT_PORT};
 
 /// The scheme of a driver URI: whether the driver routes, and how it secures
 /// its connections.

@@ -1,0 +1,473 @@
+//! The blocking API: the async driver behind plain function calls.
+//!
+//! Every type here wraps its async counterpart and waits for it on one
+//! runtime the whole process shares (started on first use, one worker
+//! thread: the pools have background work and connections need their IO
+//! driven). Results are [`Iterator`]s that pull batches as they go.
+//!
+//! Call it from ordinary threads, including a tokio runtime's blocking
+//! threads (`spawn_blocking`); not from inside async code, where the async
+//! API is the one to use (blocking a runtime worker would stall it, and
+//! tokio refuses).
+//!
+//! ```no_run
+//! use quiver::blocking::Driver;
+//! use quiver::{params, AuthToken, SessionConfig};
+//!
+//! fn main() -> quiver::Result<()> {
+//!     let driver = Driver::new("neo4j://localhost:7687", AuthToken::basic("neo4j", "password"))?;
+//!     let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+//!     session.execute_write(|tx| {
+//!         tx.run(("CREATE (:Person {name: $name})", params! { "name" => "Alice" }))?;
+//!         Ok(())
+//!     })?;
+//!     for record in session.run("MATCH (p:Person) RETURN p.name AS name")? {
+//!         println!("{}", record?.get::<String>("name")?);
+//!     }
+//!     driver.close();
+//!     Ok(())
+//! }
+//! ```
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+
+use crate::bookmarks::{BookmarkManager, Bookmarks};
+use crate::config::Config;
+use crate::eager::EagerResult;
+use crate::error::{Error, ErrorKind, Result};
+use crate::graph::Graph;
+use crate::record::Record;
+use crate::session_config::{AccessMode, SessionConfig, TransactionConfig};
+use crate::summary::{Query, ResultSummary, ServerInfo};
+use crate::{Address, AuthToken, PoolMetrics};
+
+fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> =
+        OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("quiver-blocking")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!("the blocking API's runtime could not start: {e}"),
+            )
+        })
+}
+
+/// Waits for `fut` on the shared runtime (tokio refuses, with a panic
+/// naming the problem, when called from a runtime's worker thread).
+fn wait<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
+    runtime()?.block_on(fut)
+}
+
+/// The blocking [`crate::Driver`]: cheap to clone, shared across threads.
+#[derive(Clone, Debug)]
+pub struct Driver {
+    inner: crate::Driver,
+}
+
+impl Driver {
+    /// See [`crate::Driver::new`].
+    pub fn new(uri: &str, auth: AuthToken) -> Result<Driver> {
+        Ok(Driver {
+            inner: crate::Driver::new(uri, auth)?,
+        })
+    }
+
+    /// See [`crate::Driver::with_config`].
+    pub fn with_config(uri: &str, auth: AuthToken, config: Config) -> Result<Driver> {
+        Ok(Driver {
+            inner: crate::Driver::with_config(uri, auth, config)?,
+        })
+    }
+
+    /// Wraps an async driver (built with [`crate::Driver::builder`], say).
+    pub fn from_async(driver: crate::Driver) -> Driver {
+        Driver { inner: driver }
+    }
+
+    /// The async driver behind this one.
+    pub fn as_async(&self) -> &crate::Driver {
+        &self.inner
+    }
+
+    /// A new session; see [`crate::Driver::session`].
+    pub fn session(&self, config: SessionConfig) -> Session {
+        Session {
+            inner: self.inner.session(config),
+        }
+    }
+
+    /// Runs one query with retries and returns its records; see
+    /// [`crate::Driver::execute_query`] and [`ExecuteQuery`].
+    ///
+    /// ```no_run
+    /// # fn demo(driver: quiver::blocking::Driver) -> quiver::Result<()> {
+    /// let result = driver.execute_query("RETURN 1 AS x").database("neo4j").run()?;
+    /// assert_eq!(result.records[0].get::<i64>("x")?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn execute_query(&self, query: impl Into<Query>) -> ExecuteQuery<'_> {
+        ExecuteQuery {
+            inner: self.inner.execute_query(query),
+        }
+    }
+
+    /// See [`crate::Driver::query_bookmark_manager`].
+    pub fn query_bookmark_manager(&self) -> Arc<dyn BookmarkManager> {
+        self.inner.query_bookmark_manager()
+    }
+
+    /// See [`crate::Driver::verify_connectivity`].
+    pub fn verify_connectivity(&self) -> Result<()> {
+        wait(self.inner.verify_connectivity())
+    }
+
+    /// See [`crate::Driver::verify_authentication`].
+    pub fn verify_authentication(&self, auth: AuthToken) -> Result<bool> {
+        wait(self.inner.verify_authentication(auth))
+    }
+
+    /// See [`crate::Driver::server_info`].
+    pub fn server_info(&self) -> Result<ServerInfo> {
+        wait(self.inner.server_info())
+    }
+
+    /// See [`crate::Driver::supports_multi_db`].
+    pub fn supports_multi_db(&self) -> Result<bool> {
+        wait(self.inner.supports_multi_db())
+    }
+
+    /// See [`crate::Driver::supports_session_auth`].
+    pub fn supports_session_auth(&self) -> Result<bool> {
+        wait(self.inner.supports_session_auth())
+    }
+
+    /// See [`crate::Driver::is_encrypted`].
+    pub fn is_encrypted(&self) -> bool {
+        self.inner.is_encrypted()
+    }
+
+    /// See [`crate::Driver::metrics`].
+    pub fn metrics(&self) -> Vec<(Address, PoolMetrics)> {
+        self.inner.metrics()
+    }
+
+    /// See [`crate::Driver::close`].
+    pub fn close(&self) {
+        let _ = wait(async {
+            self.inner.close().await;
+            Ok(())
+        });
+    }
+}
+
+/// The blocking [`crate::ExecuteQuery`].
+#[derive(Debug)]
+#[must_use = "an ExecuteQuery does nothing until run"]
+pub struct ExecuteQuery<'d> {
+    inner: crate::ExecuteQuery<'d>,
+}
+
+impl ExecuteQuery<'_> {
+    /// Adds one parameter.
+    pub fn param(self, key: impl Into<String>, value: impl Into<crate::Value>) -> Self {
+        ExecuteQuery {
+            inner: self.inner.param(key, value),
+        }
+    }
+
+    /// Adds parameters from a map.
+    pub fn params(self, params: crate::Map) -> Self {
+        ExecuteQuery {
+            inner: self.inner.params(params),
+        }
+    }
+
+    /// Readers or writers.
+    pub fn routing(self, routing: crate::RoutingControl) -> Self {
+        ExecuteQuery {
+            inner: self.inner.routing(routing),
+        }
+    }
+
+    /// The database.
+    pub fn database(self, database: impl Into<String>) -> Self {
+        ExecuteQuery {
+            inner: self.inner.database(database),
+        }
+    }
+
+    /// Runs the query as another user.
+    pub fn impersonated_user(self, user: impl Into<String>) -> Self {
+        ExecuteQuery {
+            inner: self.inner.impersonated_user(user),
+        }
+    }
+
+    /// The bookmark manager (`None`: no causal chaining).
+    pub fn bookmark_manager(self, manager: Option<Arc<dyn BookmarkManager>>) -> Self {
+        ExecuteQuery {
+            inner: self.inner.bookmark_manager(manager),
+        }
+    }
+
+    /// Transaction metadata and timeout.
+    pub fn transaction_config(self, config: TransactionConfig) -> Self {
+        ExecuteQuery {
+            inner: self.inner.transaction_config(config),
+        }
+    }
+
+    /// Runs the query: keys, records and summary.
+    pub fn run(self) -> Result<EagerResult> {
+        wait(self.inner.run())
+    }
+}
+
+/// The blocking [`crate::Session`].
+#[derive(Debug)]
+pub struct Session {
+    inner: crate::Session,
+}
+
+impl Session {
+    /// An auto-commit query; see [`crate::Session::run`].
+    pub fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let inner = wait(self.inner.run(query))?;
+        Ok(QueryResult { inner })
+    }
+
+    /// See [`crate::Session::run_with_config`].
+    pub fn run_with_config(
+        &mut self,
+        query: impl Into<Query>,
+        config: TransactionConfig,
+    ) -> Result<QueryResult> {
+        let inner = wait(self.inner.run_with_config(query, config))?;
+        Ok(QueryResult { inner })
+    }
+
+    /// An explicit transaction; see [`crate::Session::begin_transaction`].
+    pub fn begin_transaction(&mut self, config: TransactionConfig) -> Result<Transaction<'_>> {
+        let inner = wait(self.inner.begin_transaction(config))?;
+        Ok(Transaction { inner: Some(inner) })
+    }
+
+    /// A read transaction function, retried on transient failures; see
+    /// [`crate::Session::execute_read`].
+    pub fn execute_read<T>(
+        &mut self,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(true, TransactionConfig::default(), work)
+    }
+
+    /// A write transaction function; see [`crate::Session::execute_write`].
+    pub fn execute_write<T>(
+        &mut self,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(false, TransactionConfig::default(), work)
+    }
+
+    /// A transaction function with metadata and a timeout.
+    pub fn execute_with_config<T>(
+        &mut self,
+        mode: AccessMode,
+        config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(mode == AccessMode::Read, config, work)
+    }
+
+    fn execute<T>(
+        &mut self,
+        read: bool,
+        config: TransactionConfig,
+        mut work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        let mut retrier = self.inner.retrier();
+        loop {
+            let error = match wait(self.inner.open_tx(read, &config)) {
+                Ok((shared, sent)) => {
+                    let tx = ManagedTransaction {
+                        inner: crate::ManagedTransaction::new(
+                            Arc::clone(&shared),
+                            self.inner.fetch_n(),
+                        ),
+                    };
+                    let outcome = work(&tx);
+                    match wait(self.inner.end_managed(&shared, &sent, outcome)) {
+                        Ok(v) => return Ok(v),
+                        Err(e) => e,
+                    }
+                }
+                Err(e) => e,
+            };
+            match retrier.after(&error) {
+                Some(delay) => {
+                    let sleep = retrier.sleep(delay);
+                    let _ = wait(async {
+                        sleep.await;
+                        Ok(())
+                    });
+                }
+                None => return Err(error),
+            }
+        }
+    }
+
+    /// See [`crate::Session::last_bookmarks`].
+    pub fn last_bookmarks(&mut self) -> Bookmarks {
+        wait(async { Ok(self.inner.last_bookmarks().await) }).unwrap_or_default()
+    }
+
+    /// See [`crate::Session::close`].
+    pub fn close(&mut self) -> Result<()> {
+        wait(self.inner.close())
+    }
+}
+
+/// The blocking [`crate::Transaction`]. Dropped without commit, it rolls
+/// back.
+#[derive(Debug)]
+pub struct Transaction<'s> {
+    inner: Option<crate::Transaction<'s>>,
+}
+
+impl<'s> Transaction<'s> {
+    fn tx(&mut self) -> Result<&mut crate::Transaction<'s>> {
+        match self.inner.as_mut() {
+            Some(tx) => Ok(tx),
+            None => Err(Error::new(
+                ErrorKind::Closed,
+                "the transaction is already closed",
+            )),
+        }
+    }
+
+    /// Runs a query in the transaction.
+    pub fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let tx = self.tx()?;
+        let inner = wait(tx.run(query))?;
+        Ok(QueryResult { inner })
+    }
+
+    /// Commits.
+    pub fn commit(mut self) -> Result<()> {
+        match self.inner.take() {
+            Some(tx) => wait(tx.commit()),
+            None => Ok(()),
+        }
+    }
+
+    /// Rolls back.
+    pub fn rollback(mut self) -> Result<()> {
+        match self.inner.take() {
+            Some(tx) => wait(tx.rollback()),
+            None => Ok(()),
+        }
+    }
+
+    /// Rolls back unless committed or rolled back already.
+    pub fn close(self) -> Result<()> {
+        self.rollback()
+    }
+}
+
+/// The blocking [`crate::ManagedTransaction`].
+#[derive(Debug)]
+pub struct ManagedTransaction {
+    inner: crate::ManagedTransaction,
+}
+
+impl ManagedTransaction {
+    /// Runs a query in the transaction.
+    pub fn run(&self, query: impl Into<Query>) -> Result<QueryResult> {
+        let inner = wait(self.inner.run(query))?;
+        Ok(QueryResult { inner })
+    }
+}
+
+/// The blocking [`crate::QueryResult`]: an [`Iterator`] of records that
+/// pulls a batch from the server each time its buffer runs dry.
+#[derive(Debug)]
+pub struct QueryResult {
+    inner: crate::QueryResult,
+}
+
+impl QueryResult {
+    /// The keys (column names).
+    pub fn keys(&self) -> &[String] {
+        self.inner.keys()
+    }
+
+    /// See [`crate::QueryResult::is_open`].
+    pub fn is_open(&self) -> bool {
+        self.inner.is_open()
+    }
+
+    /// See [`crate::QueryResult::single`].
+    pub fn single(&mut self) -> Result<Record> {
+        wait(self.inner.single())
+    }
+
+    /// See [`crate::QueryResult::peek`].
+    pub fn peek(&mut self) -> Result<Option<&Record>> {
+        wait(self.inner.peek())
+    }
+
+    /// See [`crate::QueryResult::fetch`].
+    pub fn fetch(&mut self, n: usize) -> Result<Vec<Record>> {
+        wait(self.inner.fetch(n))
+    }
+
+    /// See [`crate::QueryResult::list`].
+    pub fn list(&mut self) -> Result<Vec<Record>> {
+        wait(self.inner.list())
+    }
+
+    /// See [`crate::QueryResult::collect_as`].
+    pub fn collect_as<T: serde::de::DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        wait(self.inner.collect_as())
+    }
+
+    /// See [`crate::QueryResult::consume`].
+    pub fn consume(&mut self) -> Result<ResultSummary> {
+        wait(self.inner.consume())
+    }
+
+    /// See [`crate::QueryResult::to_eager_result`].
+    pub fn to_eager_result(&mut self) -> Result<EagerResult> {
+        wait(self.inner.to_eager_result())
+    }
+
+    /// See [`crate::QueryResult::graph`].
+    pub fn graph(&mut self) -> Result<Graph> {
+        wait(self.inner.graph())
+    }
+}
+
+impl Iterator for QueryResult {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        if let Some(r) = self.inner.next_buffered() {
+            return Some(Ok(r));
+        }
+        match wait(async { Ok(self.inner.next().await) }) {
+            Ok(item) => item,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}

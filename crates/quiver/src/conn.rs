@@ -1,0 +1,682 @@
+//! The connection state one unit of work (an auto-commit query or a
+//! transaction) shares with its results.
+//!
+//! Results are owned handles on an `Arc<tokio::sync::Mutex<Conn>>`; a handle
+//! locks it once per batch of records, never per record. Only the latest
+//! result of a transaction streams from the connection: starting a new query
+//! first buffers what is left of the previous one.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use quiver_bolt::{
+    AccessMode as BoltMode, Begin, Connection, Error as BoltError, Params, Pull, Request, Response,
+    Run, TxExtra,
+};
+use quiver_pool::Pooled;
+
+use crate::bookmarks::{BookmarkManager, Bookmarks};
+use crate::driver::DriverInner;
+use crate::error::{Error, ErrorKind, Result};
+use crate::manager::DriverManager;
+use crate::record::Record;
+use crate::summary::{Query, ResultSummary, ServerInfo, StreamShape};
+use crate::{Address, Map};
+
+pub(crate) type Shared = Arc<tokio::sync::Mutex<Conn>>;
+
+/// What BEGIN (or an auto-commit RUN) carries besides the query.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TxParams {
+    pub(crate) bookmarks: Vec<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) metadata: Map,
+    pub(crate) read: bool,
+    pub(crate) db: Option<String>,
+    pub(crate) imp_user: Option<String>,
+    pub(crate) notifications: Option<quiver_bolt::NotificationFilter>,
+}
+
+impl TxParams {
+    fn extra(&self) -> TxExtra<'_> {
+        TxExtra {
+            bookmarks: &self.bookmarks,
+            tx_timeout: self.timeout,
+            tx_metadata: Some(&self.metadata),
+            mode: if self.read {
+                BoltMode::Read
+            } else {
+                BoltMode::Write
+            },
+            db: self.db.as_deref(),
+            imp_user: self.imp_user.as_deref(),
+            notifications: self.notifications.as_ref(),
+        }
+    }
+}
+
+/// Where an auto-commit query's bookmark goes once its result ends.
+pub(crate) struct BookmarkSink {
+    pub(crate) manager: Arc<dyn BookmarkManager>,
+    pub(crate) previous: Bookmarks,
+}
+
+/// A failure that ended the unit of work, kept to answer later calls.
+#[derive(Debug, Clone)]
+struct Failure {
+    kind: ErrorKind,
+    message: String,
+    retryable: bool,
+}
+
+impl Failure {
+    fn of(e: &Error) -> Self {
+        Failure {
+            kind: e.kind(),
+            message: e.to_string(),
+            retryable: e.is_retryable(),
+        }
+    }
+
+    fn to_error(&self) -> Error {
+        Error::new(
+            self.kind,
+            format!("the transaction failed earlier ({})", self.message),
+        )
+        .with_retryable(self.retryable)
+    }
+}
+
+/// The result currently streaming from the connection.
+struct Streaming {
+    id: u64,
+    keys: Arc<[String]>,
+    query: Query,
+    run_meta: Map,
+    /// A PULL or DISCARD was sent whose summary is not read yet.
+    in_flight: bool,
+    /// The request in flight asked for every remaining record.
+    in_flight_all: bool,
+    had_record: bool,
+}
+
+/// A result buffered because a later query needed the connection.
+struct Buffered {
+    records: VecDeque<Record>,
+    end: Result<ResultSummary>,
+}
+
+/// One unit of work's connection and the state of its results.
+pub(crate) struct Conn {
+    pooled: Option<Pooled<DriverManager>>,
+    driver: Arc<DriverInner>,
+    address: Address,
+    database: Option<String>,
+    server: ServerInfo,
+    auto_commit: bool,
+    auth_managed: bool,
+    streaming: Option<Streaming>,
+    buffered: Vec<(u64, Buffered)>,
+    next_id: u64,
+    begin_pending: bool,
+    committing: bool,
+    closed: bool,
+    failure: Option<Failure>,
+    bookmark: Option<String>,
+    bookmark_sink: Option<BookmarkSink>,
+    reported_db: Option<String>,
+    open: Arc<AtomicBool>,
+}
+
+fn consumed() -> Error {
+    Error::new(
+        ErrorKind::ResultConsumed,
+        "its transaction ended (committed, rolled back or closed) before it was read; \
+         read results inside their transaction",
+    )
+}
+
+fn protocol(message: &'static str) -> Error {
+    Error::new(ErrorKind::Protocol, message)
+}
+
+impl Conn {
+    pub(crate) fn new(
+        pooled: Pooled<DriverManager>,
+        driver: Arc<DriverInner>,
+        database: Option<String>,
+        auto_commit: bool,
+        auth_managed: bool,
+    ) -> Self {
+        let address = pooled.address().clone();
+        let v = pooled.version();
+        let server = ServerInfo::new(address.clone(), pooled.server_agent(), (v.major, v.minor));
+        Conn {
+            pooled: Some(pooled),
+            driver,
+            address,
+            database,
+            server,
+            auto_commit,
+            auth_managed,
+            streaming: None,
+            buffered: Vec::new(),
+            next_id: 0,
+            begin_pending: false,
+            committing: false,
+            closed: false,
+            failure: None,
+            bookmark: None,
+            bookmark_sink: None,
+            reported_db: None,
+            open: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    pub(crate) fn into_shared(self) -> Shared {
+        Arc::new(tokio::sync::Mutex::new(self))
+    }
+
+    /// Cleared when the unit of work ends; results read it for `is_open`.
+    pub(crate) fn open_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.open)
+    }
+
+    pub(crate) fn set_bookmark_sink(&mut self, sink: Option<BookmarkSink>) {
+        self.bookmark_sink = sink;
+    }
+
+    /// The bookmark of the last commit (or finished auto-commit query), once.
+    pub(crate) fn take_bookmark(&mut self) -> Option<String> {
+        self.bookmark.take()
+    }
+
+    /// The database a Bolt 5.8+ server said it used.
+    pub(crate) fn reported_db(&self) -> Option<&str> {
+        self.reported_db.as_deref()
+    }
+
+    fn connection(&mut self) -> Result<&mut Connection> {
+        match self.pooled.as_deref_mut() {
+            Some(c) => Ok(c),
+            None => Err(Error::new(
+                ErrorKind::Closed,
+                "the transaction's connection was already given back",
+            )),
+        }
+    }
+
+    fn check_usable(&self) -> Result<()> {
+        if let Some(f) = &self.failure {
+            return Err(f.to_error());
+        }
+        if self.closed {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the transaction is already closed",
+            ));
+        }
+        Ok(())
+    }
+
+    fn release(&mut self) {
+        self.pooled = None;
+    }
+
+    fn end_scope(&mut self) {
+        self.closed = true;
+        self.streaming = None;
+        self.buffered.clear();
+        self.open.store(false, Ordering::Release);
+    }
+
+    /// Ends the unit of work without a word to the server: the pool resets
+    /// the connection (which rolls back an open transaction).
+    pub(crate) fn abandon(&mut self) {
+        self.end_scope();
+        self.release();
+    }
+
+    /// Turns a connection error into the driver's, tells the pool and
+    /// records the failure.
+    async fn fail_bolt(&mut self, e: BoltError) -> Error {
+        let lost = e.is_connection_error() || matches!(e, BoltError::Defunct);
+        let encode = matches!(e, BoltError::Encode(_));
+        self.driver
+            .pools
+            .on_error(&self.address, self.database.as_deref(), &e);
+        let auth = self.pooled.as_ref().map(|p| p.auth().clone());
+        let mut err = if lost && self.committing {
+            Error::commit_unknown(e)
+        } else if lost && self.driver.pools.is_routing() {
+            Error::new(
+                ErrorKind::SessionExpired,
+                format!("the connection to {} was lost", self.address),
+            )
+            .with_source(e)
+        } else {
+            Error::from(e)
+        };
+        if self.auth_managed
+            && matches!(
+                err.kind(),
+                ErrorKind::Authentication | ErrorKind::TokenExpired
+            )
+        {
+            if let Some(auth) = auth {
+                if let Ok(true) = self.driver.auth.handle_security_error(&auth, &err).await {
+                    err = err.with_retryable(true);
+                }
+            }
+        }
+        if !encode {
+            self.streaming = None;
+            self.failure = Some(Failure::of(&err));
+            if lost || self.auto_commit {
+                self.release();
+            }
+        }
+        err
+    }
+
+    fn fail_local(&mut self, err: Error) -> Error {
+        self.streaming = None;
+        self.failure = Some(Failure::of(&err));
+        if let Some(p) = self.pooled.as_mut() {
+            p.discard();
+        }
+        self.release();
+        err
+    }
+
+    async fn send(&mut self, request: &Request<'_>) -> Result<()> {
+        let sent = self.connection()?.send(request);
+        match sent {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail_bolt(e).await),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        let flushed = self.connection()?.flush().await;
+        match flushed {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail_bolt(e).await),
+        }
+    }
+
+    async fn recv(&mut self) -> Result<Response> {
+        let received = self.connection()?.recv().await;
+        match received {
+            Ok(r) => Ok(r),
+            Err(e) => Err(self.fail_bolt(e).await),
+        }
+    }
+
+    /// Reads one summary reply (BEGIN, RUN, COMMIT, ROLLBACK).
+    async fn recv_summary(&mut self) -> Result<Map> {
+        match self.recv().await? {
+            Response::Success(s) => Ok(s.metadata),
+            Response::Failure(f) => Err(self.fail_bolt(BoltError::Server(f)).await),
+            Response::Ignored => Err(self.ignored()),
+            _ => Err(self.fail_local(protocol("the server sent a record out of place"))),
+        }
+    }
+
+    fn ignored(&mut self) -> Error {
+        match &self.failure {
+            Some(f) => f.to_error(),
+            None => self.fail_local(protocol("the server ignored a request without a failure")),
+        }
+    }
+
+    fn note_db(&mut self, meta: &Map) {
+        if let Some(crate::Value::String(db)) = meta.get("db") {
+            if self.reported_db.as_deref() != Some(db) {
+                self.reported_db = Some(db.clone());
+            }
+        }
+    }
+
+    /// Queues BEGIN; it leaves with the first query (or the commit).
+    pub(crate) async fn begin(&mut self, params: &TxParams) -> Result<()> {
+        self.send(&Request::Begin(Begin {
+            extra: params.extra(),
+        }))
+        .await?;
+        self.begin_pending = true;
+        Ok(())
+    }
+
+    async fn read_begin(&mut self) -> Result<()> {
+        let meta = self.recv_summary().await?;
+        self.begin_pending = false;
+        self.note_db(&meta);
+        Ok(())
+    }
+
+    /// RUN and PULL in one round trip. `auto` carries an auto-commit query's
+    /// transaction parameters. Returns the result's id and keys.
+    pub(crate) async fn run(
+        &mut self,
+        query: Query,
+        fetch_n: i64,
+        auto: Option<&TxParams>,
+    ) -> Result<(u64, Arc<[String]>)> {
+        self.check_usable()?;
+        self.buffer_streaming().await;
+        self.check_usable()?;
+        {
+            let params = if query.parameters().is_empty() {
+                Params::None
+            } else {
+                Params::Map(query.parameters())
+            };
+            let run = Run {
+                query: query.text(),
+                params,
+                extra: auto.map(TxParams::extra).unwrap_or_default(),
+            };
+            let conn = self.connection()?;
+            let sent = conn
+                .send(&Request::Run(run))
+                .and_then(|()| conn.send(&Request::Pull(Pull::n(fetch_n))));
+            if let Err(e) = sent {
+                return Err(self.fail_bolt(e).await);
+            }
+        }
+        self.flush().await?;
+        if self.begin_pending {
+            self.read_begin().await?;
+        }
+        let meta = self.recv_summary().await?;
+        self.note_db(&meta);
+        let keys: Arc<[String]> = match meta.get("fields") {
+            Some(crate::Value::List(l)) => l
+                .iter()
+                .filter_map(|v| match v {
+                    crate::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Arc::from(Vec::new()),
+        };
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
+        self.streaming = Some(Streaming {
+            id,
+            keys: Arc::clone(&keys),
+            query,
+            run_meta: meta,
+            in_flight: true,
+            in_flight_all: fetch_n < 0,
+            had_record: false,
+        });
+        Ok((id, keys))
+    }
+
+    /// Reads the replies of the PULL/DISCARD in flight: records into `out`,
+    /// then its summary. `Ok(None)`: more records wait on the server.
+    async fn read_pull(&mut self, out: &mut VecDeque<Record>) -> Result<Option<ResultSummary>> {
+        loop {
+            let resp = self.recv().await?;
+            let Some(s) = self.streaming.as_mut() else {
+                return Err(self.fail_local(protocol("a reply came for no open result")));
+            };
+            match resp {
+                Response::Record(r) => {
+                    s.had_record = true;
+                    match Record::from_packstream(Arc::clone(&s.keys), r.raw().clone()) {
+                        Ok(record) => out.push_back(record),
+                        Err(e) => return Err(self.fail_local(e)),
+                    }
+                }
+                Response::Success(summary) => {
+                    s.in_flight = false;
+                    if summary.has_more() {
+                        return Ok(None);
+                    }
+                    return Ok(Some(self.finish_streaming(summary.metadata).await));
+                }
+                Response::Failure(f) => return Err(self.fail_bolt(BoltError::Server(f)).await),
+                _ => return Err(self.ignored()),
+            }
+        }
+    }
+
+    async fn finish_streaming(&mut self, end: Map) -> ResultSummary {
+        let Some(s) = self.streaming.take() else {
+            // Callers hold a streaming result; keep the types honest anyway.
+            return ResultSummary::from_metadata(
+                Query::default(),
+                self.server.clone(),
+                &Map::new(),
+                &end,
+                StreamShape {
+                    had_keys: false,
+                    had_record: false,
+                },
+            );
+        };
+        let shape = StreamShape {
+            had_keys: !s.keys.is_empty(),
+            had_record: s.had_record,
+        };
+        let summary =
+            ResultSummary::from_metadata(s.query, self.server.clone(), &s.run_meta, &end, shape);
+        if self.auto_commit {
+            if let Some(crate::Value::String(bm)) = end.get("bookmark") {
+                self.bookmark = Some(bm.clone());
+                if let Some(sink) = self.bookmark_sink.take() {
+                    let new = Bookmarks::from_raw_values([bm.as_str()]);
+                    if let Err(e) = sink.manager.update_bookmarks(&sink.previous, &new).await {
+                        tracing::warn!(error = %e, "the bookmark manager failed to take new bookmarks");
+                    }
+                }
+            }
+            // The result itself stays readable from its buffer.
+            self.closed = true;
+            self.release();
+        }
+        summary
+    }
+
+    /// Moves what is left of the streaming result into the buffer, so the
+    /// connection is free for the next request.
+    async fn buffer_streaming(&mut self) {
+        let Some(id) = self.streaming.as_ref().map(|s| s.id) else {
+            return;
+        };
+        let mut records = VecDeque::new();
+        let end = self.pull_rest(&mut records).await;
+        self.buffered.push((id, Buffered { records, end }));
+    }
+
+    async fn pull_rest(&mut self, out: &mut VecDeque<Record>) -> Result<ResultSummary> {
+        loop {
+            let in_flight = match &self.streaming {
+                Some(s) => s.in_flight,
+                None => return Err(consumed()),
+            };
+            if !in_flight {
+                self.send(&Request::Pull(Pull::ALL)).await?;
+                self.flush().await?;
+                if let Some(s) = self.streaming.as_mut() {
+                    s.in_flight = true;
+                    s.in_flight_all = true;
+                }
+            }
+            if let Some(summary) = self.read_pull(out).await? {
+                return Ok(summary);
+            }
+        }
+    }
+
+    /// The next batch of result `id`: up to `n` records (-1: all) into
+    /// `out`. `Ok(Some(summary))` once the result is complete.
+    pub(crate) async fn fetch(
+        &mut self,
+        id: u64,
+        n: i64,
+        out: &mut VecDeque<Record>,
+    ) -> Result<Option<ResultSummary>> {
+        if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
+            let (_, b) = self.buffered.swap_remove(pos);
+            if out.is_empty() {
+                *out = b.records;
+            } else {
+                out.extend(b.records);
+            }
+            return b.end.map(Some);
+        }
+        let in_flight = match &self.streaming {
+            Some(s) if s.id == id => s.in_flight,
+            _ => return Err(self.gone()),
+        };
+        if !in_flight {
+            self.send(&Request::Pull(Pull::n(n))).await?;
+            self.flush().await?;
+            if let Some(s) = self.streaming.as_mut() {
+                s.in_flight = true;
+                s.in_flight_all = n < 0;
+            }
+        }
+        self.read_pull(out).await
+    }
+
+    /// Drops what is left of result `id` (DISCARD when records still wait on
+    /// the server) and returns its summary.
+    pub(crate) async fn discard(&mut self, id: u64) -> Result<ResultSummary> {
+        if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
+            let (_, b) = self.buffered.swap_remove(pos);
+            return b.end;
+        }
+        match &self.streaming {
+            Some(s) if s.id == id => {}
+            _ => return Err(self.gone()),
+        }
+        let mut scratch = VecDeque::new();
+        loop {
+            let in_flight = self.streaming.as_ref().is_some_and(|s| s.in_flight);
+            if !in_flight {
+                self.send(&Request::Discard(Pull::ALL)).await?;
+                self.flush().await?;
+                if let Some(s) = self.streaming.as_mut() {
+                    s.in_flight = true;
+                    s.in_flight_all = true;
+                }
+            }
+            if let Some(summary) = self.read_pull(&mut scratch).await? {
+                return Ok(summary);
+            }
+            scratch.clear();
+        }
+    }
+
+    fn gone(&self) -> Error {
+        match &self.failure {
+            Some(f) => f.to_error(),
+            None => consumed(),
+        }
+    }
+
+    /// Ends the streaming result ahead of COMMIT/ROLLBACK, queuing `end`
+    /// right behind the last PULL (or a DISCARD) so it shares its round trip.
+    async fn close_streaming_then(&mut self, end: Request<'static>) -> Result<()> {
+        self.buffered.clear();
+        let Some((in_flight, all)) = self
+            .streaming
+            .as_ref()
+            .map(|s| (s.in_flight, s.in_flight_all))
+        else {
+            self.committing = matches!(end, Request::Commit);
+            self.send(&end).await?;
+            return self.flush().await;
+        };
+        let mut scratch = VecDeque::new();
+        if !(in_flight && all) {
+            if in_flight && self.read_pull(&mut scratch).await?.is_some() {
+                self.committing = matches!(end, Request::Commit);
+                self.send(&end).await?;
+                return self.flush().await;
+            }
+            self.send(&Request::Discard(Pull::ALL)).await?;
+            if let Some(s) = self.streaming.as_mut() {
+                s.in_flight = true;
+                s.in_flight_all = true;
+            }
+        }
+        self.committing = matches!(end, Request::Commit);
+        self.send(&end).await?;
+        self.flush().await?;
+        scratch.clear();
+        while self.streaming.is_some() {
+            if self.read_pull(&mut scratch).await?.is_some() {
+                break;
+            }
+            scratch.clear();
+        }
+        Ok(())
+    }
+
+    /// COMMIT (pipelined behind the last PULL where possible); returns the
+    /// new bookmark.
+    pub(crate) async fn commit(&mut self) -> Result<Option<String>> {
+        self.check_usable()?;
+        let outcome = self.commit_inner().await;
+        self.end_scope();
+        self.release();
+        outcome
+    }
+
+    async fn commit_inner(&mut self) -> Result<Option<String>> {
+        self.close_streaming_then(Request::Commit).await?;
+        if self.begin_pending {
+            self.read_begin().await?;
+        }
+        let meta = self.recv_summary().await?;
+        self.committing = false;
+        Ok(match meta.get("bookmark") {
+            Some(crate::Value::String(bm)) => Some(bm.clone()),
+            _ => None,
+        })
+    }
+
+    /// ROLLBACK; a failed transaction is only given back (the pool's RESET
+    /// ends it on the server).
+    pub(crate) async fn rollback(&mut self) -> Result<()> {
+        if self.closed {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                "the transaction is already closed",
+            ));
+        }
+        if self.failure.is_some() {
+            self.abandon();
+            return Ok(());
+        }
+        let outcome = self.rollback_inner().await;
+        self.end_scope();
+        self.release();
+        outcome
+    }
+
+    async fn rollback_inner(&mut self) -> Result<()> {
+        self.close_streaming_then(Request::Rollback).await?;
+        if self.begin_pending {
+            self.read_begin().await?;
+        }
+        self.recv_summary().await?;
+        Ok(())
+    }
+
+    /// Finishes an auto-commit result so its bookmark is known and the
+    /// connection goes back to the pool: what is left is buffered.
+    pub(crate) async fn finish_auto(&mut self) {
+        if self.streaming.is_some() {
+            self.buffer_streaming().await;
+        }
+    }
+}

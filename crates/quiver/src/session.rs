@@ -1,0 +1,594 @@
+//! Sessions: causally chained units of work on borrowed connections.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use quiver_pool::{AccessMode as PoolMode, AcquireRequest, HomeDbKey, Pooled};
+
+use crate::bolt_glue::bolt_notification_filter;
+use crate::bookmarks::Bookmarks;
+use crate::conn::{BookmarkSink, Conn, Shared, TxParams};
+use crate::driver::{pool_error, DriverInner};
+use crate::error::{Error, ErrorKind, Result};
+use crate::manager::DriverManager;
+use crate::result::QueryResult;
+use crate::retry::{Jitter, RetryDecision, RetryPolicy, RetryState};
+use crate::session_config::{AccessMode, SessionConfig, TransactionConfig};
+use crate::summary::{Query, ServerInfo};
+use crate::transaction::{ManagedTransaction, Transaction};
+use crate::AuthToken;
+
+/// A sequence of transactions, each seeing the writes of the ones before
+/// (bookmarks pass from one to the next).
+///
+/// Get one from [`Driver::session`](crate::Driver::session). A session is
+/// cheap; it borrows a connection from the pool for each transaction and
+/// gives it back after. It is not meant to be shared between tasks.
+///
+/// Three ways to run queries:
+///
+/// - [`execute_read`](Self::execute_read) /
+///   [`execute_write`](Self::execute_write): transaction functions, retried
+///   on transient failures (the robust choice);
+/// - [`begin_transaction`](Self::begin_transaction): an explicit
+///   transaction you commit or roll back;
+/// - [`run`](Self::run): an auto-commit query (one query, one transaction,
+///   no retries).
+///
+/// ```no_run
+/// use quiver::{params, Driver, SessionConfig};
+///
+/// # async fn demo(driver: Driver) -> quiver::Result<()> {
+/// let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+/// let names: Vec<String> = session
+///     .execute_read(|tx| async move {
+///         let mut result = tx
+///             .run(("MATCH (p:Person) WHERE p.age > $age RETURN p.name AS name",
+///                   params! { "age" => 30 }))
+///             .await?;
+///         let mut names = Vec::new();
+///         while let Some(record) = result.next().await {
+///             names.push(record?.get::<String>("name")?);
+///         }
+///         Ok(names)
+///     })
+///     .await?;
+/// session.close().await?;
+/// # let _ = names; Ok(()) }
+/// ```
+pub struct Session {
+    driver: Arc<DriverInner>,
+    config: SessionConfig,
+    bookmarks: Bookmarks,
+    database: Option<String>,
+    fetch_n: i64,
+    last_auto: Option<Shared>,
+    closed: bool,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("database", &self.database)
+            .field("bookmarks", &self.bookmarks)
+            .field("closed", &self.closed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decides retries of one transaction function.
+pub(crate) struct Retrier {
+    state: RetryState,
+    jitter: Jitter,
+    clock: Arc<dyn crate::Clock>,
+}
+
+impl Retrier {
+    pub(crate) fn new(policy: RetryPolicy, clock: Arc<dyn crate::Clock>) -> Self {
+        Retrier {
+            state: policy.start(),
+            jitter: Jitter::new(),
+            clock,
+        }
+    }
+
+    /// How long to wait before the next attempt, or `None` to give up.
+    pub(crate) fn after(&mut self, error: &Error) -> Option<Duration> {
+        match self
+            .state
+            .on_failure(error, self.clock.now(), self.jitter.next())
+        {
+            RetryDecision::RetryAfter(d) => {
+                tracing::debug!(retries = self.state.retries(), delay = ?d, error = %error,
+                    "retrying the transaction function");
+                Some(d)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn sleep(&self, d: Duration) -> crate::bookmarks::BoxFuture<'static, ()> {
+        self.clock.sleep(d)
+    }
+}
+
+impl Session {
+    pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Self {
+        let fetch_n = config
+            .fetch_size()
+            .unwrap_or_else(|| driver.config.fetch_size())
+            .as_bolt_n();
+        Session {
+            bookmarks: config.bookmarks().clone(),
+            database: config.database().map(str::to_owned),
+            driver,
+            config,
+            fetch_n,
+            last_auto: None,
+            closed: false,
+        }
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::new(ErrorKind::Closed, "the session is closed"));
+        }
+        Ok(())
+    }
+
+    /// Waits for the previous auto-commit query to end (what is left of its
+    /// result is buffered) and takes its bookmark.
+    async fn finish_auto(&mut self) {
+        if let Some(shared) = self.last_auto.take() {
+            let mut conn = shared.lock().await;
+            conn.finish_auto().await;
+            if let Some(bm) = conn.take_bookmark() {
+                self.bookmarks = Bookmarks::from_raw_values([bm]);
+            }
+        }
+    }
+
+    /// The bookmarks a new transaction waits for: the session's plus the
+    /// bookmark manager's.
+    async fn tx_bookmarks(&self) -> Result<Bookmarks> {
+        let mut b = self.bookmarks.clone();
+        if let Some(m) = self.config.bookmark_manager() {
+            b.merge(&m.get_bookmarks().await?);
+        }
+        Ok(b)
+    }
+
+    fn auth_key(&self) -> Option<String> {
+        self.config
+            .auth()
+            .map(|a| format!("{}:{}", a.scheme(), a.principal().unwrap_or_default()))
+    }
+
+    /// A connection for a unit of work, logged on with the right
+    /// credentials; pins the session's database on the first one.
+    pub(crate) async fn acquire(
+        &mut self,
+        read: bool,
+        bookmarks: &[String],
+    ) -> Result<Pooled<DriverManager>> {
+        let session_auth = self.config.auth().cloned();
+        let auth_key = self.auth_key();
+        for _ in 0..3 {
+            let auth: AuthToken = match &session_auth {
+                Some(a) => a.clone(),
+                None => {
+                    let a = self.driver.auth.get_auth().await?;
+                    self.driver.pools.manager().set_auth(&a);
+                    a
+                }
+            };
+            let mode = if read {
+                PoolMode::Read
+            } else {
+                PoolMode::Write
+            };
+            let request = AcquireRequest::new(mode)
+                .database(self.database.as_deref())
+                .impersonated_user(self.config.impersonated_user())
+                .auth_key(auth_key.as_deref())
+                .bookmarks(bookmarks);
+            let acquired = self
+                .driver
+                .pools
+                .acquire(&request)
+                .await
+                .map_err(pool_error)?;
+            let mut pooled = acquired.connection;
+            if self.database.is_none() && self.driver.pools.is_routing() {
+                self.database = acquired.database;
+            }
+            if *pooled.auth() == auth {
+                return Ok(pooled);
+            }
+            if pooled.version().has_logon() {
+                if let Err(e) = pooled.reauth(&auth).await {
+                    let mut err = Error::from(e);
+                    if session_auth.is_none()
+                        && matches!(
+                            err.kind(),
+                            ErrorKind::Authentication | ErrorKind::TokenExpired
+                        )
+                        && self
+                            .driver
+                            .auth
+                            .handle_security_error(&auth, &err)
+                            .await
+                            .unwrap_or(false)
+                    {
+                        err = err.with_retryable(true);
+                    }
+                    return Err(err);
+                }
+                return Ok(pooled);
+            }
+            if session_auth.is_some() {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "session-level credentials need Bolt 5.1 (Neo4j 5.5) or newer",
+                ));
+            }
+            // An old server can't re-authenticate: open a connection with
+            // the new credentials instead.
+            pooled.discard();
+        }
+        Err(Error::new(
+            ErrorKind::ServiceUnavailable,
+            "no connection with the current credentials could be obtained",
+        ))
+    }
+
+    /// Acquires a connection and reports its server (driver probes).
+    pub(crate) async fn probe(&mut self) -> Result<ServerInfo> {
+        let read = self.config.default_access_mode() == AccessMode::Read;
+        let pooled = self.acquire(read, &[]).await?;
+        let v = pooled.version();
+        Ok(ServerInfo::new(
+            pooled.address().clone(),
+            pooled.server_agent(),
+            (v.major, v.minor),
+        ))
+    }
+
+    fn tx_params(&self, bookmarks: &Bookmarks, config: &TransactionConfig, read: bool) -> TxParams {
+        TxParams {
+            bookmarks: bookmarks.iter().map(str::to_owned).collect(),
+            timeout: config.timeout(),
+            metadata: config.metadata().clone(),
+            read,
+            db: self.database.clone(),
+            imp_user: self.config.impersonated_user().map(str::to_owned),
+            notifications: self
+                .config
+                .notification_filter()
+                .map(bolt_notification_filter),
+        }
+    }
+
+    fn note_home_db(&mut self, conn: &Conn) {
+        if let Some(db) = conn.reported_db() {
+            if self.database.is_none() && self.driver.pools.is_routing() {
+                self.database = Some(db.to_owned());
+            }
+            if self.config.database().is_none() && self.driver.pools.is_routing() {
+                let key = HomeDbKey::for_request(
+                    self.config.impersonated_user(),
+                    self.auth_key().as_deref(),
+                );
+                self.driver.pools.record_home_database(key, db);
+            }
+        }
+    }
+
+    /// Runs an auto-commit query: one query in its own transaction, RUN and
+    /// the first PULL in one round trip. Not retried; prefer
+    /// [`execute_write`](Self::execute_write) where failures may be
+    /// transient.
+    ///
+    /// The query is text, a `(text, params)` pair or a
+    /// [`Query`](crate::Query) built with parameters:
+    ///
+    /// ```no_run
+    /// use quiver::{params, Query};
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// session.run("CREATE INDEX person_name IF NOT EXISTS FOR (p:Person) ON (p.name)").await?;
+    /// let mut result = session
+    ///     .run(("MATCH (p:Person {name: $name}) RETURN p.age AS age", params! { "name" => "Alice" }))
+    ///     .await?;
+    /// let age: i64 = result.single().await?.get("age")?;
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct NewPerson<'a> { name: &'a str, age: i64 }
+    /// let q = Query::from("CREATE (:Person {name: $name, age: $age})")
+    ///     .params_from(&NewPerson { name: "Bob", age: 33 })?;
+    /// let summary = session.run(q).await?.consume().await?;
+    /// assert_eq!(summary.counters().nodes_created(), 1);
+    /// # let _ = age; Ok(()) }
+    /// ```
+    pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        self.run_with_config(query, TransactionConfig::default())
+            .await
+    }
+
+    /// [`run`](Self::run) with transaction metadata and a timeout.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use quiver::TransactionConfig;
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let config = TransactionConfig::new()
+    ///     .with_timeout(Duration::from_secs(5))
+    ///     .with_metadata_entry("app", "reports");
+    /// session.run_with_config("MATCH (n) RETURN count(n)", config).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_with_config(
+        &mut self,
+        query: impl Into<Query>,
+        config: TransactionConfig,
+    ) -> Result<QueryResult> {
+        self.check_open()?;
+        self.finish_auto().await;
+        let query = query.into();
+        let bookmarks = self.tx_bookmarks().await?;
+        let read = self.config.default_access_mode() == AccessMode::Read;
+        let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
+        let pooled = self.acquire(read, &bookmark_list).await?;
+        let params = self.tx_params(&bookmarks, &config, read);
+        let mut conn = Conn::new(
+            pooled,
+            Arc::clone(&self.driver),
+            self.database.clone(),
+            true,
+            self.config.auth().is_none(),
+        );
+        if let Some(manager) = self.config.bookmark_manager() {
+            conn.set_bookmark_sink(Some(BookmarkSink {
+                manager: Arc::clone(manager),
+                previous: bookmarks,
+            }));
+        }
+        let ran = conn.run(query, self.fetch_n, Some(&params)).await;
+        self.note_home_db(&conn);
+        let open = conn.open_flag();
+        let (id, keys) = ran?;
+        let shared = conn.into_shared();
+        self.last_auto = Some(Arc::clone(&shared));
+        Ok(QueryResult::new(shared, id, keys, self.fetch_n, open))
+    }
+
+    /// Opens a unit of work: connection, BEGIN queued (it leaves with the
+    /// first query).
+    pub(crate) async fn open_tx(
+        &mut self,
+        read: bool,
+        config: &TransactionConfig,
+    ) -> Result<(Shared, Bookmarks)> {
+        self.check_open()?;
+        self.finish_auto().await;
+        let bookmarks = self.tx_bookmarks().await?;
+        let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
+        let pooled = self.acquire(read, &bookmark_list).await?;
+        let params = self.tx_params(&bookmarks, config, read);
+        let mut conn = Conn::new(
+            pooled,
+            Arc::clone(&self.driver),
+            self.database.clone(),
+            false,
+            self.config.auth().is_none(),
+        );
+        conn.begin(&params).await?;
+        Ok((conn.into_shared(), bookmarks))
+    }
+
+    /// After a commit: the new bookmark replaces the session's and goes to
+    /// the bookmark manager.
+    pub(crate) async fn on_commit(&mut self, sent: &Bookmarks, bookmark: Option<String>) {
+        let Some(bm) = bookmark else { return };
+        let new = Bookmarks::from_raw_values([bm]);
+        if let Some(m) = self.config.bookmark_manager() {
+            if let Err(e) = m.update_bookmarks(sent, &new).await {
+                tracing::warn!(error = %e, "the bookmark manager failed to take new bookmarks");
+            }
+        }
+        self.bookmarks = new;
+    }
+
+    pub(crate) fn note_home_db_of(&mut self, shared: &Shared) {
+        if let Ok(conn) = shared.try_lock() {
+            self.note_home_db(&conn);
+        }
+    }
+
+    /// Begins an explicit transaction, in the session's default access mode.
+    /// BEGIN is sent with the first query (one round trip for both); its
+    /// errors surface there.
+    ///
+    /// ```no_run
+    /// use quiver::{params, TransactionConfig};
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let mut tx = session.begin_transaction(TransactionConfig::default()).await?;
+    /// tx.run(("MATCH (a:Account {id: $id}) SET a.balance = a.balance - 10", params! { "id" => 1 })).await?;
+    /// tx.run(("MATCH (a:Account {id: $id}) SET a.balance = a.balance + 10", params! { "id" => 2 })).await?;
+    /// tx.commit().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn begin_transaction(
+        &mut self,
+        config: TransactionConfig,
+    ) -> Result<Transaction<'_>> {
+        let read = self.config.default_access_mode() == AccessMode::Read;
+        let (shared, sent) = self.open_tx(read, &config).await?;
+        Ok(Transaction::new(self, shared, sent))
+    }
+
+    /// Runs `work` in a read transaction on a reader, retrying it (with a
+    /// fresh transaction) on transient failures, with exponential backoff
+    /// and jitter, until the driver's max transaction retry time. `work`
+    /// may run more than once: keep side effects out of it.
+    ///
+    /// The transaction commits when `work` returns `Ok`, and rolls back when
+    /// it returns `Err`. A connection lost during COMMIT ends with
+    /// [`ErrorKind::CommitUnknown`], never retried.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let count: i64 = session
+    ///     .execute_read(|tx| async move {
+    ///         tx.run("MATCH (p:Person) RETURN count(p) AS n").await?.single().await?.get("n")
+    ///     })
+    ///     .await?;
+    /// # let _ = count; Ok(()) }
+    /// ```
+    pub async fn execute_read<F, Fut, T>(&mut self, work: F) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(true, TransactionConfig::default(), work).await
+    }
+
+    /// Like [`execute_read`](Self::execute_read), on the leader (writer).
+    ///
+    /// ```no_run
+    /// use quiver::params;
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// session
+    ///     .execute_write(|tx| async move {
+    ///         tx.run(("CREATE (:Person {name: $name})", params! { "name" => "Alice" })).await?;
+    ///         Ok(())
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_write<F, Fut, T>(&mut self, work: F) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(false, TransactionConfig::default(), work)
+            .await
+    }
+
+    /// [`execute_read`](Self::execute_read) or
+    /// [`execute_write`](Self::execute_write) with transaction metadata and
+    /// a timeout.
+    pub async fn execute_with_config<F, Fut, T>(
+        &mut self,
+        mode: AccessMode,
+        config: TransactionConfig,
+        work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(mode == AccessMode::Read, config, work).await
+    }
+
+    pub(crate) fn retrier(&self) -> Retrier {
+        Retrier::new(
+            RetryPolicy::new(self.driver.config.max_transaction_retry_time()),
+            Arc::clone(&self.driver.clock),
+        )
+    }
+
+    async fn execute<F, Fut, T>(
+        &mut self,
+        read: bool,
+        config: TransactionConfig,
+        mut work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut retrier = self.retrier();
+        loop {
+            let error = match self.open_tx(read, &config).await {
+                Ok((shared, sent)) => {
+                    let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
+                    let outcome = work(tx).await;
+                    match self.end_managed(&shared, &sent, outcome).await {
+                        Ok(v) => return Ok(v),
+                        Err(e) => e,
+                    }
+                }
+                Err(e) => e,
+            };
+            match retrier.after(&error) {
+                Some(delay) => retrier.sleep(delay).await,
+                None => return Err(error),
+            }
+        }
+    }
+
+    /// Commits a managed transaction whose work succeeded, rolls it back
+    /// otherwise.
+    pub(crate) async fn end_managed<T>(
+        &mut self,
+        shared: &Shared,
+        sent: &Bookmarks,
+        outcome: Result<T>,
+    ) -> Result<T> {
+        match outcome {
+            Ok(v) => {
+                let committed = shared.lock().await.commit().await;
+                self.note_home_db_of(shared);
+                let bookmark = committed?;
+                self.on_commit(sent, bookmark).await;
+                Ok(v)
+            }
+            Err(e) => {
+                let mut conn = shared.lock().await;
+                if let Err(r) = conn.rollback().await {
+                    tracing::debug!(error = %r, "rollback after a failed transaction function failed");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn fetch_n(&self) -> i64 {
+        self.fetch_n
+    }
+
+    /// The bookmarks of the last transaction this session committed (or
+    /// the initial ones): give them to another session to read its writes.
+    ///
+    /// ```no_run
+    /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
+    /// use quiver::SessionConfig;
+    ///
+    /// let mut writer = driver.session(SessionConfig::default());
+    /// writer.run("CREATE (:Person {name: 'Alice'})").await?;
+    /// let bookmarks = writer.last_bookmarks().await;
+    /// let mut reader = driver.session(SessionConfig::builder().bookmarks(bookmarks).build());
+    /// reader.run("MATCH (p:Person {name: 'Alice'}) RETURN p").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn last_bookmarks(&mut self) -> Bookmarks {
+        self.finish_auto().await;
+        self.bookmarks.clone()
+    }
+
+    /// Ends the session: an auto-commit result still open is buffered (and
+    /// stays readable), and the session refuses further work. Dropping a
+    /// session without closing it is safe too: its connection goes back to
+    /// the pool, which resets it.
+    pub async fn close(&mut self) -> Result<()> {
+        self.finish_auto().await;
+        self.closed = true;
+        Ok(())
+    }
+}

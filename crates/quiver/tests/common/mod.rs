@@ -1,0 +1,72 @@
+//! Shared helpers: scripts with the usual prelude, drivers on stub servers.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use quiver::{AuthToken, Config, Driver, FakeClock};
+use quiver_test_support::stub::{Script, StubServer};
+
+/// Handshake, HELLO and LOGON on Bolt 5.4; RESET and GOODBYE answered
+/// wherever they come.
+pub const PRELUDE: &str = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+"#;
+
+pub fn script(body: &str) -> Script {
+    let text = format!("{PRELUDE}{body}");
+    Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+pub fn raw_script(text: &str) -> Script {
+    Script::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+pub async fn stub(body: &str) -> StubServer {
+    StubServer::start(script(body)).await.unwrap()
+}
+
+pub fn auth() -> AuthToken {
+    AuthToken::basic("neo4j", "pass")
+}
+
+/// A direct driver on `server` with one connection at most (tests know
+/// which connection plays the script).
+pub fn driver(server: &StubServer) -> Driver {
+    driver_with(server, Config::builder(), None)
+}
+
+pub fn driver_with(
+    server: &StubServer,
+    config: quiver::ConfigBuilder,
+    clock: Option<FakeClock>,
+) -> Driver {
+    let config = config.max_connection_pool_size(1).build().unwrap();
+    let mut b = Driver::builder(&format!("bolt://{}", server.addr()))
+        .auth(auth())
+        .config(config);
+    if let Some(c) = clock {
+        b = b.clock(Arc::new(c));
+    }
+    b.build().unwrap()
+}
+
+/// Closes the driver and checks the script was played.
+pub async fn finish(driver: Driver, server: StubServer) -> quiver_test_support::stub::Report {
+    driver.close().await;
+    server.finish().await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Waits until every connection of the driver is back in its pool.
+pub async fn until_idle(driver: &Driver) {
+    for _ in 0..200 {
+        if driver.metrics().iter().all(|(_, m)| m.in_use == 0) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("connections still in use: {:?}", driver.metrics());
+}
