@@ -75,7 +75,7 @@ mod de;
 mod error;
 pub mod marker;
 mod options;
-pub mod read;
+mod read;
 mod record;
 mod ser;
 pub mod structure;
