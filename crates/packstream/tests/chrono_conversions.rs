@@ -152,3 +152,42 @@ fn durations() {
         TimeDelta::milliseconds(-1500)
     );
 }
+
+#[cfg(feature = "chrono-tz")]
+#[test]
+fn zoned_date_times() {
+    use quiver_packstream::{DateTimeZoneId, SecondsBasis};
+    let tz: chrono_tz::Tz = "Europe/Stockholm".parse().unwrap();
+    // Summer time: UTC+2.
+    let dt = tz.with_ymd_and_hms(2021, 6, 1, 12, 0, 0).unwrap();
+    let ours = DateTimeZoneId::try_from(dt).unwrap();
+    assert_eq!(
+        ours,
+        DateTimeZoneId::from_utc(1_622_541_600, 0, "Europe/Stockholm")
+    );
+    assert_eq!(
+        ChronoDateTime::<chrono_tz::Tz>::try_from(ours.clone()).unwrap(),
+        dt
+    );
+    let local_seconds = ours.local_seconds().unwrap();
+    assert_eq!(local_seconds, 1_622_541_600 + 7200);
+    let legacy = DateTimeZoneId {
+        seconds: local_seconds,
+        basis: SecondsBasis::Local,
+        ..ours.clone()
+    };
+    assert_eq!(legacy.utc_seconds().unwrap(), ours.seconds);
+    assert_eq!(
+        ChronoDateTime::<chrono_tz::Tz>::try_from(legacy).unwrap(),
+        dt
+    );
+    // An unknown zone is a clear error.
+    let bad = DateTimeZoneId {
+        basis: SecondsBasis::Local,
+        ..DateTimeZoneId::from_utc(0, 0, "Nowhere/Special")
+    };
+    assert!(matches!(
+        bad.utc_seconds().unwrap_err().kind(),
+        ErrorKind::ZoneConversion { .. }
+    ));
+}
