@@ -68,34 +68,38 @@ pub fn write_float<W: Write + ?Sized>(w: &mut W, v: f64) -> Result<()> {
 
 /// Writes a size header: the tiny form for sizes below 16 when `tiny` is
 /// given, else the 8-, 16- or 32-bit form.
-#[inline]
+#[inline(always)]
 fn write_header<W: Write + ?Sized>(
     w: &mut W,
     len: usize,
     tiny: Option<u8>,
-    m8: u8,
-    m16: u8,
-    m32: u8,
-    what: &str,
+    markers: [u8; 3],
+    what: &'static str,
 ) -> Result<()> {
     match (tiny, len) {
         (Some(t), 0..=15) => w.write_all(&[t | len as u8])?,
-        (_, 0..=0xFF) => w.write_all(&[m8, len as u8])?,
-        (_, 0x100..=0xFFFF) => {
-            let b = (len as u16).to_be_bytes();
-            w.write_all(&[m16, b[0], b[1]])?
-        }
-        _ => match u32::try_from(len) {
-            Ok(l) => {
-                let b = l.to_be_bytes();
-                w.write_all(&[m32, b[0], b[1], b[2], b[3]])?
-            }
-            Err(_) => {
-                return Err(Error::unrepresentable(format!(
-                    "{what} of length {len} exceeds the 32-bit size limit"
-                )))
-            }
-        },
+        (_, 0..=0xFF) => w.write_all(&[markers[0], len as u8])?,
+        _ => write_long_header(w, len, markers, what)?,
+    }
+    Ok(())
+}
+
+fn write_long_header<W: Write + ?Sized>(
+    w: &mut W,
+    len: usize,
+    markers: [u8; 3],
+    what: &'static str,
+) -> Result<()> {
+    if let Ok(l) = u16::try_from(len) {
+        let b = l.to_be_bytes();
+        w.write_all(&[markers[1], b[0], b[1]])?;
+    } else if let Ok(l) = u32::try_from(len) {
+        let b = l.to_be_bytes();
+        w.write_all(&[markers[2], b[0], b[1], b[2], b[3]])?;
+    } else {
+        return Err(Error::unrepresentable(format!(
+            "{what} of length {len} exceeds the 32-bit size limit"
+        )));
     }
     Ok(())
 }
@@ -107,9 +111,7 @@ pub fn write_string_header<W: Write + ?Sized>(w: &mut W, len: usize) -> Result<(
         w,
         len,
         Some(TINY_STRING),
-        STRING_8,
-        STRING_16,
-        STRING_32,
+        [STRING_8, STRING_16, STRING_32],
         "string",
     )
 }
@@ -125,7 +127,13 @@ pub fn write_string<W: Write + ?Sized>(w: &mut W, v: &str) -> Result<()> {
 /// Writes a byte array (bytes have no tiny form).
 #[inline]
 pub fn write_bytes<W: Write + ?Sized>(w: &mut W, v: &[u8]) -> Result<()> {
-    write_header(w, v.len(), None, BYTES_8, BYTES_16, BYTES_32, "byte array")?;
+    write_header(
+        w,
+        v.len(),
+        None,
+        [BYTES_8, BYTES_16, BYTES_32],
+        "byte array",
+    )?;
     w.write_all(v)?;
     Ok(())
 }
@@ -133,13 +141,13 @@ pub fn write_bytes<W: Write + ?Sized>(w: &mut W, v: &[u8]) -> Result<()> {
 /// Writes a list header; `len` values must follow.
 #[inline]
 pub fn write_list_header<W: Write + ?Sized>(w: &mut W, len: usize) -> Result<()> {
-    write_header(w, len, Some(TINY_LIST), LIST_8, LIST_16, LIST_32, "list")
+    write_header(w, len, Some(TINY_LIST), [LIST_8, LIST_16, LIST_32], "list")
 }
 
 /// Writes a map header; `len` key-value pairs (string keys) must follow.
 #[inline]
 pub fn write_map_header<W: Write + ?Sized>(w: &mut W, len: usize) -> Result<()> {
-    write_header(w, len, Some(TINY_MAP), MAP_8, MAP_16, MAP_32, "map")
+    write_header(w, len, Some(TINY_MAP), [MAP_8, MAP_16, MAP_32], "map")
 }
 
 /// Writes a structure header (marker and tag); `fields` values must follow.
