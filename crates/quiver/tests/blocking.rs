@@ -1,0 +1,109 @@
+//! The blocking API from plain threads and from a runtime's blocking thread.
+
+mod common;
+
+use common::{auth, PRELUDE};
+use quiver::blocking::Driver;
+use quiver::{params, Config, ErrorKind, FetchSize, SessionConfig, TransactionConfig};
+use quiver_test_support::stub::{BlockingStubServer, Script};
+
+fn server(body: &str) -> BlockingStubServer {
+    let text = format!("{PRELUDE}{body}");
+    BlockingStubServer::start(Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+        .unwrap()
+}
+
+fn driver(server: &BlockingStubServer, fetch: FetchSize) -> Driver {
+    let config = Config::builder()
+        .max_connection_pool_size(1)
+        .fetch_size(fetch)
+        .build()
+        .unwrap();
+    Driver::with_config(&format!("bolt://{}", server.addr()), auth(), config).unwrap()
+}
+
+const BODY: &str = r#"C: RUN "UNWIND range(1, 3) AS x RETURN x" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   RECORD [2]
+   SUCCESS {"has_more": true}
+C: PULL {"n": 2}
+S: RECORD [3]
+   SUCCESS {"type": "r", "bookmark": "bm1"}
+C: BEGIN {"bookmarks": ["bm1"]}
+   RUN "CREATE (:Person {name: $name})" {"name": "Alice"} {}
+   PULL {"n": 2}
+S: SUCCESS {}
+   SUCCESS {"fields": []}
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm2"}
+C: BEGIN {"bookmarks": ["bm2"]}
+   RUN "RETURN 1 AS one" {} {}
+   PULL {"n": 2}
+S: SUCCESS {}
+   SUCCESS {"fields": ["one"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: ROLLBACK
+S: SUCCESS {}
+"#;
+
+fn exercise(driver: &Driver) {
+    let mut session = driver.session(SessionConfig::default());
+    let xs: Vec<i64> = session
+        .run("UNWIND range(1, 3) AS x RETURN x")
+        .unwrap()
+        .map(|r| r.unwrap().get::<i64>("x").unwrap())
+        .collect();
+    assert_eq!(xs, [1, 2, 3]);
+    session
+        .execute_write(|tx| {
+            tx.run((
+                "CREATE (:Person {name: $name})",
+                params! { "name" => "Alice" },
+            ))?
+            .consume()?;
+            Ok(())
+        })
+        .unwrap();
+    assert!(session.last_bookmarks().contains("bm2"));
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .unwrap();
+    let mut result = tx.run("RETURN 1 AS one").unwrap();
+    assert_eq!(result.single().unwrap().get::<i64>("one").unwrap(), 1);
+    tx.rollback().unwrap();
+    let err = result.next().unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResultConsumed);
+    session.close().unwrap();
+}
+
+#[test]
+fn blocking_api_runs_and_iterates_without_async() {
+    let server = server(BODY);
+    let driver = driver(&server, FetchSize::Records(2));
+    exercise(&driver);
+    driver.close();
+    server.finish().unwrap();
+}
+
+#[test]
+fn blocking_api_works_on_a_runtime_blocking_thread() {
+    let server = server(BODY);
+    let driver = driver(&server, FetchSize::Records(2));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let d = driver.clone();
+    rt.block_on(async move {
+        tokio::task::spawn_blocking(move || exercise(&d))
+            .await
+            .unwrap();
+    });
+    driver.close();
+    server.finish().unwrap();
+}

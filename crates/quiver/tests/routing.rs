@@ -1,0 +1,151 @@
+//! A routing driver (`neo4j://`) against a stub cluster: a router, a
+//! reader and a writer, each on its own port.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use quiver::{Config, Driver, ErrorKind, FakeClock, SessionConfig, TransactionConfig};
+use quiver_test_support::stub::StubServer;
+
+fn route(readers: &[&str], writers: &[&str], router: &str) -> String {
+    let list = |a: &[&str]| {
+        a.iter()
+            .map(|x| format!("\"{x}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "C: ROUTE *\nS: SUCCESS {{\"rt\": {{\"ttl\": 300, \"db\": \"neo4j\", \"servers\": [\
+         {{\"role\": \"ROUTE\", \"addresses\": [\"{router}\"]}}, \
+         {{\"role\": \"READ\", \"addresses\": [{}]}}, \
+         {{\"role\": \"WRITE\", \"addresses\": [{}]}}]}}}}\n",
+        list(readers),
+        list(writers)
+    )
+}
+
+fn routing_driver(router: &StubServer, clock: Option<FakeClock>) -> Driver {
+    let config = Config::builder()
+        .max_connection_pool_size(1)
+        .build()
+        .unwrap();
+    let mut b = Driver::builder(&format!("neo4j://{}", router.addr()))
+        .auth(auth())
+        .config(config);
+    if let Some(c) = clock {
+        b = b.clock(std::sync::Arc::new(c));
+    }
+    b.build().unwrap()
+}
+
+#[tokio::test]
+async fn reads_go_to_readers_and_writes_to_writers() {
+    let reader = stub(
+        r#"C: BEGIN {"mode": "r", "db": "neo4j"}
+   RUN "MATCH (n) RETURN count(n) AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["n"]}
+   RECORD [3]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "r1"}
+"#,
+    )
+    .await;
+    let writer = stub(
+        r#"C: BEGIN {"bookmarks": ["r1"], "db": "neo4j"}
+   RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": []}
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "w1"}
+"#,
+    )
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let table = route(
+        &[&reader.addr().to_string()],
+        &[&writer.addr().to_string()],
+        &router_addr,
+    );
+    // Once for "neo4j", once for the home database (server_info).
+    let router = router_listener.start(script(&format!("{table}{table}")));
+    let driver = routing_driver(&router, None);
+    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let n: i64 = session
+        .execute_read(|tx| async move {
+            tx.run("MATCH (n) RETURN count(n) AS n")
+                .await?
+                .single()
+                .await?
+                .get("n")
+        })
+        .await
+        .unwrap();
+    assert_eq!(n, 3);
+    session
+        .execute_write(|tx| async move { tx.run("CREATE ()").await?.consume().await })
+        .await
+        .unwrap();
+    assert!(session.last_bookmarks().await.contains("w1"));
+    let info = driver.server_info().await.unwrap();
+    assert_eq!(info.address().to_string(), reader.addr().to_string());
+    driver.close().await;
+    router.finish().await.unwrap();
+    reader.finish().await.unwrap();
+    writer.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lost_connection_in_a_routing_transaction_is_session_expired() {
+    let writer = stub(
+        r#"C: BEGIN {"db": "neo4j"}
+   RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: <KILL>
+"#,
+    )
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let w = writer.addr().to_string();
+    let router = router_listener.start(script(&format!(
+        "{}{}",
+        route(&[&w], &[&w], &router_addr),
+        route(&[&w], &[], &router_addr)
+    )));
+    let driver = routing_driver(&router, None);
+    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .unwrap();
+    let err = tx.run("CREATE ()").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SessionExpired, "{err}");
+    assert!(err.is_retryable());
+    // The transaction is done for.
+    let again = tx.run("CREATE ()").await.unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::SessionExpired);
+    drop(tx);
+    // The dead server left the routing table: no writer remains.
+    let err = tokio::time::timeout(Duration::from_secs(5), session.run("RETURN 1"))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::ServiceUnavailable | ErrorKind::SessionExpired
+        ),
+        "{err}"
+    );
+    driver.close().await;
+    writer.finish().await.unwrap();
+    router.finish().await.unwrap();
+}
