@@ -160,10 +160,25 @@ pub fn from_reader<R: std::io::Read, T: DeserializeOwned>(mut reader: R) -> Resu
 
 /// Converts a [`Value`] into any deserializable type (by encoding and decoding it).
 pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T> {
-    from_slice(&to_vec(value)?)
+    from_slice(&encode_lossless(value)?)
 }
 
-/// Converts any serializable type into a [`Value`].
+/// Converts any serializable type into a [`Value`] (by encoding and decoding it).
+///
+/// A [`DateTimeZoneId`] keeps its seconds' basis, except that with the
+/// `chrono-tz` feature local seconds become UTC seconds (the same instant).
 pub fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Value> {
-    from_slice(&to_vec(value)?)
+    from_slice(&encode_lossless(value)?)
+}
+
+/// Encodes for an in-memory conversion: zoned date-times keep the basis
+/// their seconds are in (UTC first; local when a value holds local seconds
+/// and no zone database is at hand).
+fn encode_lossless<T: ?Sized + Serialize>(value: &T) -> Result<Vec<u8>> {
+    match to_vec(value) {
+        Err(e) if matches!(e.kind(), ErrorKind::ZoneConversion { .. }) => {
+            to_vec_with(value, &Options::default().utc_datetime(false))
+        }
+        other => other,
+    }
 }

@@ -360,3 +360,29 @@ fn try_from_value_names_both_types() {
     ));
     assert!(Node::try_from(Value::Null).is_err());
 }
+
+#[test]
+fn to_value_keeps_legacy_zoned_date_times() {
+    use quiver_packstream::{DateTimeZoneId, SecondsBasis};
+    let local = DateTimeZoneId {
+        basis: SecondsBasis::Local,
+        ..DateTimeZoneId::from_utc(100, 1, "Europe/Paris")
+    };
+    let v = Value::from(vec![
+        Value::from(local.clone()),
+        Value::from(DateTime::default()),
+    ]);
+    #[cfg(not(feature = "chrono-tz"))]
+    {
+        assert_eq!(to_value(&local).unwrap(), Value::from(local.clone()));
+        assert_eq!(from_value::<Value>(&v).unwrap(), v);
+    }
+    // With a zone database the seconds become UTC: the same instant.
+    #[cfg(feature = "chrono-tz")]
+    {
+        let back: DateTimeZoneId = from_value(&to_value(&local).unwrap()).unwrap();
+        assert_eq!(back.basis, SecondsBasis::Utc);
+        assert_eq!(back.utc_seconds().unwrap(), local.utc_seconds().unwrap());
+        assert!(from_value::<Value>(&v).is_ok());
+    }
+}
