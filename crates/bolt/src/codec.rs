@@ -386,3 +386,55 @@ mod bolt_codec_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any sequence of messages, chunked (with keep-alives between them) and fed in
+        /// arbitrary slices, decodes to the same messages.
+        #[test]
+        fn chunk_round_trip(
+            bodies in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..70_000), 1..4),
+            noops in proptest::collection::vec(0usize..3, 4),
+            cuts in proptest::collection::vec(1usize..70_000, 0..8),
+        ) {
+            let mut c = ChunkCodec::new();
+            let mut wire = BytesMut::new();
+            for (i, b) in bodies.iter().enumerate() {
+                for _ in 0..noops[i % noops.len()] {
+                    ChunkCodec::encode_noop(&mut wire);
+                }
+                c.encode(&b[..], &mut wire).unwrap();
+            }
+            let mut src = BytesMut::new();
+            let mut got = Vec::new();
+            let mut pos = 0;
+            let mut cuts = cuts.into_iter();
+            while pos < wire.len() {
+                let step = cuts.next().unwrap_or(wire.len());
+                let end = (pos + step).min(wire.len());
+                src.extend_from_slice(&wire[pos..end]);
+                pos = end;
+                while let Some(m) = c.decode(&mut src).unwrap() {
+                    got.push(m.to_vec());
+                }
+            }
+            prop_assert_eq!(got, bodies);
+            prop_assert!(src.is_empty());
+        }
+
+        /// Arbitrary bytes never panic the message decoder.
+        #[test]
+        fn arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut c = BoltCodec::new(crate::Version::V5_8, false);
+            let mut src = BytesMut::from(&data[..]);
+            while let Ok(Some(_)) = c.decode(&mut src) {}
+        }
+    }
+}
