@@ -420,13 +420,14 @@ S: <EXIT>
 }
 
 #[tokio::test]
-async fn bolt_6_vector_in_record() {
+async fn bolt_6_vector_and_unsupported_type_in_records() {
     let server = start(script(
         Version::V6_0,
         r##"C: RUN "RETURN v" {} {}
    PULL {"n": -1}
 S: SUCCESS {"fields": ["v"]}
    RECORD [{"@struct": [86, {"#": "c8"}, {"#": "01 02 ff"}]}]
+   RECORD [{"@struct": [63, "UUID", 6, 1, {"message": "needs 6.1"}]}]
    SUCCESS {}
 C: GOODBYE
 S: <EXIT>
@@ -444,6 +445,17 @@ S: <EXIT>
     assert_eq!(r.fields().unwrap().count(), 1);
     let (v,): (Vector,) = r.decode(c.options()).unwrap();
     assert_eq!(v, Vector::I8(vec![1, 2, -1]));
+    // a value the negotiated version can't carry arrives as UnsupportedType
+    let Response::Record(r) = c.recv().await.unwrap() else {
+        panic!("no record")
+    };
+    let values = r.values(c.options()).unwrap();
+    let Value::Unsupported(u) = &values[0] else {
+        panic!("not unsupported: {values:?}")
+    };
+    assert_eq!(u.name, "UUID");
+    assert_eq!((u.minimum_protocol_major, u.minimum_protocol_minor), (6, 1));
+    assert_eq!(u.message(), Some("needs 6.1"));
     c.recv().await.unwrap().into_success().unwrap();
     c.goodbye().await;
     server.finish().await.unwrap();
