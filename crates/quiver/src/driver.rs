@@ -1,6 +1,7 @@
 //! The driver: connection pools, routing and the entry points of the API.
 
 use std::fmt;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use quiver_bolt::Error as BoltError;
@@ -30,6 +31,9 @@ pub(crate) struct DriverInner {
     pub(crate) config: Config,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) query_bookmark_manager: Arc<dyn BookmarkManager>,
+    /// The servers speak Bolt 5.8+ (they report the database they used), so
+    /// a cached home database may stand in for a ROUTE round trip.
+    pub(crate) home_db_cache: AtomicBool,
     uri: ConnectionUri,
 }
 
@@ -341,6 +345,7 @@ impl DriverBuilder {
                 config,
                 clock,
                 query_bookmark_manager: Arc::new(DefaultBookmarkManager::new()),
+                home_db_cache: AtomicBool::new(false),
                 uri,
             }),
         })

@@ -6,33 +6,87 @@
 //! pools with cluster routing (`quiver-pool`), and re-exports what users
 //! need, so that `use quiver::...` is enough.
 //!
-//! # What is here today
+//! # Quickstart
 //!
-//! The pure foundations that sessions and transactions are built on:
+//! ```no_run
+//! use quiver::{AuthToken, Driver, SessionConfig};
 //!
-//! - [`Error`] and [`ErrorKind`]: one error type that answers questions
-//!   ([`Error::code`], [`Error::classification`], [`Error::gql_status`],
-//!   [`Error::is_retryable`]) with the official drivers' retry rules.
-//! - [`ConnectionUri`]: the `bolt`, `bolt+s`, `bolt+ssc`, `neo4j`, `neo4j+s`
-//!   and `neo4j+ssc` schemes, with routing context for `neo4j` URIs.
-//! - [`Config`], [`SessionConfig`] and [`TransactionConfig`], built with
-//!   builders and defaulting to the official drivers' values.
-//! - [`Bookmarks`], the [`BookmarkManager`] trait and
-//!   [`DefaultBookmarkManager`] for causal consistency across sessions.
-//! - [`AuthTokenManager`]s for credentials that rotate or expire
-//!   ([`RefreshingAuthTokenManager::basic`], [`RefreshingAuthTokenManager::bearer`]).
-//! - [`RetryPolicy`] (exponential backoff with jitter) over an injectable
-//!   [`Clock`], so tests can fake time.
-//! - [`Record`]: a row decoded lazily from the server's bytes, straight into
-//!   any `Deserialize` type ([`Record::get`], [`Record::to`]).
-//! - [`summary::ResultSummary`]: counters, plans, notifications and GQL
-//!   statuses, parsed from the server's metadata.
-//! - [`Graph`]: the nodes, relationships and paths seen in records, and
-//!   [`EagerResult`], a whole result in memory.
-//! - [`params!`] and [`to_params`] for query parameters, and the value types
-//!   ([`Value`], [`Map`], [`Node`], ... and [`types`]).
+//! #[tokio::main]
+//! async fn main() -> quiver::Result<()> {
+//!     // One driver per application: it holds the connection pools.
+//!     let driver = Driver::new("neo4j://localhost:7687", AuthToken::basic("neo4j", "password"))?;
+//!     driver.verify_connectivity().await?;
 //!
-//! The driver, sessions, transactions and results come next.
+//!     // One query, retried on transient failures, records in memory.
+//!     driver
+//!         .execute_query("MERGE (p:Person {name: $name})")
+//!         .param("name", "Alice")
+//!         .database("neo4j")
+//!         .await?;
+//!
+//!     // Sessions for more: transaction functions, explicit transactions,
+//!     // auto-commit queries, streaming results.
+//!     let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+//!     let names: Vec<String> = session
+//!         .execute_read(|tx| async move {
+//!             let mut result = tx.run("MATCH (p:Person) RETURN p.name AS name").await?;
+//!             let mut names = Vec::new();
+//!             while let Some(record) = result.next().await {
+//!                 names.push(record?.get("name")?);
+//!             }
+//!             Ok(names)
+//!         })
+//!         .await?;
+//!     println!("{names:?}");
+//!     session.close().await?;
+//!     driver.close().await;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Without async, the same through [`blocking`]:
+//!
+//! ```no_run
+//! use quiver::blocking::Driver;
+//! use quiver::{AuthToken, SessionConfig};
+//!
+//! let driver = Driver::new("bolt://localhost:7687", AuthToken::basic("neo4j", "password"))?;
+//! let mut session = driver.session(SessionConfig::default());
+//! for record in session.run("UNWIND range(1, 3) AS x RETURN x")? {
+//!     println!("{}", record?.get::<i64>("x")?);
+//! }
+//! # Ok::<(), quiver::Error>(())
+//! ```
+//!
+//! # The API
+//!
+//! - [`Driver`]: built from a URI ([`ConnectionUri`]: `bolt`, `bolt+s`,
+//!   `bolt+ssc`, `neo4j`, `neo4j+s`, `neo4j+ssc`), credentials ([`AuthToken`]
+//!   or an [`AuthTokenManager`]) and a [`Config`]. Cheap to clone.
+//!   [`Driver::execute_query`] runs one query; [`Driver::session`] opens a
+//!   [`Session`].
+//! - [`Session`]: [`execute_read`](Session::execute_read) /
+//!   [`execute_write`](Session::execute_write) (transaction functions, the
+//!   robust choice: retried with exponential backoff per [`RetryPolicy`]),
+//!   [`begin_transaction`](Session::begin_transaction) ([`Transaction`]),
+//!   [`run`](Session::run) (auto-commit), [`last_bookmarks`](Session::last_bookmarks).
+//!   Bookmarks chain a session's transactions; [`Bookmarks`] and a
+//!   [`BookmarkManager`] chain sessions.
+//! - [`QueryResult`]: a [`Stream`](futures_util::Stream) of [`Record`]s
+//!   pulled in batches of the fetch size, with [`single`](QueryResult::single),
+//!   [`peek`](QueryResult::peek), [`consume`](QueryResult::consume)
+//!   ([`ResultSummary`]), [`to_eager_result`](QueryResult::to_eager_result),
+//!   [`graph`](QueryResult::graph).
+//! - [`Record`]: decoded lazily, straight into any `Deserialize` type
+//!   ([`Record::get`], [`Record::to`]). Parameters come from [`params!`],
+//!   any `Serialize` value ([`Query::params_from`], [`to_params`]) or a
+//!   [`Map`].
+//! - [`Error`] answers [`kind`](Error::kind), [`code`](Error::code),
+//!   [`is_retryable`](Error::is_retryable).
+//!
+//! Query round trips are pipelined: an auto-commit query's RUN and first
+//! PULL travel together, a transaction's BEGIN goes with its first query,
+//! and COMMIT follows the last PULL without waiting where it can.
 //!
 //! # Mapping records to your types
 //!

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -176,24 +177,25 @@ impl Session {
         let session_auth = self.config.auth().cloned();
         let auth_key = self.auth_key();
         for _ in 0..3 {
-            let auth: AuthToken = match &session_auth {
-                Some(a) => a.clone(),
-                None => {
-                    let a = self.driver.auth.get_auth().await?;
-                    self.driver.pools.manager().set_auth(&a);
-                    a
-                }
-            };
+            // New connections log on with the driver's credentials; a
+            // session with its own re-authenticates after.
+            let driver_auth = self.driver.auth.get_auth().await?;
+            self.driver.pools.manager().set_auth(&driver_auth);
+            let auth: AuthToken = session_auth.clone().unwrap_or(driver_auth);
             let mode = if read {
                 PoolMode::Read
             } else {
                 PoolMode::Write
             };
+            let routing = self.driver.pools.is_routing();
+            let use_cache =
+                routing && self.database.is_none() && self.driver.home_db_cache.load(Relaxed);
             let request = AcquireRequest::new(mode)
                 .database(self.database.as_deref())
                 .impersonated_user(self.config.impersonated_user())
                 .auth_key(auth_key.as_deref())
-                .bookmarks(bookmarks);
+                .bookmarks(bookmarks)
+                .use_home_db_cache(use_cache);
             let acquired = self
                 .driver
                 .pools
@@ -201,7 +203,14 @@ impl Session {
                 .await
                 .map_err(pool_error)?;
             let mut pooled = acquired.connection;
-            if self.database.is_none() && self.driver.pools.is_routing() {
+            let resolves_db = pooled.version().has_resolved_db();
+            if routing {
+                self.driver.home_db_cache.store(resolves_db, Relaxed);
+            }
+            // The home database is resolved once per session. Bolt 5.8+
+            // servers resolve it themselves and say which one they used (the
+            // session pins that); older ones are told the one ROUTE named.
+            if self.database.is_none() && routing && !resolves_db {
                 self.database = acquired.database;
             }
             if *pooled.auth() == auth {

@@ -149,3 +149,54 @@ S: <KILL>
     writer.finish().await.unwrap();
     router.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn home_database_is_resolved_once_and_cached_with_bolt_5_8() {
+    let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8");
+    let tx = |begin: &str, bookmark: &str| {
+        format!(
+            "C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
+             S: SUCCESS {{\"db\": \"neo4j\"}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+             C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
+        )
+    };
+    // Session 1: the home database is unknown (ROUTE resolves it for
+    // routing, the server for the query); its second transaction names it.
+    // Session 2 trusts the cache: no ROUTE, no db sent.
+    let server_body = format!(
+        "{}{}{}",
+        tx("{}", "b1"),
+        tx(r#"{"bookmarks": ["b1"], "db": "neo4j"}"#, "b2"),
+        tx("{}", "b3")
+    );
+    let server = StubServer::start(raw_script(&format!("{prelude}{server_body}")))
+        .await
+        .unwrap();
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let s = server.addr().to_string();
+    let router = router_listener.start(raw_script(&format!(
+        "{prelude}{}",
+        route(&[&s], &[&s], &router_addr)
+    )));
+    let driver = routing_driver(&router, None);
+    let mut s1 = driver.session(SessionConfig::default());
+    write(&mut s1).await;
+    write(&mut s1).await;
+    let mut s2 = driver.session(SessionConfig::default());
+    write(&mut s2).await;
+    assert!(s2.last_bookmarks().await.contains("b3"));
+    driver.close().await;
+    server.finish().await.unwrap();
+    router.finish().await.unwrap();
+}
+
+async fn write(session: &mut quiver::Session) {
+    session
+        .execute_write(|tx| async move {
+            tx.run("CREATE ()").await?.consume().await?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}

@@ -1,0 +1,121 @@
+//! Auth token managers: credentials refreshed when the server says they
+//! expired, and session-level credentials.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::*;
+use quiver::{
+    AuthToken, Config, Driver, ErrorKind, ExpiringAuth, FakeClock, RefreshingAuthTokenManager,
+    SessionConfig,
+};
+use quiver_test_support::stub::StubServer;
+
+const TX_OK: &str = r#"C: BEGIN {}
+   RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+"#;
+
+#[tokio::test]
+async fn an_expired_bearer_token_is_refreshed_and_the_work_retried() {
+    let server = StubServer::start(raw_script(&format!(
+        r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {{"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}}
+C: LOGON {{"scheme": "bearer", "credentials": "t1"}}
+S: SUCCESS {{}}
+C: BEGIN {{}}
+   RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{}}
+   FAILURE {{"code": "Neo.ClientError.Security.TokenExpired", "message": "expired"}}
+   IGNORED
+C: LOGOFF
+   LOGON {{"scheme": "bearer", "credentials": "t2"}}
+S: SUCCESS {{}}
+   SUCCESS {{}}
+{TX_OK}"#
+    )))
+    .await
+    .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&calls);
+    let manager = RefreshingAuthTokenManager::bearer(move || {
+        let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { Ok(ExpiringAuth::new(AuthToken::bearer(format!("t{n}")))) }
+    });
+    let clock = FakeClock::new();
+    let driver = Driver::builder(&format!("bolt://{}", server.addr()))
+        .auth_manager(Arc::new(manager))
+        .config(
+            Config::builder()
+                .max_connection_pool_size(1)
+                .build()
+                .unwrap(),
+        )
+        .clock(Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let mut session = driver.session(SessionConfig::default());
+    let x: i64 = session
+        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
+        .await
+        .unwrap();
+    assert_eq!(x, 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(clock.sleeps().len(), 1);
+    finish(driver, server).await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_an_authentication_error() {
+    let server = StubServer::start(raw_script(
+        r#"!: BOLT 5.4
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON *
+S: FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "bad credentials"}
+"#,
+    ))
+    .await
+    .unwrap();
+    let driver = driver(&server);
+    let err = driver.verify_connectivity().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+    assert!(!err.is_retryable());
+    driver.close().await;
+    server.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn session_auth_re_authenticates_the_connection() {
+    let server = stub(&format!(
+        r#"C: LOGOFF
+   LOGON {{"scheme": "basic", "principal": "jane", "credentials": "secret"}}
+S: SUCCESS {{}}
+   SUCCESS {{}}
+{TX_OK}"#
+    ))
+    .await;
+    let driver = driver(&server);
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .auth(AuthToken::basic("jane", "secret"))
+            .build(),
+    );
+    let x: i64 = session
+        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
+        .await
+        .unwrap();
+    assert_eq!(x, 1);
+    finish(driver, server).await;
+}
