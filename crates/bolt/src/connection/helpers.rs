@@ -1,0 +1,164 @@
+//! Round-trip helpers on top of the pipelining API.
+
+use quiver_packstream::{Map, Value};
+use tokio::io::{AsyncRead, AsyncWriteExt};
+use tracing::debug;
+
+use super::Connection;
+use crate::auth::AuthToken;
+use crate::error::Error;
+use crate::message::{Pull, Request, Response, Route, Success, TelemetryApi};
+use crate::state::{RequestKind, ServerState};
+
+impl Connection {
+    // ---------------------------------------------------------------- helpers
+
+    /// RESET: drains every outstanding reply and brings the server back to READY
+    /// (after a failure, or to abandon a result or transaction).
+    pub async fn reset(&mut self) -> Result<(), Error> {
+        self.send(&Request::Reset)?;
+        self.flush().await?;
+        while let Some(&req) = self.pending.front() {
+            let resp = self.recv().await?;
+            if req == RequestKind::Reset && self.pending.is_empty() {
+                return match resp {
+                    Response::Success(_) => Ok(()),
+                    other => Err(self.fail(match other.into_success() {
+                        Err(Error::Server(f)) => Error::Server(f),
+                        _ => Error::Protocol("RESET was not answered with SUCCESS".into()),
+                    })),
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// GOODBYE: tells the server the client is leaving and closes the socket. The
+    /// connection is defunct afterwards. Errors are ignored (the peer may be gone).
+    pub async fn goodbye(&mut self) {
+        if self.sm.state() != ServerState::Defunct {
+            if self.send(&Request::Goodbye).is_ok() {
+                let _ = self.flush().await;
+            }
+            let _ = self.stream.shutdown().await;
+        }
+        self.sm.set_defunct();
+        self.pending.clear();
+    }
+
+    /// ROUTE: fetches the routing table for `db` (`None`: the home database). Returns
+    /// the `rt` map (`servers`, `ttl`, `db`).
+    pub async fn route(
+        &mut self,
+        routing_context: &Map,
+        bookmarks: &[String],
+        db: Option<&str>,
+        impersonated_user: Option<&str>,
+    ) -> Result<Map, Error> {
+        let s = self
+            .round_trip(&Request::Route(Route {
+                routing: routing_context,
+                bookmarks,
+                db,
+                imp_user: impersonated_user,
+            }))
+            .await?;
+        match s.metadata.get("rt") {
+            Some(Value::Map(rt)) => Ok(rt.clone()),
+            _ => Err(self.fail(Error::Protocol(
+                "ROUTE reply without a routing table".into(),
+            ))),
+        }
+    }
+
+    /// Queues TELEMETRY if the version, the configuration and the server allow it;
+    /// returns whether it was queued (its reply then comes like any other).
+    pub fn send_telemetry(&mut self, api: TelemetryApi) -> Result<bool, Error> {
+        if !self.telemetry_allowed {
+            return Ok(false);
+        }
+        self.send(&Request::Telemetry(api))?;
+        Ok(true)
+    }
+
+    /// TELEMETRY as a round trip; `Ok(false)` when not sent (not allowed).
+    pub async fn telemetry(&mut self, api: TelemetryApi) -> Result<bool, Error> {
+        if !self.telemetry_allowed {
+            return Ok(false);
+        }
+        self.round_trip(&Request::Telemetry(api)).await?;
+        Ok(true)
+    }
+
+    /// Re-authenticates with LOGOFF + LOGON (5.1+, pipelined, one round trip).
+    pub async fn reauth(&mut self, auth: &AuthToken) -> Result<(), Error> {
+        if !self.version.has_logon() {
+            return Err(Error::Unsupported {
+                feature: "re-authentication",
+                version: self.version,
+            });
+        }
+        if !self.pending.is_empty() {
+            return Err(Error::InvalidState {
+                request: "LOGOFF",
+                state: self.sm.state(),
+            });
+        }
+        debug!(auth = ?auth, "C: LOGOFF, LOGON");
+        self.send(&Request::Logoff)?;
+        self.send(&Request::Logon(auth))?;
+        self.flush().await?;
+        self.recv().await?.into_success()?;
+        self.recv().await?.into_success()?;
+        self.auth = auth.clone();
+        Ok(())
+    }
+
+    /// Runs `PULL`/`DISCARD` for all remaining records of the open result and returns
+    /// its summary, dropping records (helper for abandoning a result).
+    pub async fn discard_all(&mut self) -> Result<Success, Error> {
+        self.round_trip(&Request::Discard(Pull::ALL)).await
+    }
+
+    /// Checks, without waiting, that an idle connection is still open: `false` (and
+    /// defunct) if the server closed it or sent something unasked (e.g. a FAILURE
+    /// before closing an idle connection). For pools, before handing a connection out.
+    pub async fn check_idle(&mut self) -> bool {
+        if self.is_defunct() {
+            return false;
+        }
+        if !self.pending.is_empty() || !self.rbuf.is_empty() {
+            return !self.is_defunct();
+        }
+        let mut probe = [0u8; 64];
+        let stream = &mut self.stream;
+        let outcome = std::future::poll_fn(|cx| {
+            let mut buf = tokio::io::ReadBuf::new(&mut probe);
+            match std::pin::Pin::new(&mut *stream).poll_read(cx, &mut buf) {
+                std::task::Poll::Pending => std::task::Poll::Ready(Ok(None)),
+                std::task::Poll::Ready(Ok(())) => {
+                    std::task::Poll::Ready(Ok(Some(buf.filled().len())))
+                }
+                std::task::Poll::Ready(Err(e)) => std::task::Poll::Ready(Err(e)),
+            }
+        })
+        .await;
+        match outcome {
+            Ok(None) => true,
+            Ok(Some(0)) => {
+                self.fail(Error::ConnectionClosed);
+                false
+            }
+            Ok(Some(n)) => {
+                self.fail(Error::Protocol(format!(
+                    "{n} unsolicited bytes from the server"
+                )));
+                false
+            }
+            Err(e) => {
+                self.fail(Error::Io(e));
+                false
+            }
+        }
+    }
+}

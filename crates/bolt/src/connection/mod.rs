@@ -1,0 +1,380 @@
+//! One Bolt connection: transport, handshake, pipelined requests and replies, state.
+
+mod helpers;
+mod open;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, BytesMut};
+use quiver_packstream::{Map, Options, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::codec::Decoder;
+use tracing::{debug, trace};
+
+use crate::address::Address;
+use crate::auth::AuthToken;
+use crate::codec::ChunkCodec;
+use crate::error::Error;
+use crate::message::{Request, Response, Success};
+use crate::state::{RequestKind, ServerState, StateMachine};
+use crate::transport::Stream;
+use crate::version::Version;
+
+/// Read at least this much free space before each read syscall.
+const MIN_READ_SPACE: usize = 8 * 1024;
+
+/// One open Bolt connection.
+///
+/// Low level use (what the pool and the facade do): [`send`](Self::send) requests
+/// into the write buffer, [`flush`](Self::flush) them in one write, then
+/// [`recv`](Self::recv) the replies one at a time. The tracked [`ServerState`] moves
+/// with each reply. An auto-commit query is one round trip:
+///
+/// ```no_run
+/// use quiver_bolt::{Address, Connection, ConnectionConfig, Pull, Request, Response, Run};
+///
+/// # async fn demo() -> Result<(), quiver_bolt::Error> {
+/// let config = ConnectionConfig::builder().build()?;
+/// let mut conn = Connection::connect(&"localhost:7687".parse::<Address>()?, &config).await?;
+/// conn.send(&Request::Run(Run::new("UNWIND range(1, 3) AS x RETURN x")))?;
+/// conn.send(&Request::Pull(Pull::ALL))?;
+/// conn.flush().await?;
+/// let fields = conn.recv().await?.into_success()?.fields();
+/// loop {
+///     match conn.recv().await? {
+///         Response::Record(r) => println!("{:?}", r.values(conn.options())?),
+///         other => { other.into_success()?; break; }
+///     }
+/// }
+/// # let _ = fields;
+/// # Ok(()) }
+/// ```
+///
+/// `recv` is cancel safe (a dropped call loses no bytes); so is `flush` (unwritten
+/// bytes stay in the buffer). Any IO error, protocol violation or undecodable message
+/// makes the connection defunct: every later call fails with [`Error::Defunct`].
+pub struct Connection {
+    stream: Stream,
+    rbuf: BytesMut,
+    wbuf: BytesMut,
+    codec: ChunkCodec,
+    read_buffer_size: usize,
+    version: Version,
+    opts: Options,
+    sm: StateMachine,
+    pending: VecDeque<RequestKind>,
+    address: Address,
+    peer: SocketAddr,
+    server_agent: String,
+    connection_id: String,
+    hints: Map,
+    recv_timeout: Option<Duration>,
+    telemetry_allowed: bool,
+    auth: AuthToken,
+    created_at: Instant,
+    last_used: Instant,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("address", &self.address)
+            .field("peer", &self.peer)
+            .field("version", &self.version)
+            .field("state", &self.sm.state())
+            .field("connection_id", &self.connection_id)
+            .field("server_agent", &self.server_agent)
+            .field("pending", &self.pending.len())
+            .field("tls", &self.stream.is_tls())
+            .finish()
+    }
+}
+
+impl Connection {
+    // ---------------------------------------------------------------- pipelining
+
+    /// Encodes a request into the write buffer (nothing is sent until [`flush`](Self::flush)).
+    ///
+    /// Fails without touching the buffer if the negotiated version can't carry the
+    /// request ([`Error::Unsupported`]) or the connection is defunct.
+    pub fn send(&mut self, request: &Request<'_>) -> Result<(), Error> {
+        if self.sm.state() == ServerState::Defunct {
+            return Err(Error::Defunct);
+        }
+        let kind = request.kind();
+        if kind == RequestKind::Hello && self.sm.state() != ServerState::Connected {
+            return Err(Error::InvalidState {
+                request: kind.name(),
+                state: self.sm.state(),
+            });
+        }
+        let (version, opts) = (self.version, self.opts);
+        ChunkCodec::encode_with(&mut self.wbuf, |buf| {
+            request.write(&mut buf.writer(), version, &opts)
+        })
+        .map_err(|e| match e {
+            Error::PackStream(e) => Error::Encode(e),
+            other => other,
+        })?;
+        trace!(request = kind.name(), "C: queued");
+        if kind == RequestKind::Reset {
+            self.sm.on_reset_sent(!self.pending.is_empty());
+        }
+        if kind.expects_reply() {
+            self.pending.push_back(kind);
+        }
+        Ok(())
+    }
+
+    /// Appends a keep-alive (empty) chunk to the write buffer.
+    pub fn send_noop(&mut self) {
+        ChunkCodec::encode_noop(&mut self.wbuf);
+    }
+
+    /// Writes everything buffered to the socket and flushes it.
+    pub async fn flush(&mut self) -> Result<(), Error> {
+        if self.sm.state() == ServerState::Defunct {
+            return Err(Error::Defunct);
+        }
+        while !self.wbuf.is_empty() {
+            match self.stream.write_buf(&mut self.wbuf).await {
+                Ok(0) => return Err(self.fail(Error::ConnectionClosed)),
+                Ok(_) => {}
+                Err(e) => return Err(self.fail(Error::Io(e))),
+            }
+        }
+        if let Err(e) = self.stream.flush().await {
+            return Err(self.fail(Error::Io(e)));
+        }
+        self.last_used = Instant::now();
+        Ok(())
+    }
+
+    /// Reads the next reply to the oldest outstanding request and applies it to the
+    /// state machine. RECORDs answer a PULL; the PULL's summary follows them.
+    ///
+    /// A FAILURE comes back as `Ok(Response::Failure(..))`: the connection stays
+    /// usable after a RESET. `Err` means the connection broke (or nothing was pending).
+    /// Requests still in the write buffer are flushed first.
+    pub async fn recv(&mut self) -> Result<Response, Error> {
+        if self.sm.state() == ServerState::Defunct {
+            return Err(Error::Defunct);
+        }
+        let Some(&req) = self.pending.front() else {
+            return Err(Error::NothingPending);
+        };
+        if !self.wbuf.is_empty() {
+            // Requests still buffered: their replies can't come before they are sent.
+            self.flush().await?;
+        }
+        loop {
+            match self.codec.decode(&mut self.rbuf) {
+                Ok(Some(body)) => return self.handle(body, req),
+                Ok(None) => {}
+                Err(e) => return Err(self.fail(e)),
+            }
+            self.fill().await?;
+        }
+    }
+
+    fn handle(&mut self, body: bytes::Bytes, req: RequestKind) -> Result<Response, Error> {
+        let resp = match Response::decode(body, self.version, &self.opts) {
+            Ok(r) => r,
+            Err(e) => return Err(self.fail(e)),
+        };
+        let applied = match &resp {
+            Response::Record(_) => {
+                return self
+                    .sm
+                    .on_record(req)
+                    .map(|()| resp)
+                    .map_err(|e| self.fail(e))
+            }
+            Response::Success(s) => {
+                let has_more =
+                    matches!(req, RequestKind::Pull | RequestKind::Discard) && s.has_more();
+                trace!(request = req.name(), has_more, "S: SUCCESS");
+                self.sm.on_success(req, has_more)
+            }
+            Response::Ignored => {
+                trace!(request = req.name(), "S: IGNORED");
+                self.sm.on_ignored(req)
+            }
+            Response::Failure(f) => {
+                debug!(request = req.name(), code = %f.code, "S: FAILURE");
+                self.sm.on_failure(req)
+            }
+        };
+        if let Err(e) = applied {
+            return Err(self.fail(e));
+        }
+        self.pending.pop_front();
+        self.last_used = Instant::now();
+        Ok(resp)
+    }
+
+    /// One read syscall into the read buffer (honouring the recv timeout hint).
+    async fn fill(&mut self) -> Result<(), Error> {
+        if self.rbuf.capacity() - self.rbuf.len() < MIN_READ_SPACE {
+            self.rbuf.reserve(self.read_buffer_size);
+        }
+        let read = self.stream.read_buf(&mut self.rbuf);
+        let n = match self.recv_timeout {
+            Some(t) => match tokio::time::timeout(t, read).await {
+                Ok(r) => r,
+                Err(_) => return Err(self.fail(Error::ReadTimeout(t))),
+            },
+            None => read.await,
+        };
+        match n {
+            Ok(0) => Err(self.fail(Error::ConnectionClosed)),
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.fail(Error::Io(e))),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if e.is_fatal() {
+            debug!(address = %self.address, error = %e, "connection defunct");
+            self.sm.set_defunct();
+        }
+        e
+    }
+
+    /// Reads replies until none is outstanding, returning the first failure (as an
+    /// error) if any request failed. Records are dropped.
+    pub async fn drain(&mut self) -> Result<(), Error> {
+        let mut first_failure = None;
+        while !self.pending.is_empty() {
+            if let Response::Failure(f) = self.recv().await? {
+                first_failure.get_or_insert(f);
+            }
+        }
+        match first_failure {
+            Some(f) => Err(Error::Server(f)),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends one request, flushes and waits for its summary (no replies may be pending).
+    async fn round_trip(&mut self, request: &Request<'_>) -> Result<Success, Error> {
+        if !self.pending.is_empty() {
+            return Err(Error::InvalidState {
+                request: request.kind().name(),
+                state: self.sm.state(),
+            });
+        }
+        self.send(request)?;
+        self.flush().await?;
+        loop {
+            match self.recv().await? {
+                Response::Record(_) => continue,
+                other => return other.into_success(),
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    /// The negotiated protocol version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+    /// The PackStream options for this connection (decode records with them).
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+    /// The server's agent string, e.g. `Neo4j/5.20.0`.
+    pub fn server_agent(&self) -> &str {
+        &self.server_agent
+    }
+    /// The server's id for this connection, e.g. `bolt-42`.
+    pub fn connection_id(&self) -> &str {
+        &self.connection_id
+    }
+    /// The address as given to [`connect`](Self::connect).
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+    /// The socket address actually connected to.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.peer
+    }
+    /// The hints the server sent in the HELLO reply.
+    pub fn hints(&self) -> &Map {
+        &self.hints
+    }
+    /// The read timeout from the server's `connection.recv_timeout_seconds` hint.
+    pub fn recv_timeout(&self) -> Option<Duration> {
+        self.recv_timeout
+    }
+    /// Whether the server routes for the client (`ssr.enabled` hint, 5.8+).
+    pub fn ssr_enabled(&self) -> bool {
+        // [bolt-version-bump] server-side routing hint.
+        self.version >= Version::V5_8
+            && matches!(self.hints.get("ssr.enabled"), Some(Value::Boolean(true)))
+    }
+    /// Whether TELEMETRY will be sent.
+    pub fn telemetry_allowed(&self) -> bool {
+        self.telemetry_allowed
+    }
+    /// The auth token the connection is logged on with.
+    pub fn auth(&self) -> &AuthToken {
+        &self.auth
+    }
+    /// The tracked server state.
+    pub fn state(&self) -> ServerState {
+        self.sm.state()
+    }
+    /// Whether the connection is broken and must be dropped.
+    pub fn is_defunct(&self) -> bool {
+        self.sm.state() == ServerState::Defunct
+    }
+    /// Whether the connection is READY with nothing outstanding (fit for the pool).
+    pub fn is_idle(&self) -> bool {
+        self.sm.state() == ServerState::Ready && self.pending.is_empty() && self.wbuf.is_empty()
+    }
+    /// Whether the server is READY (replies may still be outstanding).
+    pub fn is_ready(&self) -> bool {
+        self.sm.state() == ServerState::Ready
+    }
+    /// How many replies are outstanding.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+    /// Whether the stream is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.stream.is_tls()
+    }
+    /// When the connection was opened.
+    pub fn created_at(&self) -> Instant {
+        self.created_at
+    }
+    /// When the connection last sent or received a message.
+    pub fn last_used(&self) -> Instant {
+        self.last_used
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConnectionConfig;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The pool moves connections and their futures between tasks.
+    #[allow(dead_code, unreachable_code, clippy::diverging_sub_expression)]
+    fn futures_are_send(c: &mut Connection, a: &Address, cfg: &ConnectionConfig) {
+        assert_send(&Connection::connect(a, cfg));
+        assert_send(&c.recv());
+        assert_send(&c.flush());
+        assert_send(&c.reset());
+        assert_send(&c.goodbye());
+        assert_send(&c.check_idle());
+        assert_send(c);
+    }
+}

@@ -1,0 +1,217 @@
+//! Opening a connection: transport, handshake, HELLO (+ LOGON).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use quiver_packstream::{Map, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracing::{debug, trace};
+
+use super::Connection;
+use crate::address::Address;
+use crate::codec::ChunkCodec;
+use crate::config::ConnectionConfig;
+use crate::error::Error;
+use crate::handshake::{self, ServerReply};
+use crate::message::{options_for, Hello, Request, Success};
+use crate::state::StateMachine;
+use crate::transport::{self, Stream};
+use crate::version::Version;
+
+impl Connection {
+    /// Opens a connection: TCP (each resolved address in turn), TLS if configured, the
+    /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it). All within the
+    /// configured connect timeout.
+    pub async fn connect(
+        address: &Address,
+        config: &ConnectionConfig,
+    ) -> Result<Connection, Error> {
+        let fut = Self::connect_inner(address, config);
+        match config.connect_timeout {
+            Some(t) => tokio::time::timeout(t, fut)
+                .await
+                .map_err(|_| Error::ConnectTimeout(t))?,
+            None => fut.await,
+        }
+    }
+
+    async fn connect_inner(
+        address: &Address,
+        config: &ConnectionConfig,
+    ) -> Result<Connection, Error> {
+        let addrs = transport::resolve(address).await?;
+        let mut last_err = None;
+        for addr in addrs {
+            match Self::open(address, addr, config).await {
+                Ok(c) => return Ok(c),
+                Err(e) => {
+                    debug!(%address, %addr, error = %e, "connect failed");
+                    // Only connection problems make trying the next address worthwhile.
+                    if !e.is_connection_error() {
+                        return Err(e);
+                    }
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(last_err.unwrap_or(Error::Address {
+            address: address.to_string(),
+            reason: "resolved to no address".into(),
+        }))
+    }
+
+    async fn open(
+        address: &Address,
+        addr: SocketAddr,
+        config: &ConnectionConfig,
+    ) -> Result<Connection, Error> {
+        let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
+        let mut stream = match &config.tls {
+            Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await?,
+            None => Stream::Tcp(tcp),
+        };
+        let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
+        let version = negotiate(&mut stream, &mut rbuf, config).await?;
+        debug!(%address, %version, "handshake done");
+        let now = Instant::now();
+        let mut conn = Connection {
+            stream,
+            rbuf,
+            wbuf: BytesMut::with_capacity(8 * 1024),
+            codec: ChunkCodec::with_max_message_size(config.max_message_size),
+            read_buffer_size: config.read_buffer_size,
+            version,
+            opts: options_for(version, false),
+            sm: StateMachine::new(version),
+            pending: VecDeque::with_capacity(8),
+            address: address.clone(),
+            peer: addr,
+            server_agent: String::new(),
+            connection_id: String::new(),
+            hints: Map::new(),
+            recv_timeout: None,
+            telemetry_allowed: false,
+            auth: config.auth.clone(),
+            created_at: now,
+            last_used: now,
+        };
+        conn.hello(config).await?;
+        Ok(conn)
+    }
+
+    async fn hello(&mut self, config: &ConnectionConfig) -> Result<(), Error> {
+        let hello = Hello {
+            user_agent: &config.user_agent,
+            bolt_agent: &config.bolt_agent,
+            auth: Some(&config.auth),
+            routing: config.routing.as_ref(),
+            notifications: &config.notifications,
+        };
+        debug!(version = %self.version, user_agent = %config.user_agent, auth = ?config.auth, "C: HELLO");
+        self.send(&Request::Hello(hello))?;
+        // [bolt-version-bump] LOGON is pipelined behind HELLO from 5.1 on.
+        if self.version.has_logon() {
+            debug!(auth = ?config.auth, "C: LOGON");
+            self.send(&Request::Logon(&config.auth))?;
+        }
+        self.flush().await?;
+        let meta = self
+            .recv()
+            .await?
+            .into_success()
+            .inspect_err(|_| self.sm.set_defunct())?;
+        self.apply_hello_metadata(meta, config);
+        if self.version.has_logon() {
+            self.recv()
+                .await?
+                .into_success()
+                .inspect_err(|_| self.sm.set_defunct())?;
+        }
+        Ok(())
+    }
+
+    fn apply_hello_metadata(&mut self, meta: Success, config: &ConnectionConfig) {
+        let mut meta = meta.metadata;
+        if let Some(Value::String(s)) = meta.remove("server") {
+            self.server_agent = s;
+        }
+        if let Some(Value::String(s)) = meta.remove("connection_id") {
+            self.connection_id = s;
+        }
+        // [bolt-version-bump] 4.4 servers confirm the UTC patch.
+        if self.version.needs_utc_patch() {
+            if let Some(Value::List(patches)) = meta.get("patch_bolt") {
+                if patches
+                    .iter()
+                    .any(|p| matches!(p, Value::String(s) if s == "utc"))
+                {
+                    self.opts = options_for(self.version, true);
+                }
+            }
+        }
+        if let Some(Value::Map(hints)) = meta.remove("hints") {
+            match hints.get("connection.recv_timeout_seconds") {
+                Some(Value::Integer(s)) if *s > 0 => {
+                    self.recv_timeout = Some(Duration::from_secs(*s as u64));
+                }
+                Some(other) => {
+                    debug!(value = ?other, "ignoring invalid connection.recv_timeout_seconds hint");
+                }
+                None => {}
+            }
+            self.telemetry_allowed = config.telemetry
+                && self.version.has_telemetry()
+                && matches!(hints.get("telemetry.enabled"), Some(Value::Boolean(true)));
+            self.hints = hints;
+        }
+        debug!(server = %self.server_agent, connection_id = %self.connection_id, "S: SUCCESS (HELLO)");
+    }
+}
+
+/// Runs the handshake on a fresh stream; bytes read past it stay in `rbuf`.
+async fn negotiate(
+    stream: &mut Stream,
+    rbuf: &mut BytesMut,
+    config: &ConnectionConfig,
+) -> Result<Version, Error> {
+    let hello = handshake::client_hello(&config.versions, config.manifest_handshake);
+    trace!(bytes = ?&hello[..], "C: handshake");
+    stream.write_all(&hello).await?;
+    stream.flush().await?;
+    let (reply, used) = loop {
+        if let Some(r) = handshake::parse_server_reply(rbuf)? {
+            break r;
+        }
+        if rbuf.len() > 4096 {
+            return Err(Error::Protocol("handshake reply too long".into()));
+        }
+        if stream.read_buf(rbuf).await? == 0 {
+            return Err(Error::ConnectionClosed);
+        }
+    };
+    let _ = rbuf.split_to(used);
+    let version = match reply {
+        ServerReply::Version(v) => v,
+        ServerReply::Manifest {
+            offers,
+            capabilities,
+        } => {
+            trace!(?offers, capabilities, "S: handshake manifest");
+            let Some(v) = handshake::choose_from_manifest(&offers, &config.versions) else {
+                // Tell the server no version fits, then give up.
+                let _ = stream.write_all(&[0, 0, 0, 0, 0]).await;
+                return Err(Error::NoCommonVersion);
+            };
+            stream.write_all(&handshake::manifest_choice(v)).await?;
+            v
+        }
+    };
+    if !config.versions.contains(&version) || !version.is_supported() {
+        return Err(Error::Protocol(format!(
+            "server chose Bolt {version}, which was not offered"
+        )));
+    }
+    Ok(version)
+}
