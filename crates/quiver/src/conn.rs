@@ -624,7 +624,10 @@ impl Conn {
     /// COMMIT (pipelined behind the last PULL where possible); returns the
     /// new bookmark.
     pub(crate) async fn commit(&mut self) -> Result<Option<String>> {
-        self.check_usable()?;
+        if let Err(e) = self.check_usable() {
+            self.abandon();
+            return Err(e);
+        }
         let outcome = self.commit_inner().await;
         self.end_scope();
         self.release();

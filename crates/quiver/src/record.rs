@@ -35,7 +35,84 @@ pub struct Record {
     keys: Arc<[String]>,
     data: Bytes,
     /// Field `i` spans `offsets[i]..offsets[i + 1]` of `data`.
-    offsets: Box<[usize]>,
+    offsets: Offsets,
+}
+
+/// Up to this many offsets (records of up to 11 fields) live inline: no
+/// allocation per record on the hot path.
+const INLINE_OFFSETS: usize = 12;
+
+/// Where each field starts, inline for small records.
+#[derive(Clone)]
+enum Offsets {
+    Inline { len: u8, at: [u32; INLINE_OFFSETS] },
+    Heap(Box<[usize]>),
+}
+
+impl Offsets {
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Offsets::Inline { len, at } => {
+                if i < usize::from(*len) {
+                    at.get(i).map(|&o| o as usize)
+                } else {
+                    None
+                }
+            }
+            Offsets::Heap(v) => v.get(i).copied(),
+        }
+    }
+}
+
+enum OffsetsBuilder {
+    Inline { len: u8, at: [u32; INLINE_OFFSETS] },
+    Heap(Vec<usize>),
+}
+
+impl OffsetsBuilder {
+    fn new(capacity: usize) -> Self {
+        if capacity <= INLINE_OFFSETS {
+            OffsetsBuilder::Inline {
+                len: 0,
+                at: [0; INLINE_OFFSETS],
+            }
+        } else {
+            OffsetsBuilder::Heap(Vec::with_capacity(capacity))
+        }
+    }
+
+    fn push(&mut self, offset: usize) {
+        if let OffsetsBuilder::Inline { len, at } = self {
+            let slot = at.get_mut(usize::from(*len));
+            match (slot, u32::try_from(offset)) {
+                (Some(slot), Ok(o)) => {
+                    *slot = o;
+                    *len += 1;
+                    return;
+                }
+                _ => {
+                    let mut v: Vec<usize> = at
+                        .iter()
+                        .take(usize::from(*len))
+                        .map(|&o| o as usize)
+                        .collect();
+                    v.push(offset);
+                    *self = OffsetsBuilder::Heap(v);
+                    return;
+                }
+            }
+        }
+        if let OffsetsBuilder::Heap(v) = self {
+            v.push(offset);
+        }
+    }
+
+    fn build(self) -> Offsets {
+        match self {
+            OffsetsBuilder::Inline { len, at } => Offsets::Inline { len, at },
+            OffsetsBuilder::Heap(v) => Offsets::Heap(v.into_boxed_slice()),
+        }
+    }
 }
 
 impl Record {
@@ -60,7 +137,7 @@ impl Record {
                 ),
             ));
         }
-        let mut offsets = Vec::with_capacity(len + 1);
+        let mut offsets = OffsetsBuilder::new(len + 1);
         offsets.push(de.position());
         for _ in 0..len {
             de.skip_value().map_err(protocol)?;
@@ -75,7 +152,7 @@ impl Record {
         Ok(Record {
             keys,
             data,
-            offsets: offsets.into_boxed_slice(),
+            offsets: offsets.build(),
         })
     }
 
@@ -136,8 +213,8 @@ impl Record {
     /// The field at `index`.
     pub fn field_at(&self, index: usize) -> Option<Field<'_>> {
         let key = self.keys.get(index)?;
-        let start = *self.offsets.get(index)?;
-        let end = *self.offsets.get(index + 1)?;
+        let start = self.offsets.get(index)?;
+        let end = self.offsets.get(index + 1)?;
         Some(Field {
             key,
             raw: self.data.get(start..end)?,

@@ -630,3 +630,21 @@ S: SUCCESS {"bookmark": "bm2"}
         .contains("bm2"));
     finish(driver, server).await;
 }
+
+#[test]
+fn handles_and_futures_can_cross_threads() {
+    fn send<T: Send>(_: &T) {}
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<quiver::Driver>();
+    let driver = quiver::Driver::new("bolt://127.0.0.1:9", auth()).unwrap();
+    let mut session = driver.session(SessionConfig::default());
+    send(&session);
+    send(&session.run("RETURN 1"));
+    send(&session.begin_transaction(TransactionConfig::default()));
+    send(&session.execute_write(|tx| async move { tx.run("RETURN 1").await?.consume().await }));
+    send(&driver.execute_query("RETURN 1").run());
+    fn result_is_send(r: quiver::QueryResult) -> impl Send {
+        r
+    }
+    let _ = result_is_send;
+}

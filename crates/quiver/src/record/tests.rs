@@ -161,3 +161,21 @@ fn iteration_in_order() {
     }
     assert_eq!(n, 4);
 }
+
+#[test]
+fn small_and_wide_records_find_every_field() {
+    for width in [0usize, 1, 11, 12, 40] {
+        let keys: Arc<[String]> = (0..width).map(|i| format!("k{i}")).collect();
+        let values: Vec<Value> = (0..width).map(|i| Value::from(i as i64 * 1000)).collect();
+        let record = Record::from_values(keys, values).unwrap();
+        assert_eq!(record.len(), width);
+        for i in 0..width {
+            assert_eq!(
+                record.get_at::<i64>(i).unwrap(),
+                i as i64 * 1000,
+                "{width}/{i}"
+            );
+        }
+        assert!(record.get_at::<i64>(width).is_err());
+    }
+}
