@@ -9,7 +9,12 @@ use quiver_packstream::{
 };
 
 fuzz_target!(|data: &[u8]| {
-    let _ = from_slice::<Value>(data);
+    // Whatever decodes, skipping consumes exactly.
+    if from_slice::<Value>(data).is_ok() {
+        let mut de = Deserializer::new(data);
+        assert!(de.skip_value().is_ok(), "decodes but cannot be skipped");
+        assert!(de.is_end(), "skipping stops short of the decoded value");
+    }
     let _ = from_slice_with::<Value>(data, &Options::for_bolt(4, 4, false).max_depth(16));
     let _ = from_slice::<serde::de::IgnoredAny>(data);
     let _ = from_slice::<Node>(data);

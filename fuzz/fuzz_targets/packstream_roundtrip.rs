@@ -3,7 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use quiver_packstream::{from_slice, from_slice_with, to_vec, to_vec_with, ErrorKind, Options, Value};
+use quiver_packstream::{
+    from_slice, from_slice_with, to_vec, to_vec_with, ErrorKind, Options, Value,
+};
 
 fn check(data: &[u8], options: &Options) {
     let Ok(value) = from_slice_with::<Value>(data, options) else {

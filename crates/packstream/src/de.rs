@@ -307,38 +307,95 @@ impl<'de> Deserializer<'de> {
 
     /// Skips the next value, however deeply nested, without recursion and
     /// without decoding strings.
+    ///
+    /// Runs over the input slice directly: this is how a record is split into
+    /// its fields.
     pub fn skip_value(&mut self) -> Result<()> {
+        let start = self.position();
+        let input = self.read.rest();
+        let end = input.len();
+        let mut i = 0usize;
         // Values still to skip; each takes at least one byte, which bounds it.
-        let mut pending: u64 = 1;
+        let mut pending: usize = 1;
         while pending > 0 {
             pending -= 1;
-            let pos = self.position();
-            let m = self.read.next()?;
-            let (skip_bytes, values) = match m {
-                0x00..=0x7F | 0xF0..=0xFF | NULL | TRUE | FALSE => (0, 0),
-                INT_8 => (1, 0),
-                INT_16 => (2, 0),
-                INT_32 => (4, 0),
-                INT_64 | FLOAT_64 => (8, 0),
-                UUID => (16, 0),
-                0x80..=0x8F => (usize::from(m & 0x0F), 0),
-                STRING_8 | BYTES_8 => (usize::from(self.read.next()?), 0),
-                STRING_16 | BYTES_16 => (usize::from(self.be_u16()?), 0),
-                STRING_32 | BYTES_32 => (self.be_u32()? as usize, 0),
-                0x90..=0x9F | LIST_8 | LIST_16 | LIST_32 => (0, self.list_len(m, pos)? as u64),
-                0xA0..=0xAF | MAP_8 | MAP_16 | MAP_32 => (0, 2 * self.map_len(m, pos)? as u64),
-                0xB0..=0xBF => (1, u64::from(m & 0x0F)),
-                m => return Err(self.invalid_marker(m, pos)),
+            let Some(&m) = input.get(i) else {
+                return Err(self.eof_at(start + end));
             };
-            if skip_bytes > 0 {
-                self.body(skip_bytes, pos)?;
+            let header = i;
+            i += 1;
+            // Bytes to skip after the marker and its size field.
+            let (size_len, body) = match m {
+                0x00..=0x7F | 0xF0..=0xFF | NULL | TRUE | FALSE => continue,
+                0x80..=0x8F => (0, usize::from(m & 0x0F)),
+                INT_8 => (0, 1),
+                INT_16 => (0, 2),
+                INT_32 => (0, 4),
+                INT_64 | FLOAT_64 => (0, 8),
+                UUID => (0, 16),
+                STRING_8 | BYTES_8 => (1, be_len(input, i, 1)),
+                STRING_16 | BYTES_16 => (2, be_len(input, i, 2)),
+                STRING_32 | BYTES_32 => (4, be_len(input, i, 4)),
+                0x90..=0x9F
+                | 0xA0..=0xAF
+                | 0xB0..=0xBF
+                | LIST_8
+                | LIST_16
+                | LIST_32
+                | MAP_8
+                | MAP_16
+                | MAP_32 => {
+                    let (size_len, n) = match m {
+                        0x90..=0xAF => (0, usize::from(m & 0x0F)),
+                        // The size field of a structure is its tag byte.
+                        0xB0..=0xBF => (1, usize::from(m & 0x0F)),
+                        LIST_8 | MAP_8 => (1, be_len(input, i, 1)),
+                        LIST_16 | MAP_16 => (2, be_len(input, i, 2)),
+                        _ => (4, be_len(input, i, 4)),
+                    };
+                    i += size_len;
+                    if i > end {
+                        return Err(self.eof_at(start + end));
+                    }
+                    let items = if matches!(m, 0xA0..=0xAF | MAP_8 | MAP_16 | MAP_32) {
+                        n.saturating_mul(2)
+                    } else {
+                        n
+                    };
+                    pending = pending.saturating_add(items);
+                    if pending > end - i {
+                        return Err(ErrorKind::LengthExceedsInput {
+                            len: n as u64,
+                            remaining: end - i,
+                            position: start + header,
+                        }
+                        .into());
+                    }
+                    continue;
+                }
+                m => return Err(self.invalid_marker(m, start + header)),
+            };
+            i += size_len;
+            if i > end {
+                return Err(self.eof_at(start + end));
             }
-            pending += values;
-            if pending > self.remaining() as u64 {
-                return Err(self.too_long(pending, pos));
+            if body > end - i {
+                return Err(ErrorKind::LengthExceedsInput {
+                    len: body as u64,
+                    remaining: end - i,
+                    position: start + header,
+                }
+                .into());
             }
+            i += body;
         }
+        self.read.advance(i);
         Ok(())
+    }
+
+    #[cold]
+    fn eof_at(&self, position: usize) -> Error {
+        ErrorKind::UnexpectedEof { position }.into()
     }
 
     /// The exact bytes of the next value, which is consumed. Decode them later
@@ -637,6 +694,18 @@ impl<'de> de::VariantAccess<'de> for EnumAccess<'_, 'de> {
         visitor: V,
     ) -> Result<V::Value> {
         de::Deserializer::deserialize_map(self.de, visitor)
+    }
+}
+
+/// The big-endian size of `width` bytes at `at`, or 0 when the input ends
+/// first (the caller then finds `at + width` past the end).
+#[inline(always)]
+fn be_len(input: &[u8], at: usize, width: usize) -> usize {
+    match input.get(at..at.saturating_add(width)) {
+        Some(&[a]) => usize::from(a),
+        Some(&[a, b]) => usize::from(u16::from_be_bytes([a, b])),
+        Some(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]) as usize,
+        _ => 0,
     }
 }
 

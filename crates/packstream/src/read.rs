@@ -46,6 +46,12 @@ impl<'de> SliceRead<'de> {
         self.input.get(self.pos..).unwrap_or_default()
     }
 
+    /// Moves the cursor `n` bytes on; `n` must not pass the end.
+    #[inline]
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.input.len());
+    }
+
     /// The bytes from `start` up to the current position.
     #[inline]
     pub(crate) fn slice_from(&self, start: usize) -> &'de [u8] {

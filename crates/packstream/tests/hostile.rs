@@ -174,3 +174,18 @@ fn wrong_lengths_for_fixed_targets_are_errors() {
     assert!(from_slice::<(i64, i64)>(&[0x91, 1]).is_err());
     assert!(from_slice::<[u8; 2]>(&[0x92, 1, 2]).is_ok());
 }
+
+#[test]
+fn skipping_handles_every_tag_byte() {
+    // Structure tags are bytes, not values: 0xC4 or 0xD2 as a tag must not be
+    // read as a marker.
+    for tag in [0x00u8, 0x4E, 0x7F, 0x80, 0xC4, 0xD2, 0xFF] {
+        let bytes = [0x92, 0xB1, tag, 0x01, 0x02];
+        let mut de = Deserializer::new(&bytes);
+        assert_eq!(de.read_list_header().unwrap(), 2);
+        assert_eq!(de.raw_value().unwrap(), &bytes[1..4], "tag {tag:02X}");
+        assert_eq!(de.raw_value().unwrap(), &[0x02]);
+        assert!(de.is_end());
+        assert!(Deserializer::new(&[0xB1, tag]).skip_value().is_err());
+    }
+}

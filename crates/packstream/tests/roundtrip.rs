@@ -284,7 +284,13 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
-        let _ = from_slice::<Value>(&bytes);
-        let _ = quiver_packstream::Deserializer::new(&bytes).skip_value();
+        let decoded = from_slice::<Value>(&bytes);
+        let mut de = quiver_packstream::Deserializer::new(&bytes);
+        let skipped = de.skip_value();
+        // Whatever decodes, skipping consumes exactly.
+        if decoded.is_ok() {
+            prop_assert!(skipped.is_ok());
+            prop_assert!(de.is_end());
+        }
     }
 }
