@@ -74,6 +74,14 @@ pub struct StoredError {
 /// All objects of one connection.
 #[derive(Debug)]
 pub struct State {
+    /// Drivers.
+    pub drivers: Registry<crate::handlers::driver::DriverEntry>,
+    /// Sessions (their actors' channels).
+    pub sessions: Registry<crate::handlers::session::SessionEntry>,
+    /// Explicit and managed transactions.
+    pub transactions: Registry<crate::handlers::transaction::TxEntry>,
+    /// Results.
+    pub results: Registry<crate::handlers::result::ResultEntry>,
     /// Auth token managers (all three kinds).
     pub auth_managers: Registry<AuthManagerEntry>,
     /// Client certificate providers.
@@ -87,6 +95,10 @@ pub struct State {
 impl Default for State {
     fn default() -> Self {
         Self {
+            drivers: Registry::new("driver"),
+            sessions: Registry::new("session"),
+            transactions: Registry::new("transaction"),
+            results: Registry::new("result"),
             auth_managers: Registry::new("auth token manager"),
             certificate_providers: Registry::new("client certificate provider"),
             bookmark_managers: Registry::new("bookmark manager"),

@@ -147,26 +147,34 @@ fn noise_outside_blocks_and_multi_line_json_are_fine() {
 }
 
 #[test]
-fn driver_requests_are_honestly_unsupported() {
+fn requests_on_unknown_objects_are_backend_errors() {
     let mut c = Client::connect(start_backend());
-    let r = c.request(json!({"name": "NewDriver", "data": {
-        "uri": "bolt://127.0.0.1:9001",
-        "authorizationToken": {"name": "AuthorizationToken", "data": {
-            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}},
-        "authTokenManagerId": null, "userAgent": null, "resolverRegistered": false,
-        "domainNameResolverRegistered": false, "connectionTimeoutMs": null,
-        "fetchSize": null, "maxTxRetryTimeMs": null, "livenessCheckTimeoutMs": null,
-        "maxConnectionPoolSize": null, "connectionAcquisitionTimeoutMs": null,
-        "clientCertificate": null, "clientCertificateProviderId": null}}));
-    assert_eq!(backend_error_msg(&r), "not supported yet: NewDriver");
-    for (name, data) in [
+    for (name, data, kind) in [
         (
             "SessionRun",
             json!({"sessionId": 1, "cypher": "RETURN 1", "params": {}}),
+            "session",
         ),
-        ("ResultNext", json!({"resultId": 2})),
-        ("TransactionCommit", json!({"txId": 3})),
-        ("RetryablePositive", json!({"sessionId": 1})),
+        ("ResultNext", json!({"resultId": 2}), "result"),
+        ("TransactionCommit", json!({"txId": 3}), "transaction"),
+        ("VerifyConnectivity", json!({"driverId": 4}), "driver"),
+        ("RetryablePositive", json!({"sessionId": 5}), "session"),
+    ] {
+        let r = c.request(json!({"name": name, "data": data}));
+        let msg = backend_error_msg(&r);
+        assert!(
+            msg.starts_with(&format!("unknown {kind} id")),
+            "{name}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn unsupported_requests_say_so() {
+    let mut c = Client::connect(start_backend());
+    for (name, data) in [
+        ("GetRoutingTable", json!({"driverId": 0})),
+        ("ResultSingleOptional", json!({"resultId": 0})),
     ] {
         let r = c.request(json!({"name": name, "data": data}));
         assert_eq!(backend_error_msg(&r), format!("not supported yet: {name}"));

@@ -1,97 +1,223 @@
-//! Driver requests. Each needs a `quiver::Driver`; until the facade lands they answer
-//! `BackendError("not supported yet: <request>")`.
+//! Driver requests, served by a `quiver::Driver` per `NewDriver`.
 //!
-//! To wire in (per request):
 //! * `NewDriver`: [`crate::driver_setup::driver_setup`] gives the URI, the `quiver::Config`
-//!   and the auth manager (static token or TestKit's manager by id); build the driver with the
-//!   facade's builder (`auth_manager`, `config`, and `clock(ctx.clock().shared())` so fake time
-//!   reaches it), store it in a `drivers` registry in [`crate::state::State`] and answer
-//!   `Driver{id}`. Errors from the builder go through [`crate::reports::driver_error`].
-//! * `DriverClose`, `VerifyConnectivity`, `ForcedRoutingTableUpdate` → `Driver{id}`;
-//!   `GetServerInfo` → `ServerInfo` ([`crate::reports::server_info`]);
-//!   `VerifyAuthentication` → `DriverIsAuthenticated`; `CheckMultiDBSupport` →
-//!   `MultiDBSupport`; `CheckSessionAuthSupport` → `SessionAuthSupport`;
-//!   `CheckDriverIsEncrypted` → `DriverIsEncrypted`; `ExecuteQuery` → `EagerResult`
-//!   ([`crate::reports::eager_result`]); `GetRoutingTable` → `RoutingTable`;
-//!   `GetConnectionPoolMetrics` → `ConnectionPoolMetrics`.
-//! * Every driver error: `Err(reports::driver_error(ctx, e))`, which stores it under a fresh
-//!   id for `RetryableNegative`.
+//!   and the auth manager (static token or TestKit's manager by id); the driver also gets the
+//!   connection's clock so fake time reaches it. Stored in `State::drivers`.
+//! * `DriverClose`, `VerifyConnectivity` → `Driver{id}`; `GetServerInfo` → `ServerInfo`;
+//!   `VerifyAuthentication` → `DriverIsAuthenticated` (without a token: the driver's own);
+//!   `CheckMultiDBSupport`, `CheckSessionAuthSupport`, `CheckDriverIsEncrypted`;
+//!   `ExecuteQuery` → `EagerResult`; `GetConnectionPoolMetrics` → `ConnectionPoolMetrics`.
+//! * Not yet: `GetRoutingTable`, `ForcedRoutingTableUpdate` (the facade exposes no routing
+//!   table view or refresh hook).
+//! * Every driver error goes through [`crate::reports::driver_error`], which stores it under a
+//!   fresh id for `RetryableNegative`.
+
+use std::sync::Arc;
+
+use quiver::{AuthTokenManager, Query, RoutingControl};
 
 use super::not_yet;
+use crate::auth_tokens::to_auth_token;
 use crate::connection::Ctx;
-use crate::error::Result;
+use crate::convert::to_value_map;
+use crate::driver_setup::{driver_setup, transaction_config};
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::presence::Presence;
+use crate::reports::{self, driver_error};
 use crate::requests::{
-    CheckDriverIsEncrypted, CheckMultiDBSupport, CheckSessionAuthSupport, DriverClose,
-    ExecuteQuery, ForcedRoutingTableUpdate, GetConnectionPoolMetrics, GetRoutingTable,
-    GetServerInfo, NewDriver, VerifyAuthentication, VerifyConnectivity,
+    AccessMode, BookmarkManagerChoice, CheckDriverIsEncrypted, CheckMultiDBSupport,
+    CheckSessionAuthSupport, DriverClose, ExecuteQuery, ForcedRoutingTableUpdate,
+    GetConnectionPoolMetrics, GetRoutingTable, GetServerInfo, NewDriver, VerifyAuthentication,
+    VerifyConnectivity,
 };
 use crate::responses::Response;
 
-/// `NewDriver` → `Driver`.
-pub async fn new_driver(_ctx: &Ctx, _request: NewDriver) -> Result<Response> {
-    not_yet("NewDriver")
+/// A driver TestKit created.
+#[derive(Clone)]
+pub struct DriverEntry {
+    /// The driver.
+    pub driver: quiver::Driver,
+    /// Its auth, for `VerifyAuthentication` without a token.
+    pub auth: Arc<dyn AuthTokenManager>,
 }
 
-/// `DriverClose` → `Driver`.
-pub async fn driver_close(_ctx: &Ctx, _request: DriverClose) -> Result<Response> {
-    not_yet("DriverClose")
+impl std::fmt::Debug for DriverEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DriverEntry")
+            .field("driver", &self.driver)
+            .finish_non_exhaustive()
+    }
+}
+
+fn driver(ctx: &Ctx, id: Id) -> Result<quiver::Driver> {
+    Ok(ctx.state().drivers.get(id)?.driver.clone())
+}
+
+/// `NewDriver` → `Driver`.
+pub async fn new_driver(ctx: &Ctx, request: NewDriver) -> Result<Response> {
+    let setup = driver_setup(ctx, &request)?;
+    let driver = quiver::Driver::builder(&setup.uri)
+        .auth_manager(Arc::clone(&setup.auth))
+        .config(setup.config)
+        .clock(ctx.clock().shared())
+        .build()
+        .map_err(|e| driver_error(ctx, e))?;
+    let id = ctx.next_id();
+    ctx.state().drivers.insert(
+        id,
+        DriverEntry {
+            driver,
+            auth: setup.auth,
+        },
+    );
+    Ok(Response::Driver { id })
+}
+
+/// `DriverClose` → `Driver`. The entry stays (TestKit may still ask whether it is encrypted).
+pub async fn driver_close(ctx: &Ctx, request: DriverClose) -> Result<Response> {
+    driver(ctx, request.driver_id)?.close().await;
+    Ok(Response::Driver {
+        id: request.driver_id,
+    })
 }
 
 /// `VerifyConnectivity` → `Driver`.
-pub async fn verify_connectivity(_ctx: &Ctx, _request: VerifyConnectivity) -> Result<Response> {
-    not_yet("VerifyConnectivity")
+pub async fn verify_connectivity(ctx: &Ctx, request: VerifyConnectivity) -> Result<Response> {
+    driver(ctx, request.driver_id)?
+        .verify_connectivity()
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::Driver {
+        id: request.driver_id,
+    })
 }
 
 /// `VerifyAuthentication` → `DriverIsAuthenticated`.
-pub async fn verify_authentication(_ctx: &Ctx, _request: VerifyAuthentication) -> Result<Response> {
-    not_yet("VerifyAuthentication")
+pub async fn verify_authentication(ctx: &Ctx, request: VerifyAuthentication) -> Result<Response> {
+    let (driver, auth) = {
+        let state = ctx.state();
+        let entry = state.drivers.get(request.driver_id)?;
+        (entry.driver.clone(), Arc::clone(&entry.auth))
+    };
+    let token = match &request.authorization_token {
+        Some(token) => to_auth_token(token),
+        None => auth.get_auth().await.map_err(|e| driver_error(ctx, e))?,
+    };
+    let authenticated = driver
+        .verify_authentication(token)
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::DriverIsAuthenticated {
+        id: request.driver_id,
+        authenticated,
+    })
 }
 
 /// `GetServerInfo` → `ServerInfo`.
-pub async fn get_server_info(_ctx: &Ctx, _request: GetServerInfo) -> Result<Response> {
-    not_yet("GetServerInfo")
+pub async fn get_server_info(ctx: &Ctx, request: GetServerInfo) -> Result<Response> {
+    let info = driver(ctx, request.driver_id)?
+        .server_info()
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::ServerInfo(reports::server_info(&info)))
 }
 
 /// `CheckMultiDBSupport` → `MultiDBSupport`.
-pub async fn check_multi_db_support(_ctx: &Ctx, _request: CheckMultiDBSupport) -> Result<Response> {
-    not_yet("CheckMultiDBSupport")
+pub async fn check_multi_db_support(ctx: &Ctx, request: CheckMultiDBSupport) -> Result<Response> {
+    let available = driver(ctx, request.driver_id)?
+        .supports_multi_db()
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::MultiDBSupport {
+        id: request.driver_id,
+        available,
+    })
 }
 
 /// `CheckSessionAuthSupport` → `SessionAuthSupport`.
 pub async fn check_session_auth_support(
-    _ctx: &Ctx,
-    _request: CheckSessionAuthSupport,
+    ctx: &Ctx,
+    request: CheckSessionAuthSupport,
 ) -> Result<Response> {
-    not_yet("CheckSessionAuthSupport")
+    let available = driver(ctx, request.driver_id)?
+        .supports_session_auth()
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::SessionAuthSupport {
+        id: request.driver_id,
+        available,
+    })
 }
 
 /// `CheckDriverIsEncrypted` → `DriverIsEncrypted`.
 pub async fn check_driver_is_encrypted(
-    _ctx: &Ctx,
-    _request: CheckDriverIsEncrypted,
+    ctx: &Ctx,
+    request: CheckDriverIsEncrypted,
 ) -> Result<Response> {
-    not_yet("CheckDriverIsEncrypted")
+    Ok(Response::DriverIsEncrypted {
+        encrypted: driver(ctx, request.driver_id)?.is_encrypted(),
+    })
 }
 
 /// `ExecuteQuery` → `EagerResult`.
-pub async fn execute_query(_ctx: &Ctx, _request: ExecuteQuery) -> Result<Response> {
-    not_yet("ExecuteQuery")
+pub async fn execute_query(ctx: &Ctx, request: ExecuteQuery) -> Result<Response> {
+    let driver = driver(ctx, request.driver_id)?;
+    let params = to_value_map(request.params.unwrap_or_default())?;
+    let config = request.config;
+    let mut q = driver.execute_query(Query::new(request.cypher, params));
+    if let Some(db) = config.database {
+        q = q.database(db);
+    }
+    if let Some(routing) = config.routing {
+        q = q.routing(match routing {
+            AccessMode::Read => RoutingControl::Readers,
+            AccessMode::Write => RoutingControl::Writers,
+        });
+    }
+    if let Some(user) = config.impersonated_user {
+        q = q.impersonated_user(user);
+    }
+    match config.bookmark_manager_id {
+        Presence::Absent | Presence::Null => {}
+        Presence::Value(BookmarkManagerChoice::Disabled) => q = q.bookmark_manager(None),
+        Presence::Value(BookmarkManagerChoice::Manager(id)) => {
+            let manager = ctx.state().bookmark_managers.get(id)?.manager.clone();
+            q = q.bookmark_manager(Some(manager));
+        }
+    }
+    q = q.transaction_config(transaction_config(config.tx_meta, &config.timeout)?);
+    if let Some(token) = &config.authorization_token {
+        q = q.auth(to_auth_token(token));
+    }
+    let result = q.run().await.map_err(|e| driver_error(ctx, e))?;
+    reports::eager_result(&result)
 }
 
 /// `GetConnectionPoolMetrics` → `ConnectionPoolMetrics`.
 pub async fn get_connection_pool_metrics(
-    _ctx: &Ctx,
-    _request: GetConnectionPoolMetrics,
+    ctx: &Ctx,
+    request: GetConnectionPoolMetrics,
 ) -> Result<Response> {
-    not_yet("GetConnectionPoolMetrics")
+    let metrics = driver(ctx, request.driver_id)?.metrics();
+    let found = metrics
+        .iter()
+        .find(|(address, _)| address.to_string() == request.address);
+    let (in_use, idle) = found.map_or((0, 0), |(_, m)| (m.in_use, m.idle));
+    let count =
+        |n: usize| u64::try_from(n).map_err(|_| Error::Backend("pool size overflow".into()));
+    Ok(Response::ConnectionPoolMetrics {
+        in_use: count(in_use)?,
+        idle: count(idle)?,
+    })
 }
 
-/// `GetRoutingTable` → `RoutingTable`.
+/// `GetRoutingTable` → `RoutingTable` (needs a routing-table view in the facade).
 pub async fn get_routing_table(_ctx: &Ctx, _request: GetRoutingTable) -> Result<Response> {
     not_yet("GetRoutingTable")
 }
 
-/// `ForcedRoutingTableUpdate` → `Driver`.
+/// `ForcedRoutingTableUpdate` → `Driver` (needs a hook in the facade).
 pub async fn forced_routing_table_update(
     _ctx: &Ctx,
     _request: ForcedRoutingTableUpdate,

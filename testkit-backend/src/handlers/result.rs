@@ -1,50 +1,88 @@
-//! Result requests. They need a `quiver` result stream; until the facade lands they answer
-//! `BackendError("not supported yet: <request>")`.
+//! Result requests on a stored `quiver::QueryResult`.
 //!
-//! To wire in: keep results in a `results` registry as shared handles (with the query text and
-//! parameters, for the summary's `query`). `ResultNext`/`ResultPeek` → `Record` or
-//! `NullRecord`; `ResultSingle` → `Record`; `ResultSingleOptional` → `RecordOptional`;
-//! `ResultList` → `RecordList`; `ResultConsume` → `Summary`; `CypherTypeField` → `Field`
-//! (pick `recordKey` from the next record and extract `field` of the `Node`/`Relationship`/
-//! `Path`). Values go through [`crate::convert::to_cypher`].
+//! Not yet: `ResultSingleOptional` (no such method in the facade) and `CypherTypeField`.
+
+use std::sync::Arc;
+
+use quiver::QueryResult;
 
 use super::not_yet;
 use crate::connection::Ctx;
 use crate::error::Result;
+use crate::ids::Id;
+use crate::reports::{self, driver_error};
 use crate::requests::{
     CypherTypeField, ResultConsume, ResultList, ResultNext, ResultPeek, ResultSingle,
     ResultSingleOptional,
 };
 use crate::responses::Response;
 
+/// A result TestKit reads from (shared: requests on it may overlap).
+pub type ResultEntry = Arc<tokio::sync::Mutex<QueryResult>>;
+
+/// Stores a fresh result and answers `Result{id, keys}`.
+pub fn register(ctx: &Ctx, result: QueryResult) -> Response {
+    let keys = result.keys().to_vec();
+    let id = ctx.next_id();
+    ctx.state()
+        .results
+        .insert(id, Arc::new(tokio::sync::Mutex::new(result)));
+    Response::Result { id, keys }
+}
+
+fn entry(ctx: &Ctx, id: Id) -> Result<ResultEntry> {
+    Ok(Arc::clone(ctx.state().results.get(id)?))
+}
+
 /// `ResultNext` → `Record` / `NullRecord`.
-pub async fn next(_ctx: &Ctx, _request: ResultNext) -> Result<Response> {
-    not_yet("ResultNext")
+pub async fn next(ctx: &Ctx, request: ResultNext) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    match result.next().await {
+        None => Ok(Response::NullRecord {}),
+        Some(Ok(record)) => reports::record(&record),
+        Some(Err(e)) => Err(driver_error(ctx, e)),
+    }
 }
 
 /// `ResultSingle` → `Record`.
-pub async fn single(_ctx: &Ctx, _request: ResultSingle) -> Result<Response> {
-    not_yet("ResultSingle")
+pub async fn single(ctx: &Ctx, request: ResultSingle) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    let record = result.single().await.map_err(|e| driver_error(ctx, e))?;
+    reports::record(&record)
 }
 
-/// `ResultSingleOptional` → `RecordOptional`.
+/// `ResultSingleOptional` → `RecordOptional` (the facade has no such method yet).
 pub async fn single_optional(_ctx: &Ctx, _request: ResultSingleOptional) -> Result<Response> {
     not_yet("ResultSingleOptional")
 }
 
 /// `ResultPeek` → `Record` / `NullRecord`.
-pub async fn peek(_ctx: &Ctx, _request: ResultPeek) -> Result<Response> {
-    not_yet("ResultPeek")
+pub async fn peek(ctx: &Ctx, request: ResultPeek) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    match result.peek().await {
+        Ok(Some(record)) => reports::record(record),
+        Ok(None) => Ok(Response::NullRecord {}),
+        Err(e) => Err(driver_error(ctx, e)),
+    }
 }
 
 /// `ResultList` → `RecordList`.
-pub async fn list(_ctx: &Ctx, _request: ResultList) -> Result<Response> {
-    not_yet("ResultList")
+pub async fn list(ctx: &Ctx, request: ResultList) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    let records = result.list().await.map_err(|e| driver_error(ctx, e))?;
+    reports::record_list(&records)
 }
 
 /// `ResultConsume` → `Summary`.
-pub async fn consume(_ctx: &Ctx, _request: ResultConsume) -> Result<Response> {
-    not_yet("ResultConsume")
+pub async fn consume(ctx: &Ctx, request: ResultConsume) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    let summary = result.consume().await.map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::Summary(Box::new(reports::summary(&summary)?)))
 }
 
 /// `CypherTypeField` → `Field`.

@@ -1,0 +1,273 @@
+//! TestKit's view of a whole query: driver, session, run, records, summary, close, through the
+//! backend over TCP, against the project's scripted Bolt stub server.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use quiver_test_support::stub::{BlockingStubServer, Script};
+use serde_json::{json, Value};
+
+fn start_backend() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let _ = testkit_backend::run(listener).await;
+        });
+    });
+    addr
+}
+
+struct Client {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        Self {
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
+    }
+
+    fn request(&mut self, request: Value) -> Value {
+        let text = format!("#request begin\n{request}\n#request end\n");
+        self.writer.write_all(text.as_bytes()).unwrap();
+        let mut body = String::new();
+        let mut inside = false;
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.reader.read_line(&mut line).unwrap() > 0,
+                "backend closed"
+            );
+            match line.trim() {
+                "#response begin" => inside = true,
+                "#response end" => return serde_json::from_str(&body).unwrap(),
+                text if inside => body.push_str(text),
+                _ => {}
+            }
+        }
+    }
+}
+
+const SCRIPT: &str = r#"
+!: BOLT 5.4
+!: AUTO RESET
+
+C: HELLO {"user_agent": "*", "...": ""}
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+C: RUN "RETURN $x AS x" {"x": 1} {"...": ""}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"], "t_first": 5}
+   RECORD [1]
+   SUCCESS {"type": "r", "bookmark": "bm1", "db": "neo4j", "t_last": 2}
+{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+#[test]
+fn driver_session_run_next_consume_close() {
+    let stub = BlockingStubServer::start(Script::parse(SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{}", stub.addr()),
+        "authorizationToken": {"name": "AuthorizationToken", "data": {
+            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}},
+        "authTokenManagerId": null, "userAgent": null, "resolverRegistered": false,
+        "domainNameResolverRegistered": false, "connectionTimeoutMs": null,
+        "fetchSize": null, "maxTxRetryTimeMs": null, "livenessCheckTimeoutMs": null,
+        "maxConnectionPoolSize": null, "connectionAcquisitionTimeoutMs": null,
+        "clientCertificate": null, "clientCertificateProviderId": null}}));
+    assert_eq!(r["name"], "Driver", "{r}");
+    let driver_id = r["data"]["id"].clone();
+
+    let r = c.request(json!({"name": "NewSession", "data": {
+        "driverId": driver_id, "accessMode": "w", "bookmarks": null, "database": null,
+        "fetchSize": null, "impersonatedUser": null}}));
+    assert_eq!(r["name"], "Session", "{r}");
+    let session_id = r["data"]["id"].clone();
+
+    let r = c.request(json!({"name": "SessionRun", "data": {
+        "sessionId": session_id, "cypher": "RETURN $x AS x",
+        "params": {"x": {"name": "CypherInt", "data": {"value": 1}}}, "txMeta": null}}));
+    assert_eq!(r["name"], "Result", "{r}");
+    assert_eq!(r["data"]["keys"], json!(["x"]));
+    let result_id = r["data"]["id"].clone();
+
+    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "Record", "data": {"values": [{"name": "CypherInt", "data": {"value": 1}}]}})
+    );
+    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    assert_eq!(r, json!({"name": "NullRecord", "data": {}}));
+
+    let r = c.request(json!({"name": "ResultConsume", "data": {"resultId": result_id}}));
+    assert_eq!(r["name"], "Summary", "{r}");
+    assert_eq!(r["data"]["queryType"], "r");
+    assert_eq!(r["data"]["database"], "neo4j");
+    assert_eq!(r["data"]["query"]["text"], "RETURN $x AS x");
+    assert_eq!(r["data"]["resultAvailableAfter"], 5);
+    assert_eq!(r["data"]["serverInfo"]["protocolVersion"], "5.4");
+    assert_eq!(r["data"]["serverInfo"]["agent"], "Neo4j/5.20.0");
+
+    let r = c.request(json!({"name": "SessionLastBookmarks", "data": {"sessionId": session_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "Bookmarks", "data": {"bookmarks": ["bm1"]}})
+    );
+
+    let r = c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    assert_eq!(r, json!({"name": "Session", "data": {"id": session_id}}));
+    let r = c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    assert_eq!(r, json!({"name": "Driver", "data": {"id": driver_id}}));
+
+    stub.finish().unwrap();
+}
+
+#[test]
+fn driver_errors_come_back_as_driver_errors() {
+    // Nothing listens there: connecting fails with ServiceUnavailable.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = free.local_addr().unwrap();
+    drop(free);
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{dead}"),
+        "authorizationToken": {"name": "AuthorizationToken", "data": {"scheme": "none"}},
+        "connectionTimeoutMs": 2000}}));
+    let driver_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "VerifyConnectivity", "data": {"driverId": driver_id}}));
+    assert_eq!(r["name"], "DriverError", "{r}");
+    assert_eq!(r["data"]["errorType"], "ServiceUnavailable");
+    assert_eq!(r["data"]["retryable"], true);
+    assert!(r["data"]["id"].is_u64());
+}
+
+const TX_SCRIPT: &str = r#"
+!: BOLT 5.4
+!: AUTO RESET
+
+C: HELLO {"user_agent": "*", "...": ""}
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+C: BEGIN {"...": ""}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+{{
+    C: COMMIT
+    S: SUCCESS {"bookmark": "bm2"}
+----
+    C: ROLLBACK
+    S: SUCCESS {}
+}}
+{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+fn driver_and_session(c: &mut Client, stub: &BlockingStubServer) -> (Value, Value) {
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{}", stub.addr()),
+        "authorizationToken": {"name": "AuthorizationToken", "data": {
+            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
+    let driver_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "NewSession", "data": {
+        "driverId": driver_id, "accessMode": "w"}}));
+    assert_eq!(r["name"], "Session", "{r}");
+    (driver_id, r["data"]["id"].clone())
+}
+
+fn run_in_managed_tx(c: &mut Client, session_id: &Value) {
+    let r = c.request(json!({"name": "SessionWriteTransaction", "data": {
+        "sessionId": session_id, "txMeta": null}}));
+    assert_eq!(r["name"], "RetryableTry", "{r}");
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+    assert_eq!(r["name"], "Result", "{r}");
+    let result_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    assert_eq!(r["name"], "Record", "{r}");
+}
+
+#[test]
+fn managed_transaction_commits_on_retryable_positive() {
+    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    run_in_managed_tx(&mut c, &session_id);
+    let r = c.request(json!({"name": "RetryablePositive", "data": {"sessionId": session_id}}));
+    assert_eq!(r, json!({"name": "RetryableDone", "data": {}}));
+    let r = c.request(json!({"name": "SessionLastBookmarks", "data": {"sessionId": session_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "Bookmarks", "data": {"bookmarks": ["bm2"]}})
+    );
+    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    stub.finish().unwrap();
+}
+
+#[test]
+fn managed_transaction_fails_on_retryable_negative() {
+    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    run_in_managed_tx(&mut c, &session_id);
+    let r = c.request(json!({"name": "RetryableNegative", "data": {
+        "sessionId": session_id, "errorId": ""}}));
+    assert_eq!(r["name"], "FrontendError", "{r}");
+    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    stub.finish().unwrap();
+}
+
+#[test]
+fn explicit_transaction_commit() {
+    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    let r = c.request(json!({"name": "SessionBeginTransaction", "data": {
+        "sessionId": session_id, "txMeta": null}}));
+    assert_eq!(r["name"], "Transaction", "{r}");
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+    let result_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "ResultList", "data": {"resultId": result_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "RecordList", "data": {"records": [
+            {"values": [{"name": "CypherInt", "data": {"value": 1}}]}]}})
+    );
+    let r = c.request(json!({"name": "TransactionCommit", "data": {"txId": tx_id}}));
+    assert_eq!(r, json!({"name": "Transaction", "data": {"id": tx_id}}));
+    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    stub.finish().unwrap();
+}
