@@ -298,7 +298,11 @@ impl Session {
     ) -> Result<T> {
         let mut retrier = self.inner.retrier();
         loop {
-            let error = match wait(self.inner.open_tx(read, &config)) {
+            let error = match wait(self.inner.open_tx(
+                read,
+                &config,
+                quiver_bolt::TelemetryApi::ManagedTransaction,
+            )) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(

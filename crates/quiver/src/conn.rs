@@ -121,6 +121,7 @@ pub(crate) struct Conn {
     buffered: Vec<(u64, Buffered)>,
     next_id: u64,
     begin_pending: bool,
+    telemetry_pending: bool,
     committing: bool,
     closed: bool,
     failure: Option<Failure>,
@@ -165,6 +166,7 @@ impl Conn {
             buffered: Vec::new(),
             next_id: 0,
             begin_pending: false,
+            telemetry_pending: false,
             committing: false,
             closed: false,
             failure: None,
@@ -340,6 +342,29 @@ impl Conn {
         }
     }
 
+    /// Queues TELEMETRY (which API the work comes from) when the server
+    /// asked for it; it leaves with the next request.
+    pub(crate) fn telemetry(&mut self, api: quiver_bolt::TelemetryApi) {
+        if let Some(conn) = self.pooled.as_deref_mut() {
+            if let Ok(true) = conn.send_telemetry(api) {
+                self.telemetry_pending = true;
+            }
+        }
+    }
+
+    /// Reads the replies to what was queued ahead of a query or a commit:
+    /// TELEMETRY, then BEGIN.
+    async fn read_preamble(&mut self) -> Result<()> {
+        if self.telemetry_pending {
+            self.recv_summary().await?;
+            self.telemetry_pending = false;
+        }
+        if self.begin_pending {
+            self.read_begin().await?;
+        }
+        Ok(())
+    }
+
     /// Queues BEGIN; it leaves with the first query (or the commit).
     pub(crate) async fn begin(&mut self, params: &TxParams) -> Result<()> {
         self.send(&Request::Begin(Begin {
@@ -388,9 +413,7 @@ impl Conn {
             }
         }
         self.flush().await?;
-        if self.begin_pending {
-            self.read_begin().await?;
-        }
+        self.read_preamble().await?;
         let meta = self.recv_summary().await?;
         self.note_db(&meta);
         let keys: Arc<[String]> = match meta.get("fields") {
@@ -636,9 +659,7 @@ impl Conn {
 
     async fn commit_inner(&mut self) -> Result<Option<String>> {
         self.close_streaming_then(Request::Commit).await?;
-        if self.begin_pending {
-            self.read_begin().await?;
-        }
+        self.read_preamble().await?;
         let meta = self.recv_summary().await?;
         self.committing = false;
         Ok(match meta.get("bookmark") {
@@ -668,9 +689,7 @@ impl Conn {
 
     async fn rollback_inner(&mut self) -> Result<()> {
         self.close_streaming_then(Request::Rollback).await?;
-        if self.begin_pending {
-            self.read_begin().await?;
-        }
+        self.read_preamble().await?;
         self.recv_summary().await?;
         Ok(())
     }

@@ -166,7 +166,14 @@ impl<'d> ExecuteQuery<'d> {
         let read = self.routing == RoutingControl::Readers;
         let mut retrier = session.retrier();
         loop {
-            let error = match session.open_tx(read, &self.tx_config).await {
+            let error = match session
+                .open_tx(
+                    read,
+                    &self.tx_config,
+                    quiver_bolt::TelemetryApi::ExecuteQuery,
+                )
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), session.fetch_n());
                     let outcome = match tx.run(self.query.clone()).await {

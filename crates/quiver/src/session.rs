@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
+use quiver_bolt::TelemetryApi;
 use quiver_pool::{AccessMode as PoolMode, AcquireRequest, HomeDbKey, Pooled};
 
 use crate::bolt_glue::bolt_notification_filter;
@@ -365,6 +366,7 @@ impl Session {
                 previous: bookmarks,
             }));
         }
+        conn.telemetry(TelemetryApi::AutoCommit);
         let ran = conn.run(query, self.fetch_n, Some(&params)).await;
         self.note_home_db(&conn);
         let open = conn.open_flag();
@@ -380,6 +382,7 @@ impl Session {
         &mut self,
         read: bool,
         config: &TransactionConfig,
+        api: TelemetryApi,
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto().await;
@@ -394,6 +397,7 @@ impl Session {
             false,
             self.config.auth().is_none(),
         );
+        conn.telemetry(api);
         conn.begin(&params).await?;
         Ok((conn.into_shared(), bookmarks))
     }
@@ -436,7 +440,9 @@ impl Session {
         config: TransactionConfig,
     ) -> Result<Transaction<'_>> {
         let read = self.config.default_access_mode() == AccessMode::Read;
-        let (shared, sent) = self.open_tx(read, &config).await?;
+        let (shared, sent) = self
+            .open_tx(read, &config, TelemetryApi::UnmanagedTransaction)
+            .await?;
         Ok(Transaction::new(self, shared, sent))
     }
 
@@ -524,7 +530,10 @@ impl Session {
     {
         let mut retrier = self.retrier();
         loop {
-            let error = match self.open_tx(read, &config).await {
+            let error = match self
+                .open_tx(read, &config, TelemetryApi::ManagedTransaction)
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;

@@ -648,3 +648,58 @@ fn handles_and_futures_can_cross_threads() {
     }
     let _ = result_is_send;
 }
+
+#[tokio::test]
+async fn telemetry_goes_ahead_of_the_work_when_the_server_asks() {
+    let server = StubServer::start(raw_script(
+        r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1", "hints": {"telemetry.enabled": true}}
+C: LOGON *
+S: SUCCESS {}
+C: TELEMETRY 0
+   BEGIN {}
+   RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+C: TELEMETRY 2
+   RUN "RETURN 2 AS x" {} {"bookmarks": ["b1"]}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   RECORD [2]
+   SUCCESS {"type": "r"}
+"#,
+    ))
+    .await
+    .unwrap();
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let x: i64 = session
+        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
+        .await
+        .unwrap();
+    assert_eq!(x, 1);
+    let y: i64 = session
+        .run("RETURN 2 AS x")
+        .await
+        .unwrap()
+        .single()
+        .await
+        .unwrap()
+        .get("x")
+        .unwrap();
+    assert_eq!(y, 2);
+    let report = finish(driver, server).await;
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .arrived_together(&["TELEMETRY", "BEGIN", "RUN", "PULL"]));
+}
