@@ -122,6 +122,9 @@ pub(crate) struct Conn {
     next_id: u64,
     begin_pending: bool,
     telemetry_pending: bool,
+    /// A multi-step exchange is under way; still set when a new one starts
+    /// means the last one's future was dropped midway.
+    busy: bool,
     committing: bool,
     closed: bool,
     failure: Option<Failure>,
@@ -167,6 +170,7 @@ impl Conn {
             next_id: 0,
             begin_pending: false,
             telemetry_pending: false,
+            busy: false,
             committing: false,
             closed: false,
             failure: None,
@@ -342,6 +346,87 @@ impl Conn {
         }
     }
 
+    /// Marks the start of an exchange; fails (and gives the connection up)
+    /// if an earlier one was abandoned midway, since its replies would be
+    /// taken for the new request's.
+    fn enter(&mut self) -> Result<()> {
+        if self.busy {
+            self.busy = false;
+            return Err(self.fail_local(Error::new(
+                ErrorKind::Closed,
+                "the transaction can't go on: an earlier call on it was cancelled midway",
+            )));
+        }
+        self.busy = true;
+        Ok(())
+    }
+
+    /// RUN and PULL in one round trip. `auto` carries an auto-commit query's
+    /// transaction parameters. Returns the result's id and keys.
+    pub(crate) async fn run(
+        &mut self,
+        query: Query,
+        fetch_n: i64,
+        auto: Option<&TxParams>,
+    ) -> Result<(u64, Arc<[String]>)> {
+        self.enter()?;
+        let out = self.run_step(query, fetch_n, auto).await;
+        self.busy = false;
+        out
+    }
+
+    /// The next batch of result `id`: up to `n` records (-1: all) into
+    /// `out`. `Ok(Some(summary))` once the result is complete.
+    pub(crate) async fn fetch(
+        &mut self,
+        id: u64,
+        n: i64,
+        out: &mut VecDeque<Record>,
+    ) -> Result<Option<ResultSummary>> {
+        self.enter()?;
+        let res = self.fetch_step(id, n, out).await;
+        self.busy = false;
+        res
+    }
+
+    /// Drops what is left of result `id` and returns its summary.
+    pub(crate) async fn discard(&mut self, id: u64) -> Result<ResultSummary> {
+        self.enter()?;
+        let res = self.discard_step(id).await;
+        self.busy = false;
+        res
+    }
+
+    /// COMMIT; returns the new bookmark.
+    pub(crate) async fn commit(&mut self) -> Result<Option<String>> {
+        self.enter()?;
+        let res = self.commit_step().await;
+        self.busy = false;
+        res
+    }
+
+    /// ROLLBACK.
+    pub(crate) async fn rollback(&mut self) -> Result<()> {
+        if self.busy {
+            // An abandoned exchange: the pool's RESET rolls back.
+            self.busy = false;
+            self.abandon();
+            return Ok(());
+        }
+        self.busy = true;
+        let res = self.rollback_step().await;
+        self.busy = false;
+        res
+    }
+
+    /// Buffers an auto-commit result's rest so the connection goes back.
+    pub(crate) async fn finish_auto(&mut self) {
+        if self.enter().is_ok() {
+            self.finish_auto_step().await;
+            self.busy = false;
+        }
+    }
+
     /// Queues TELEMETRY (which API the work comes from) when the server
     /// asked for it; it leaves with the next request.
     pub(crate) fn telemetry(&mut self, api: quiver_bolt::TelemetryApi) {
@@ -384,7 +469,7 @@ impl Conn {
 
     /// RUN and PULL in one round trip. `auto` carries an auto-commit query's
     /// transaction parameters. Returns the result's id and keys.
-    pub(crate) async fn run(
+    async fn run_step(
         &mut self,
         query: Query,
         fetch_n: i64,
@@ -539,7 +624,7 @@ impl Conn {
 
     /// The next batch of result `id`: up to `n` records (-1: all) into
     /// `out`. `Ok(Some(summary))` once the result is complete.
-    pub(crate) async fn fetch(
+    async fn fetch_step(
         &mut self,
         id: u64,
         n: i64,
@@ -571,7 +656,7 @@ impl Conn {
 
     /// Drops what is left of result `id` (DISCARD when records still wait on
     /// the server) and returns its summary.
-    pub(crate) async fn discard(&mut self, id: u64) -> Result<ResultSummary> {
+    async fn discard_step(&mut self, id: u64) -> Result<ResultSummary> {
         if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
             let (_, b) = self.buffered.swap_remove(pos);
             return b.end;
@@ -646,7 +731,7 @@ impl Conn {
 
     /// COMMIT (pipelined behind the last PULL where possible); returns the
     /// new bookmark.
-    pub(crate) async fn commit(&mut self) -> Result<Option<String>> {
+    async fn commit_step(&mut self) -> Result<Option<String>> {
         if let Err(e) = self.check_usable() {
             self.abandon();
             return Err(e);
@@ -670,7 +755,7 @@ impl Conn {
 
     /// ROLLBACK; a failed transaction is only given back (the pool's RESET
     /// ends it on the server).
-    pub(crate) async fn rollback(&mut self) -> Result<()> {
+    async fn rollback_step(&mut self) -> Result<()> {
         if self.closed {
             return Err(Error::new(
                 ErrorKind::Closed,
@@ -696,7 +781,7 @@ impl Conn {
 
     /// Finishes an auto-commit result so its bookmark is known and the
     /// connection goes back to the pool: what is left is buffered.
-    pub(crate) async fn finish_auto(&mut self) {
+    async fn finish_auto_step(&mut self) {
         if self.streaming.is_some() {
             self.buffer_streaming().await;
         }

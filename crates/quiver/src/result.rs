@@ -38,6 +38,11 @@ enum End {
 /// [`list`](Self::list), [`consume`](Self::consume),
 /// [`to_eager_result`](Self::to_eager_result), [`graph`](Self::graph).
 ///
+/// Through the `Stream` API, a batch being fetched holds the transaction's
+/// connection until the stream is polled again or dropped; the async
+/// methods give it up when their future is dropped (the transaction then
+/// refuses further work rather than mix replies up).
+///
 /// ```no_run
 /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
 /// #[derive(serde::Deserialize)]
@@ -188,16 +193,61 @@ impl QueryResult {
 
     /// The next record, pulling the next batch when the buffer is empty;
     /// `None` at the end.
+    ///
+    /// Cancelling it (dropping the future midway through a batch) keeps the
+    /// records already received, but the transaction can't go on: its next
+    /// request fails with [`ErrorKind::Closed`].
     #[allow(clippy::should_implement_trait)] // Stream's next comes with StreamExt
     pub async fn next(&mut self) -> Option<Result<Record>> {
-        std::future::poll_fn(|cx| self.poll_record(cx)).await
+        if self.out_of_scope() {
+            self.buffer.clear();
+            if self.error_given {
+                return None;
+            }
+            self.error_given = true;
+            return Some(Err(consumed_error()));
+        }
+        if let Some(r) = self.buffer.pop_front() {
+            return Some(Ok(r));
+        }
+        if let Err(e) = self.fill_batch().await {
+            return Some(Err(e));
+        }
+        self.buffer.pop_front().map(Ok)
+    }
+
+    /// Fills the buffer with the next batch (if it is empty and more may
+    /// come), locking the connection state only for this call.
+    async fn fill_batch(&mut self) -> Result<()> {
+        if self.fetching.is_some() {
+            // A batch the Stream API started: finish it.
+            return std::future::poll_fn(|cx| self.poll_fill(cx)).await;
+        }
+        while self.buffer.is_empty() && matches!(self.end, End::Streaming) {
+            let res = self
+                .shared
+                .lock()
+                .await
+                .fetch(self.id, self.fetch_n, &mut self.buffer)
+                .await;
+            match res {
+                Ok(Some(summary)) => self.end = End::Done(Box::new(summary)),
+                Ok(None) => {}
+                Err(e) => {
+                    self.end = End::Failed;
+                    self.error_given = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn fill(&mut self) -> Result<()> {
         if self.out_of_scope() {
             return Err(consumed_error());
         }
-        std::future::poll_fn(|cx| self.poll_fill(cx)).await
+        self.fill_batch().await
     }
 
     /// The next record without taking it (`None` at the end).
@@ -296,7 +346,7 @@ impl QueryResult {
         }
         // A batch being fetched through the Stream API finishes first.
         if self.fetching.is_some() {
-            let _ = std::future::poll_fn(|cx| self.poll_fill(cx)).await;
+            let _ = self.fill_batch().await;
             self.buffer.clear();
             if let End::Done(s) = &self.end {
                 self.consumed = true;

@@ -703,3 +703,32 @@ S: SUCCESS {}
         .unwrap()
         .arrived_together(&["TELEMETRY", "BEGIN", "RUN", "PULL"]));
 }
+
+#[tokio::test]
+async fn a_cancelled_read_ends_the_transaction_cleanly() {
+    let server = stub(
+        r#"C: BEGIN {}
+   RUN "SLOW" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   <SLEEP 0.5>
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .unwrap();
+    let mut result = tx.run("SLOW").await.unwrap();
+    let timed_out = tokio::time::timeout(Duration::from_millis(50), result.next()).await;
+    assert!(timed_out.is_err());
+    // No hang, no reply taken for another request's: a clear error.
+    let err = tx.run("NEXT").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    drop(tx);
+    until_idle(&driver).await;
+    finish(driver, server).await;
+}
