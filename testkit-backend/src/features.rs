@@ -23,6 +23,36 @@ use crate::responses::Response;
 /// Tests that need no feature still run and fail with `BackendError("not supported yet: ...")`.
 pub const FEATURES: &[&str] = &[];
 
+/// Features whose requests the backend now serves end to end through quiver's `Driver`. The
+/// backend's own stub tests cover sessions, results (next, list), explicit and managed
+/// transactions, driver errors, server info and encryption; ExecuteQuery, VerifyAuthentication,
+/// auth managers through a driver, impersonation, peek/single and mock time are wired but not
+/// exercised here. Not advertised yet: the final list is the lead's call after a TestKit run
+/// (an advertised feature makes TestKit run strict stub scripts; Bolt versions and
+/// optimizations depend on the driver's wire behaviour, not on the backend).
+pub const CANDIDATE_FEATURES: &[&str] = &[
+    "Feature:API:Driver.ExecuteQuery",
+    "Feature:API:Driver.ExecuteQuery:WithAuth",
+    "Feature:API:Driver:GetServerInfo",
+    "Feature:API:Driver.IsEncrypted",
+    "Feature:API:Driver.SupportsSessionAuth",
+    "Feature:API:Driver.VerifyAuthentication",
+    "Feature:API:Driver.VerifyConnectivity",
+    "Feature:API:Result.List",
+    "Feature:API:Result.Peek",
+    "Feature:API:Result.Single",
+    "Feature:API:RetryableExceptions",
+    "Feature:API:Session:AuthConfig",
+    "Feature:API:Type.Spatial",
+    "Feature:API:Type.Temporal",
+    "Feature:Auth:Bearer",
+    "Feature:Auth:Custom",
+    "Feature:Auth:Kerberos",
+    "Feature:Auth:Managed",
+    "Feature:Impersonation",
+    "Backend:MockTime",
+];
+
 /// Every feature string the targeted TestKit versions know (fork `e2187cbf`: 69 values;
 /// official 5.0 `0c5fb949` lacks the five marked "fork only").
 pub const KNOWN_FEATURES: &[&str] = &[
@@ -191,6 +221,13 @@ mod tests {
     #[test]
     fn advertised_features_are_known_to_testkit() {
         for f in FEATURES {
+            assert!(KNOWN_FEATURES.contains(f), "{f} is unknown to TestKit");
+        }
+    }
+
+    #[test]
+    fn candidate_features_are_known_to_testkit() {
+        for f in CANDIDATE_FEATURES {
             assert!(KNOWN_FEATURES.contains(f), "{f} is unknown to TestKit");
         }
     }

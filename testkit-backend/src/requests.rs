@@ -471,8 +471,9 @@ driver_request! {
 pub struct VerifyAuthentication {
     /// The driver.
     pub driver_id: Id,
-    /// Token to verify; `None`: the driver's own.
-    #[serde(default)]
+    /// Token to verify; `None`: the driver's own. (Older TestKit versions call the field
+    /// `auth_token`.)
+    #[serde(default, alias = "auth_token")]
     pub authorization_token: Option<AuthorizationToken>,
 }
 

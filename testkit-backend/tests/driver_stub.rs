@@ -271,3 +271,46 @@ fn explicit_transaction_commit() {
     c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
     stub.finish().unwrap();
 }
+
+const INFO_SCRIPT: &str = r#"
+!: BOLT 5.4
+!: AUTO RESET
+
+C: HELLO {"user_agent": "*", "...": ""}
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+#[test]
+fn server_info_and_encryption() {
+    let stub = BlockingStubServer::start(Script::parse(INFO_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{}", stub.addr()),
+        "authorizationToken": {"name": "AuthorizationToken", "data": {
+            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
+    let driver_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "GetServerInfo", "data": {"driverId": driver_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "ServerInfo", "data": {
+            "address": stub.addr().to_string(), "agent": "Neo4j/5.20.0",
+            "protocolVersion": "5.4"}})
+    );
+    let r = c.request(json!({"name": "CheckDriverIsEncrypted", "data": {"driverId": driver_id}}));
+    assert_eq!(
+        r,
+        json!({"name": "DriverIsEncrypted", "data": {"encrypted": false}})
+    );
+    let r = c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    assert_eq!(r["name"], "Driver");
+    // Still answerable after close.
+    let r = c.request(json!({"name": "CheckDriverIsEncrypted", "data": {"driverId": driver_id}}));
+    assert_eq!(r["name"], "DriverIsEncrypted");
+    stub.finish().unwrap();
+}
