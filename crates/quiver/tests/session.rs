@@ -732,3 +732,43 @@ S: SUCCESS {}
     until_idle(&driver).await;
     finish(driver, server).await;
 }
+
+#[tokio::test]
+async fn a_dropped_session_and_unread_result_give_the_connection_back_reset() {
+    let server = StubServer::start(raw_script(
+        r#"!: BOLT 5.4
+!: AUTO GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON *
+S: SUCCESS {}
+C: RUN "UNWIND range(1, 10) AS x RETURN x" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   RECORD [2]
+   SUCCESS {"has_more": true}
+C: RESET
+S: SUCCESS {}
+"#,
+    ))
+    .await
+    .unwrap();
+    let driver = driver_with(
+        &server,
+        Config::builder().fetch_size(FetchSize::Records(2)),
+        None,
+    );
+    {
+        let mut session = driver.session(SessionConfig::default());
+        let mut result = session
+            .run("UNWIND range(1, 10) AS x RETURN x")
+            .await
+            .unwrap();
+        assert!(result.next().await.unwrap().is_ok());
+    }
+    until_idle(&driver).await;
+    let m = &driver.metrics()[0].1;
+    assert_eq!((m.in_use, m.idle), (0, 1));
+    finish(driver, server).await;
+}
