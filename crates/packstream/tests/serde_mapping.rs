@@ -386,3 +386,88 @@ fn to_value_keeps_legacy_zoned_date_times() {
         assert!(from_value::<Value>(&v).is_ok());
     }
 }
+
+#[test]
+fn display_is_a_cypher_like_literal() {
+    use quiver_packstream::{Duration, LocalDateTime, Point2D, UnboundRelationship, Uuid, Vector};
+    let cases: Vec<(Value, &str)> = vec![
+        (Value::Null, "null"),
+        (Value::from(1.0), "1.0"),
+        (Value::from(f64::NAN), "NaN"),
+        (Value::from(&[1u8, 0xAB][..]), "0x01ab"),
+        (
+            Value::Map(Map::from([
+                ("a b".to_string(), Value::from(1)),
+                ("c".to_string(), Value::from(true)),
+            ])),
+            "{`a b`: 1, c: true}",
+        ),
+        (Value::from(Date { days: 18_262 }), "2020-01-01"),
+        (
+            Value::from(DateTime {
+                seconds: 0,
+                nanoseconds: 0,
+                tz_offset_seconds: 3600,
+            }),
+            "1970-01-01T01:00:00+01:00",
+        ),
+        (
+            Value::from(LocalDateTime {
+                seconds: 1,
+                nanoseconds: 500_000_000,
+            }),
+            "1970-01-01T00:00:01.500",
+        ),
+        (
+            Value::from(Duration {
+                months: 14,
+                days: 3,
+                seconds: 5,
+                nanoseconds: 1,
+            }),
+            "P14M3DT5.000000001S",
+        ),
+        (
+            Value::from(Point2D {
+                srid: 7203,
+                x: 1.0,
+                y: 2.5,
+            }),
+            "point({srid: 7203, x: 1.0, y: 2.5})",
+        ),
+        (
+            Value::Vector(Vector::I8(vec![1, 2])),
+            "vector([1, 2], 2, INTEGER8)",
+        ),
+        (
+            Value::Uuid(Uuid::from(0u128)),
+            "00000000-0000-0000-0000-000000000000",
+        ),
+        (
+            Value::from(Date { days: i64::MAX }),
+            "date({days: 9223372036854775807})",
+        ),
+    ];
+    for (v, text) in cases {
+        assert_eq!(v.to_string(), text);
+    }
+    let a = Node {
+        id: 1,
+        labels: vec!["A".into()],
+        ..Node::default()
+    };
+    let b = Node {
+        id: 2,
+        ..Node::default()
+    };
+    let r = UnboundRelationship {
+        rel_type: "R".into(),
+        ..UnboundRelationship::default()
+    };
+    let path = quiver_packstream::Path {
+        nodes: vec![a, b],
+        relationships: vec![r],
+        indices: vec![-1, 1],
+    };
+    assert_eq!(Value::from(path).to_string(), "(:A)<-[:R]-()");
+}

@@ -2,6 +2,7 @@
 //! structure.
 
 mod de;
+mod display;
 mod from;
 mod ser;
 
