@@ -163,14 +163,16 @@ pub enum Mode {
 }
 
 /// Starts a server with a fresh root under `target/quiver-server/<name>` and waits
-/// until it is ready.
-pub fn start(name: &str, mode: Mode) -> Result<Server> {
+/// until it is ready. `spawned` sees the server as soon as its process exists (so
+/// `cargo xtask server start` can record the pid before waiting: an interrupted start
+/// leaves nothing that `stop` cannot find).
+pub fn start(name: &str, mode: Mode, spawned: &dyn Fn(&Server) -> Result<()>) -> Result<Server> {
     let install = install()?;
     let dir = base_dir().join(name);
     let mut last_error = None;
     // A free port can be taken between our probe and the server's bind: try again.
     for _attempt in 0..3 {
-        match start_once(&install, &dir, mode) {
+        match start_once(&install, &dir, mode, spawned) {
             Ok(server) => return Ok(server),
             Err(Failure::PortTaken(msg)) => last_error = Some(msg),
             Err(Failure::Other(e)) => return Err(e),
@@ -192,7 +194,12 @@ impl<E: Into<project::Error>> From<E> for Failure {
     }
 }
 
-fn start_once(install: &Install, dir: &Path, mode: Mode) -> Result<Server, Failure> {
+fn start_once(
+    install: &Install,
+    dir: &Path,
+    mode: Mode,
+    spawned: &dyn Fn(&Server) -> Result<()>,
+) -> Result<Server, Failure> {
     let root = dir.join("root");
     match fs::remove_dir_all(&root) {
         Err(e) if e.kind() != ErrorKind::NotFound => {
@@ -235,6 +242,7 @@ fn start_once(install: &Install, dir: &Path, mode: Mode) -> Result<Server, Failu
         },
         http: SocketAddr::from((Ipv4Addr::LOCALHOST, http_port)),
     };
+    spawned(&server).map_err(Failure::Other)?;
     loop {
         if let Some(child) = server.child.as_mut() {
             if let Ok(Some(status)) = child.try_wait() {

@@ -113,6 +113,7 @@ impl TestServer {
             Neo4jChoice::Embedded => Ok(TestServer::Embedded(arcadedb::start(
                 "test",
                 Mode::Attached,
+                &|_| Ok(()),
             )?)),
             Neo4jChoice::Docker { tag } => Ok(TestServer::Docker(docker::Container::start(tag)?)),
         }
@@ -288,6 +289,14 @@ impl State {
         })
     }
 
+    fn of(server: &arcadedb::Server) -> State {
+        State {
+            pid: server.pid(),
+            http: server.http,
+            endpoint: server.endpoint.clone(),
+        }
+    }
+
     fn load(path: &Path) -> Option<State> {
         State::parse(&fs::read_to_string(path).ok()?)
     }
@@ -317,14 +326,20 @@ fn start() -> Result<()> {
         }
         let _ = fs::remove_file(&path);
     }
-    let server = arcadedb::start("server", Mode::Detached)?;
-    let state = State {
-        pid: server.pid(),
-        http: server.http,
-        endpoint: server.endpoint.clone(),
+    let record = |server: &arcadedb::Server| -> Result<()> {
+        let state = State::of(server);
+        fs::write(&path, state.render())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
     };
-    fs::write(&path, state.render())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let server = match arcadedb::start("server", Mode::Detached, &record) {
+        Ok(server) => server,
+        Err(e) => {
+            // The failed start stopped its process already.
+            let _ = fs::remove_file(&path);
+            return Err(e);
+        }
+    };
+    let state = State::of(&server);
     server.detach();
     print!("{}", state.render());
     Ok(())
