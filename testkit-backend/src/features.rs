@@ -25,9 +25,10 @@ pub const FEATURES: &[&str] = &[];
 
 /// Features whose requests the backend now serves end to end through quiver's `Driver`. The
 /// backend's own stub tests cover sessions, results (next, list), explicit and managed
-/// transactions, driver errors, server info and encryption; ExecuteQuery, VerifyAuthentication,
-/// auth managers through a driver, impersonation, peek/single and mock time are wired but not
-/// exercised here. Not advertised yet: the final list is the lead's call after a TestKit run
+/// transactions, ExecuteQuery with its config, custom and basic auth token managers called
+/// back through the driver, driver errors, server info and encryption; VerifyAuthentication,
+/// bearer managers, impersonation, peek/single and mock time are wired but not exercised
+/// here. Not advertised yet: the final list is the lead's call after a TestKit run
 /// (an advertised feature makes TestKit run strict stub scripts; Bolt versions and
 /// optimizations depend on the driver's wire behaviour, not on the backend).
 pub const CANDIDATE_FEATURES: &[&str] = &[

@@ -43,8 +43,16 @@ impl Client {
     }
 
     fn request(&mut self, request: Value) -> Value {
+        self.send(request);
+        self.recv()
+    }
+
+    fn send(&mut self, request: Value) {
         let text = format!("#request begin\n{request}\n#request end\n");
         self.writer.write_all(text.as_bytes()).unwrap();
+    }
+
+    fn recv(&mut self) -> Value {
         let mut body = String::new();
         let mut inside = false;
         loop {
@@ -313,4 +321,98 @@ fn server_info_and_encryption() {
     let r = c.request(json!({"name": "CheckDriverIsEncrypted", "data": {"driverId": driver_id}}));
     assert_eq!(r["name"], "DriverIsEncrypted");
     stub.finish().unwrap();
+}
+
+const EXECUTE_QUERY_SCRIPT: &str = r#"
+!: BOLT 5.4
+!: AUTO RESET
+
+C: HELLO {"user_agent": "*", "...": ""}
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+C: BEGIN {"db": "neo4j", "tx_metadata": {"app": "tk"}, "tx_timeout": 1500, "...": ""}
+   RUN "RETURN $x AS x" {"x": 1.5} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   RECORD [1.5]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm1"}
+{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+#[test]
+fn execute_query_with_config() {
+    let stub = BlockingStubServer::start(Script::parse(EXECUTE_QUERY_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::connect(start_backend());
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{}", stub.addr()),
+        "authorizationToken": {"name": "AuthorizationToken", "data": {
+            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
+    let driver_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "ExecuteQuery", "data": {
+        "driverId": driver_id, "cypher": "RETURN $x AS x",
+        "params": {"x": {"name": "CypherFloat", "data": {"value": 1.5}}},
+        "config": {"database": "neo4j", "routing": "w",
+                   "txMeta": {"app": {"name": "CypherString", "data": {"value": "tk"}}},
+                   "timeout": 1500}}}));
+    assert_eq!(r["name"], "EagerResult", "{r}");
+    assert_eq!(r["data"]["keys"], json!(["x"]));
+    assert_eq!(
+        r["data"]["records"],
+        json!([{"values": [{"name": "CypherFloat", "data": {"value": 1.5}}]}])
+    );
+    assert_eq!(r["data"]["summary"]["queryType"], "r");
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    stub.finish().unwrap();
+}
+
+#[test]
+fn auth_token_managers_ask_testkit_through_the_driver() {
+    for (create, created, callback, manager_key, answer) in [
+        (
+            "NewAuthTokenManager",
+            "AuthTokenManager",
+            "AuthTokenManagerGetAuthRequest",
+            "authTokenManagerId",
+            "AuthTokenManagerGetAuthCompleted",
+        ),
+        (
+            "NewBasicAuthTokenManager",
+            "BasicAuthTokenManager",
+            "BasicAuthTokenProviderRequest",
+            "basicAuthTokenManagerId",
+            "BasicAuthTokenProviderCompleted",
+        ),
+    ] {
+        let stub = BlockingStubServer::start(Script::parse(INFO_SCRIPT).unwrap()).unwrap();
+        let mut c = Client::connect(start_backend());
+        let r = c.request(json!({"name": create, "data": {}}));
+        assert_eq!(r["name"], created, "{r}");
+        let manager_id = r["data"]["id"].clone();
+        let r = c.request(json!({"name": "NewDriver", "data": {
+            "uri": format!("bolt://{}", stub.addr()),
+            "authorizationToken": null, "authTokenManagerId": manager_id}}));
+        let driver_id = r["data"]["id"].clone();
+
+        c.send(json!({"name": "VerifyConnectivity", "data": {"driverId": driver_id}}));
+        let cb = c.recv();
+        assert_eq!(cb["name"], callback, "{cb}");
+        assert_eq!(cb["data"][manager_key], manager_id);
+        c.send(
+            json!({"name": answer, "data": {"requestId": cb["data"]["id"],
+            "auth": {"name": "AuthorizationToken", "data": {
+                "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}),
+        );
+        let r = c.recv();
+        assert_eq!(r, json!({"name": "Driver", "data": {"id": driver_id}}));
+
+        c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+        stub.finish().unwrap();
+    }
 }
