@@ -119,3 +119,31 @@ S: SUCCESS {{}}
     assert_eq!(x, 1);
     finish(driver, server).await;
 }
+
+#[tokio::test]
+async fn verify_authentication_answers_yes_or_no() {
+    let server = stub(
+        r#"C: LOGOFF
+   LOGON {"scheme": "basic", "principal": "jane", "credentials": "right"}
+S: SUCCESS {}
+   SUCCESS {}
+C: LOGOFF
+   LOGON {"scheme": "basic", "principal": "jane", "credentials": "wrong"}
+S: SUCCESS {}
+   FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "no"}
+S: <EXIT>
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    assert!(driver
+        .verify_authentication(AuthToken::basic("jane", "right"))
+        .await
+        .unwrap());
+    assert!(!driver
+        .verify_authentication(AuthToken::basic("jane", "wrong"))
+        .await
+        .unwrap());
+    driver.close().await;
+    server.finish().await.unwrap();
+}
