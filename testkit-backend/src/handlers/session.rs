@@ -82,10 +82,6 @@ impl std::fmt::Debug for Command {
     }
 }
 
-fn closed() -> quiver::Error {
-    quiver::Error::user("the session's actor stopped")
-}
-
 fn not_in_tx(what: &str) -> quiver::Error {
     quiver::Error::user(format!("{what}: no explicit transaction is open"))
 }
@@ -231,10 +227,17 @@ pub(crate) async fn ask<T>(
     entry
         .commands
         .send(command(tx))
-        .map_err(|_| driver_error(ctx, closed()))?;
+        .map_err(|_| actor_gone(id))?;
     rx.await
-        .unwrap_or_else(|_| Err(closed()))
+        .map_err(|_| actor_gone(id))?
         .map_err(|e| driver_error(ctx, e))
+}
+
+/// The session's actor is gone: only a panic in the driver ends it before the connection.
+fn actor_gone(id: Id) -> Error {
+    Error::Backend(format!(
+        "session {id}'s task stopped (did the driver panic?)"
+    ))
 }
 
 /// `NewSession` → `Session`.
@@ -339,8 +342,8 @@ pub async fn last_bookmarks(ctx: &Ctx, request: SessionLastBookmarks) -> Result<
     entry
         .commands
         .send(Command::LastBookmarks(tx))
-        .map_err(|_| driver_error(ctx, closed()))?;
-    let bookmarks = rx.await.map_err(|_| driver_error(ctx, closed()))?;
+        .map_err(|_| actor_gone(request.session_id))?;
+    let bookmarks = rx.await.map_err(|_| actor_gone(request.session_id))?;
     Ok(Response::Bookmarks { bookmarks })
 }
 
