@@ -297,12 +297,9 @@ impl Session {
         mut work: impl FnMut(&ManagedTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut retrier = self.inner.retrier();
+        let mut api = Some(quiver_bolt::TelemetryApi::ManagedTransaction);
         loop {
-            let error = match wait(self.inner.open_tx(
-                read,
-                &config,
-                quiver_bolt::TelemetryApi::ManagedTransaction,
-            )) {
+            let error = match wait(self.inner.open_tx(read, &config, api.take())) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(

@@ -106,6 +106,9 @@ struct Streaming {
 struct Buffered {
     records: VecDeque<Record>,
     end: Result<ResultSummary>,
+    /// The session consumed it (closing, or starting other work): records
+    /// are gone, only the summary is left.
+    discarded: bool,
 }
 
 /// One unit of work's connection and the state of its results.
@@ -427,6 +430,14 @@ impl Conn {
         }
     }
 
+    /// Consumes an auto-commit result's rest so the connection goes back.
+    pub(crate) async fn consume_auto(&mut self) {
+        if self.enter().is_ok() {
+            self.consume_auto_step().await;
+            self.busy = false;
+        }
+    }
+
     /// Queues TELEMETRY (which API the work comes from) when the server
     /// asked for it; it leaves with the next request.
     pub(crate) fn telemetry(&mut self, api: quiver_bolt::TelemetryApi) {
@@ -599,7 +610,14 @@ impl Conn {
         };
         let mut records = VecDeque::new();
         let end = self.pull_rest(&mut records).await;
-        self.buffered.push((id, Buffered { records, end }));
+        self.buffered.push((
+            id,
+            Buffered {
+                records,
+                end,
+                discarded: false,
+            },
+        ));
     }
 
     async fn pull_rest(&mut self, out: &mut VecDeque<Record>) -> Result<ResultSummary> {
@@ -631,6 +649,12 @@ impl Conn {
         out: &mut VecDeque<Record>,
     ) -> Result<Option<ResultSummary>> {
         if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
+            if self.buffered.get(pos).is_some_and(|(_, b)| b.discarded) {
+                return Err(Error::new(
+                    ErrorKind::ResultConsumed,
+                    "the session consumed it before starting other work or closing",
+                ));
+            }
             let (_, b) = self.buffered.swap_remove(pos);
             if out.is_empty() {
                 *out = b.records;
@@ -781,6 +805,24 @@ impl Conn {
 
     /// Finishes an auto-commit result so its bookmark is known and the
     /// connection goes back to the pool: what is left is buffered.
+    /// Consumes an auto-commit result (DISCARD of what the server still
+    /// holds) so its bookmark is known and the connection goes back; the
+    /// result's handle then reports it consumed.
+    async fn consume_auto_step(&mut self) {
+        let Some(id) = self.streaming.as_ref().map(|s| s.id) else {
+            return;
+        };
+        let end = self.discard_step(id).await;
+        self.buffered.push((
+            id,
+            Buffered {
+                records: VecDeque::new(),
+                end,
+                discarded: true,
+            },
+        ));
+    }
+
     async fn finish_auto_step(&mut self) {
         if self.streaming.is_some() {
             self.buffer_streaming().await;

@@ -165,15 +165,9 @@ impl<'d> ExecuteQuery<'d> {
         let mut session = self.driver.session(config.build());
         let read = self.routing == RoutingControl::Readers;
         let mut retrier = session.retrier();
+        let mut api = Some(quiver_bolt::TelemetryApi::ExecuteQuery);
         loop {
-            let error = match session
-                .open_tx(
-                    read,
-                    &self.tx_config,
-                    quiver_bolt::TelemetryApi::ExecuteQuery,
-                )
-                .await
-            {
+            let error = match session.open_tx(read, &self.tx_config, api.take()).await {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), session.fetch_n());
                     let outcome = match tx.run(self.query.clone()).await {

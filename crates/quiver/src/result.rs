@@ -233,6 +233,17 @@ impl QueryResult {
             match res {
                 Ok(Some(summary)) => self.end = End::Done(Box::new(summary)),
                 Ok(None) => {}
+                Err(e) if e.kind() == ErrorKind::ResultConsumed => {
+                    // The session consumed it: keep the summary for consume().
+                    let summary = self.shared.lock().await.discard(self.id).await;
+                    self.end = match summary {
+                        Ok(s) => End::Done(Box::new(s)),
+                        Err(_) => End::Failed,
+                    };
+                    self.consumed = true;
+                    self.error_given = true;
+                    return Err(e);
+                }
                 Err(e) => {
                     self.end = End::Failed;
                     self.error_given = true;

@@ -140,12 +140,18 @@ impl Session {
         Ok(())
     }
 
-    /// Waits for the previous auto-commit query to end (what is left of its
-    /// result is buffered) and takes its bookmark.
-    async fn finish_auto(&mut self) {
+    /// Waits for the previous auto-commit query to end and takes its
+    /// bookmark. What is left of its result is buffered (`keep`, before
+    /// another auto-commit query) or consumed (before a transaction, on
+    /// close), as the official drivers do.
+    async fn finish_auto(&mut self, keep: bool) {
         if let Some(shared) = self.last_auto.take() {
             let mut conn = shared.lock().await;
-            conn.finish_auto().await;
+            if keep {
+                conn.finish_auto().await;
+            } else {
+                conn.consume_auto().await;
+            }
             if let Some(bm) = conn.take_bookmark() {
                 self.bookmarks = Bookmarks::from_raw_values([bm]);
             }
@@ -346,7 +352,7 @@ impl Session {
         config: TransactionConfig,
     ) -> Result<QueryResult> {
         self.check_open()?;
-        self.finish_auto().await;
+        self.finish_auto(true).await;
         let query = query.into();
         let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
@@ -382,10 +388,10 @@ impl Session {
         &mut self,
         read: bool,
         config: &TransactionConfig,
-        api: TelemetryApi,
+        api: Option<TelemetryApi>,
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
-        self.finish_auto().await;
+        self.finish_auto(false).await;
         let bookmarks = self.tx_bookmarks().await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
         let pooled = self.acquire(read, &bookmark_list).await?;
@@ -397,7 +403,9 @@ impl Session {
             false,
             self.config.auth().is_none(),
         );
-        conn.telemetry(api);
+        if let Some(api) = api {
+            conn.telemetry(api);
+        }
         conn.begin(&params).await?;
         Ok((conn.into_shared(), bookmarks))
     }
@@ -441,7 +449,7 @@ impl Session {
     ) -> Result<Transaction<'_>> {
         let read = self.config.default_access_mode() == AccessMode::Read;
         let (shared, sent) = self
-            .open_tx(read, &config, TelemetryApi::UnmanagedTransaction)
+            .open_tx(read, &config, Some(TelemetryApi::UnmanagedTransaction))
             .await?;
         Ok(Transaction::new(self, shared, sent))
     }
@@ -529,11 +537,10 @@ impl Session {
         Fut: Future<Output = Result<T>>,
     {
         let mut retrier = self.retrier();
+        // Telemetry goes with the first attempt only.
+        let mut api = Some(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self
-                .open_tx(read, &config, TelemetryApi::ManagedTransaction)
-                .await
-            {
+            let error = match self.open_tx(read, &config, api.take()).await {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
@@ -583,6 +590,8 @@ impl Session {
 
     /// The bookmarks of the last transaction this session committed (or
     /// the initial ones): give them to another session to read its writes.
+    /// An auto-commit result still open is consumed first (its bookmark
+    /// comes with its end).
     ///
     /// ```no_run
     /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
@@ -596,16 +605,17 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub async fn last_bookmarks(&mut self) -> Bookmarks {
-        self.finish_auto().await;
+        self.finish_auto(false).await;
         self.bookmarks.clone()
     }
 
-    /// Ends the session: an auto-commit result still open is buffered (and
-    /// stays readable), and the session refuses further work. Dropping a
+    /// Ends the session: an auto-commit result still open is consumed (its
+    /// remaining records are discarded; its summary stays available) and the
+    /// session refuses further work. Dropping a
     /// session without closing it is safe too: its connection goes back to
     /// the pool, which resets it.
     pub async fn close(&mut self) -> Result<()> {
-        self.finish_auto().await;
+        self.finish_auto(false).await;
         self.closed = true;
         Ok(())
     }

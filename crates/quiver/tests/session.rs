@@ -772,3 +772,51 @@ S: SUCCESS {}
     assert_eq!((m.in_use, m.idle), (0, 1));
     finish(driver, server).await;
 }
+
+#[tokio::test]
+async fn starting_a_transaction_consumes_the_open_auto_commit_result() {
+    let server = stub(
+        r#"C: RUN "UNWIND range(1, 10) AS x RETURN x" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   RECORD [2]
+   SUCCESS {"has_more": true}
+C: DISCARD {"n": -1}
+S: SUCCESS {"type": "r", "bookmark": "bm1"}
+C: BEGIN {"bookmarks": ["bm1"]}
+   RUN "RETURN 1" {} {}
+   PULL {"n": 2}
+S: SUCCESS {}
+   SUCCESS {"fields": ["1"]}
+   SUCCESS {"type": "r"}
+C: ROLLBACK
+S: SUCCESS {}
+"#,
+    )
+    .await;
+    let driver = driver_with(
+        &server,
+        Config::builder().fetch_size(FetchSize::Records(2)),
+        None,
+    );
+    let mut session = driver.session(SessionConfig::default());
+    let mut result = session
+        .run("UNWIND range(1, 10) AS x RETURN x")
+        .await
+        .unwrap();
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .unwrap();
+    tx.run("RETURN 1").await.unwrap();
+    tx.rollback().await.unwrap();
+    let err = result.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResultConsumed, "{err}");
+    // The summary is still there.
+    assert_eq!(
+        result.consume().await.unwrap().query().text(),
+        "UNWIND range(1, 10) AS x RETURN x"
+    );
+    finish(driver, server).await;
+}
