@@ -200,3 +200,42 @@ async fn write(session: &mut quiver::Session) {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
+    let work = |begin: &str| {
+        format!("C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n")
+    };
+    let new_leader = stub(&format!(
+        "{}S: SUCCESS {{}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+         C: COMMIT\nS: SUCCESS {{\"bookmark\": \"w2\"}}\n",
+        work(r#"{"db": "neo4j"}"#)
+    ))
+    .await;
+    let old_leader = stub(&format!(
+        "{}S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.ClientError.Cluster.NotALeader\", \"message\": \"no\"}}\n   IGNORED\n",
+        work(r#"{"db": "neo4j"}"#)
+    ))
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let (old, new) = (old_leader.addr().to_string(), new_leader.addr().to_string());
+    let router = router_listener.start(script(&format!(
+        "{}{}",
+        route(&[&old], &[&old], &router_addr),
+        route(&[&new], &[&new], &router_addr)
+    )));
+    let clock = FakeClock::new();
+    let driver = routing_driver(&router, Some(clock.clone()));
+    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    session
+        .execute_write(|tx| async move { tx.run("CREATE ()").await?.consume().await })
+        .await
+        .unwrap();
+    assert!(session.last_bookmarks().await.contains("w2"));
+    assert_eq!(clock.sleeps().len(), 1);
+    driver.close().await;
+    router.finish().await.unwrap();
+    old_leader.finish().await.unwrap();
+    new_leader.finish().await.unwrap();
+}
