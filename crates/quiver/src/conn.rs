@@ -280,6 +280,13 @@ impl Conn {
                 }
             }
         }
+        if err.code() == Some(crate::error::AUTHORIZATION_EXPIRED) {
+            // The connection's authorization is stale: don't reuse it (the
+            // retry gets a fresh connection that logs on again).
+            if let Some(p) = self.pooled.as_mut() {
+                p.discard();
+            }
+        }
         if !encode {
             self.streaming = None;
             self.failure = Some(Failure::of(&err));

@@ -147,3 +147,30 @@ S: <EXIT>
     driver.close().await;
     server.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn authorization_expired_is_retried_on_a_fresh_connection() {
+    let failing = script(
+        r#"C: BEGIN {}
+   RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
+   IGNORED
+"#,
+    );
+    let server = StubServer::start_many(vec![failing, script(TX_OK)])
+        .await
+        .unwrap();
+    let clock = FakeClock::new();
+    let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
+    let mut session = driver.session(SessionConfig::default());
+    let x: i64 = session
+        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
+        .await
+        .unwrap();
+    assert_eq!(x, 1);
+    assert_eq!(clock.sleeps().len(), 1);
+    let report = finish(driver, server).await;
+    assert_eq!(report.connections().len(), 2);
+}
