@@ -5,10 +5,9 @@
 //! thread: the pools have background work and connections need their IO
 //! driven). Results are [`Iterator`]s that pull batches as they go.
 //!
-//! Call it from ordinary threads, including a tokio runtime's blocking
-//! threads (`spawn_blocking`); not from inside async code, where the async
-//! API is the one to use (blocking a runtime worker would stall it, and
-//! tokio refuses).
+//! Call it from ordinary threads, and also from a tokio runtime's blocking
+//! threads (`spawn_blocking`) or even async code (there each call waits on
+//! a helper thread, and the async API is the better fit).
 //!
 //! ```no_run
 //! use quiver::blocking::Driver;
@@ -63,10 +62,27 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         })
 }
 
-/// Waits for `fut` on the shared runtime (tokio refuses, with a panic
-/// naming the problem, when called from a runtime's worker thread).
-fn wait<T>(fut: impl Future<Output = Result<T>>) -> Result<T> {
-    runtime()?.block_on(fut)
+/// Waits for `fut` on the shared runtime. Outside any runtime, on this
+/// thread. Inside one (async code, a `spawn_blocking` thread), tokio forbids
+/// nesting: the future runs on a scoped helper thread while this one waits,
+/// and a multi-threaded runtime's worker hands its other tasks over first
+/// (`block_in_place`).
+fn wait<T: Send>(fut: impl Future<Output = Result<T>> + Send) -> Result<T> {
+    let rt = runtime()?;
+    let Ok(current) = tokio::runtime::Handle::try_current() else {
+        return rt.block_on(fut);
+    };
+    let on_helper = move || {
+        std::thread::scope(|scope| match scope.spawn(move || rt.block_on(fut)).join() {
+            Ok(out) => out,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    };
+    if current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+        tokio::task::block_in_place(on_helper)
+    } else {
+        on_helper()
+    }
 }
 
 /// The blocking [`crate::Driver`]: cheap to clone, shared across threads.
@@ -243,6 +259,7 @@ pub struct Session {
 impl Session {
     /// An auto-commit query; see [`crate::Session::run`].
     pub fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let query: Query = query.into();
         let inner = wait(self.inner.run(query))?;
         Ok(QueryResult { inner })
     }
@@ -253,6 +270,7 @@ impl Session {
         query: impl Into<Query>,
         config: TransactionConfig,
     ) -> Result<QueryResult> {
+        let query: Query = query.into();
         let inner = wait(self.inner.run_with_config(query, config))?;
         Ok(QueryResult { inner })
     }
@@ -307,10 +325,18 @@ impl Session {
                             self.inner.fetch_n(),
                         ),
                     };
-                    let outcome = work(&tx);
-                    match wait(self.inner.end_managed(&shared, &sent, outcome)) {
-                        Ok(v) => return Ok(v),
-                        Err(e) => e,
+                    match work(&tx) {
+                        Ok(v) => match wait(self.inner.commit_managed(&shared, &sent)) {
+                            Ok(()) => return Ok(v),
+                            Err(e) => e,
+                        },
+                        Err(e) => {
+                            let _ = wait(async {
+                                crate::session::rollback_managed(&shared).await;
+                                Ok(())
+                            });
+                            e
+                        }
                     }
                 }
                 Err(e) => e,
@@ -359,6 +385,7 @@ impl<'s> Transaction<'s> {
 
     /// Runs a query in the transaction.
     pub fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
+        let query: Query = query.into();
         let tx = self.tx()?;
         let inner = wait(tx.run(query))?;
         Ok(QueryResult { inner })
@@ -395,6 +422,7 @@ pub struct ManagedTransaction {
 impl ManagedTransaction {
     /// Runs a query in the transaction.
     pub fn run(&self, query: impl Into<Query>) -> Result<QueryResult> {
+        let query: Query = query.into();
         let inner = wait(self.inner.run(query))?;
         Ok(QueryResult { inner })
     }
@@ -440,7 +468,11 @@ impl QueryResult {
 
     /// See [`crate::QueryResult::collect_as`].
     pub fn collect_as<T: serde::de::DeserializeOwned>(&mut self) -> Result<Vec<T>> {
-        wait(self.inner.collect_as())
+        let mut out = Vec::new();
+        for record in self.by_ref() {
+            out.push(record?.to()?);
+        }
+        Ok(out)
     }
 
     /// See [`crate::QueryResult::consume`].

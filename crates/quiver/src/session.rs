@@ -351,9 +351,9 @@ impl Session {
         query: impl Into<Query>,
         config: TransactionConfig,
     ) -> Result<QueryResult> {
+        let query = query.into();
         self.check_open()?;
         self.finish_auto(true).await;
-        let query = query.into();
         let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
@@ -568,20 +568,23 @@ impl Session {
     ) -> Result<T> {
         match outcome {
             Ok(v) => {
-                let committed = shared.lock().await.commit().await;
-                self.note_home_db_of(shared);
-                let bookmark = committed?;
-                self.on_commit(sent, bookmark).await;
+                self.commit_managed(shared, sent).await?;
                 Ok(v)
             }
             Err(e) => {
-                let mut conn = shared.lock().await;
-                if let Err(r) = conn.rollback().await {
-                    tracing::debug!(error = %r, "rollback after a failed transaction function failed");
-                }
+                rollback_managed(shared).await;
                 Err(e)
             }
         }
+    }
+
+    /// Commits a managed transaction and takes its bookmark.
+    pub(crate) async fn commit_managed(&mut self, shared: &Shared, sent: &Bookmarks) -> Result<()> {
+        let committed = shared.lock().await.commit().await;
+        self.note_home_db_of(shared);
+        let bookmark = committed?;
+        self.on_commit(sent, bookmark).await;
+        Ok(())
     }
 
     pub(crate) fn fetch_n(&self) -> i64 {
@@ -618,5 +621,14 @@ impl Session {
         self.finish_auto(false).await;
         self.closed = true;
         Ok(())
+    }
+}
+
+/// Rolls back a managed transaction whose work failed (errors are only
+/// logged: the work's error is the one to report).
+pub(crate) async fn rollback_managed(shared: &Shared) {
+    let mut conn = shared.lock().await;
+    if let Err(r) = conn.rollback().await {
+        tracing::debug!(error = %r, "rollback after a failed transaction function failed");
     }
 }

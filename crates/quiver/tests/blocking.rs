@@ -107,3 +107,40 @@ fn blocking_api_works_on_a_runtime_blocking_thread() {
     driver.close();
     server.finish().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_api_inside_async_code_does_not_panic() {
+    // The stub's own blocking handle must live outside the runtime.
+    let server = std::thread::spawn(|| server(REPEATED)).join().unwrap();
+    let driver = driver(&server, FetchSize::Records(2));
+    // Straight from async code (on the test's runtime), and from a worker.
+    exercise_some(&driver);
+    let d = driver.clone();
+    tokio::spawn(async move { exercise_some(&d) })
+        .await
+        .unwrap();
+    driver.close();
+    std::thread::spawn(move || server.finish().unwrap())
+        .join()
+        .unwrap();
+}
+
+const REPEATED: &str = r#"{*
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+*}
+"#;
+
+fn exercise_some(driver: &Driver) {
+    let mut session = driver.session(SessionConfig::default());
+    let xs: Vec<i64> = session
+        .run("RETURN 1 AS x")
+        .unwrap()
+        .map(|r| r.unwrap().get("x").unwrap())
+        .collect();
+    assert_eq!(xs, [1]);
+    session.close().unwrap();
+}
