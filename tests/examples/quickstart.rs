@@ -1,0 +1,168 @@
+//! Quiver's quickstart: the driver manual's "Hello World".
+//!
+//! ```sh
+//! cargo run --example quickstart
+//! ```
+//!
+//! With `NEO4J_URI` (and `NEO4J_USER`, `NEO4J_PASSWORD`) set, it talks to that
+//! server. Otherwise it starts the embedded test server (`cargo xtask server
+//! start`: ArcadeDB's Neo4j-compatible Bolt server, installed from PyPI on
+//! first use) and stops it at the end.
+//!
+//! Then it creates two people and their friendship in a write transaction
+//! function, reads them back in a read transaction function, prints them,
+//! and removes them again.
+
+use std::error::Error;
+use std::process::ExitCode;
+
+use quiver::{params, AuthToken, Driver, ErrorKind, SessionConfig};
+use quiver_tests::embedded;
+
+#[derive(serde::Deserialize)]
+struct Friendship {
+    person: String,
+    friend: String,
+}
+
+/// Creates two people who know each other, in a write transaction function:
+/// the driver retries it on transient failures, so it may run more than once.
+async fn create_friendship(driver: &Driver, person1: &str, person2: &str) -> quiver::Result<()> {
+    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let created: Vec<Friendship> = session
+        .execute_write(|tx| async move {
+            tx.run((
+                "CREATE (p1:Person {name: $person1_name}) \
+                 CREATE (p2:Person {name: $person2_name}) \
+                 CREATE (p1)-[:KNOWS]->(p2) \
+                 RETURN p1.name AS person, p2.name AS friend",
+                params! { "person1_name" => person1, "person2_name" => person2 },
+            ))
+            .await?
+            .collect_as()
+            .await
+        })
+        .await?;
+    for f in created {
+        println!("Created friendship between: {}, {}", f.person, f.friend);
+    }
+    session.close().await
+}
+
+/// Reads a person and their friends back, in a read transaction function.
+async fn find_person(driver: &Driver, name: &str) -> quiver::Result<()> {
+    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let found: Vec<Friendship> = session
+        .execute_read(|tx| async move {
+            tx.run((
+                "MATCH (p:Person {name: $name})-[:KNOWS]->(friend:Person) \
+                 RETURN p.name AS person, friend.name AS friend",
+                params! { "name" => name },
+            ))
+            .await?
+            .collect_as()
+            .await
+        })
+        .await?;
+    if found.is_empty() {
+        println!("Found nobody called {name}");
+    }
+    for f in found {
+        println!("Found person: {}, who knows {}", f.person, f.friend);
+    }
+    session.close().await
+}
+
+/// Leaves the database as it was, so the example can run again.
+async fn remove_people(driver: &Driver, names: &[&str]) -> quiver::Result<()> {
+    driver
+        .execute_query("MATCH (p:Person) WHERE p.name IN $names DETACH DELETE p")
+        .param("names", names.to_vec())
+        .database("neo4j")
+        .run()
+        .await
+        .map(|_| ())
+}
+
+async fn hello_world(uri: &str, user: &str, password: &str) -> quiver::Result<()> {
+    // One driver per application: it holds the connection pool.
+    let driver = Driver::new(uri, AuthToken::basic(user, password))?;
+    let info = driver.server_info().await?;
+    let (major, minor) = info.protocol_version();
+    println!(
+        "Connected to {uri}: {} (Bolt {major}.{minor})",
+        info.agent()
+    );
+
+    let outcome = async {
+        create_friendship(&driver, "Alice", "David").await?;
+        find_person(&driver, "Alice").await?;
+        remove_people(&driver, &["Alice", "David"]).await
+    }
+    .await;
+    // Don't forget to close the driver when you are finished with it.
+    driver.close().await;
+    outcome
+}
+
+/// A hint for the failures a newcomer meets.
+fn hint(e: &quiver::Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::ServiceUnavailable => {
+            "\nhint: is the server at NEO4J_URI running and reachable? Unset NEO4J_URI to use the embedded server."
+        }
+        ErrorKind::Authentication => "\nhint: check NEO4J_USER and NEO4J_PASSWORD.",
+        ErrorKind::Configuration => "\nhint: NEO4J_URI looks like neo4j://host:7687 or bolt://host:7687.",
+        _ => "",
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
+    let from_env = std::env::var("NEO4J_URI").ok().filter(|u| !u.is_empty());
+    if let Some(uri) = from_env {
+        let user = std::env::var("NEO4J_USER").unwrap_or_else(|_| "neo4j".to_owned());
+        let password = std::env::var("NEO4J_PASSWORD").unwrap_or_default();
+        return hello_world(&uri, &user, &password)
+            .await
+            .map_err(|e| format!("{e}{}", hint(&e)).into());
+    }
+
+    println!(
+        "NEO4J_URI is not set: starting the embedded server (cargo xtask server start; \
+         the first time it builds xtask and installs the server, under a minute)..."
+    );
+    let server = embedded::start().map_err(|e| {
+        format!(
+            "could not start the embedded server: {e}\n\
+             hint: or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to use a server of your own"
+        )
+    })?;
+    if server.reused {
+        println!("(using the embedded server that was already running; it stays running)");
+    }
+    // `server` stops the server when dropped, on errors and panics too.
+    let outcome = hello_world(&server.uri, &server.user, &server.password).await;
+    let reused = server.reused;
+    let log = server.log.clone();
+    server.stop()?;
+    if !reused {
+        println!("Stopped the embedded server.");
+    }
+    outcome.map_err(|e| {
+        let log = log
+            .map(|l| format!("\nthe server's log: {}", l.display()))
+            .unwrap_or_default();
+        format!("{e}{}{log}", hint(&e)).into()
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quickstart: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

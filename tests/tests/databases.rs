@@ -1,0 +1,142 @@
+//! Several databases on one server (`neo4j` and `otherdb` on the embedded
+//! server; on Neo4j Enterprise `otherdb` must exist, see below).
+
+use quiver::{Driver, RoutingControl, SessionConfig};
+use quiver_tests::{server, unique, Gap, Server};
+
+/// The second database: `QUIVER_OTHER_DATABASE`, else `otherdb` (the embedded
+/// server creates it; on Neo4j, create it or point this variable at one).
+fn other_database() -> String {
+    std::env::var("QUIVER_OTHER_DATABASE").unwrap_or_else(|_| "otherdb".to_owned())
+}
+
+async fn count_in(driver: &Driver, database: &str, label: &str) -> i64 {
+    driver
+        .execute_query(format!("MATCH (n:{label}) RETURN count(n) AS c"))
+        .database(database)
+        .routing(RoutingControl::Readers)
+        .run()
+        .await
+        .unwrap_or_else(|e| panic!("count in {database}: {e}"))
+        .records[0]
+        .get("c")
+        .expect("c")
+}
+
+async fn create_in(driver: &Driver, database: &str, label: &str) {
+    let mut session = driver.session(SessionConfig::builder().database(database).build());
+    session
+        .execute_write(|tx| {
+            let label = label.to_owned();
+            async move {
+                tx.run(format!("CREATE (:{label})"))
+                    .await?
+                    .consume()
+                    .await?;
+                Ok(())
+            }
+        })
+        .await
+        .unwrap_or_else(|e| panic!("write in {database}: {e}"));
+    session.close().await.expect("close");
+}
+
+async fn clean(server: &Server, database: &str, label: &str) {
+    let driver = server.driver();
+    driver
+        .execute_query(format!("MATCH (n:{label}) DELETE n"))
+        .database(database)
+        .run()
+        .await
+        .unwrap_or_else(|e| panic!("clean up {database}: {e}"));
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn databases_are_separate() {
+    let Some(server) = server() else { return };
+    let other = other_database();
+    let label = unique("PerDatabase");
+    // One driver (one pool) per database: separate connections, so this
+    // holds even on a server whose connections stick to a database.
+    let main = server.driver();
+    let second = server.driver();
+    assert!(main.supports_multi_db().await.expect("supports_multi_db"));
+
+    create_in(&second, &other, &label).await;
+    create_in(&second, &other, &label).await;
+    create_in(&main, "neo4j", &label).await;
+    assert_eq!(
+        count_in(&second, &other, &label).await,
+        2,
+        "{other} holds its two"
+    );
+    assert_eq!(
+        count_in(&main, "neo4j", &label).await,
+        1,
+        "neo4j holds its one"
+    );
+
+    // The default (home) database is `neo4j`.
+    let mut session = main.session(SessionConfig::default());
+    let n: i64 = session
+        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
+        .await
+        .expect("run")
+        .single()
+        .await
+        .expect("single")
+        .get("c")
+        .expect("c");
+    assert_eq!(n, 1, "the home database is neo4j");
+    session.close().await.expect("close");
+    main.close().await;
+    second.close().await;
+    clean(&server, "neo4j", &label).await;
+    clean(&server, &other, &label).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_driver_switches_databases() {
+    let Some(server) = server() else { return };
+    if server.lacks(
+        Gap::DatabaseSticksToConnection,
+        "one pooled driver alternating between two databases",
+    ) {
+        return;
+    }
+    let other = other_database();
+    let label = unique("Switching");
+    let driver = server.driver();
+    for round in 0..3 {
+        create_in(&driver, "neo4j", &label).await;
+        assert_eq!(count_in(&driver, "neo4j", &label).await, round + 1);
+        assert_eq!(count_in(&driver, &other, &label).await, 0, "round {round}");
+    }
+    driver.close().await;
+    clean(&server, "neo4j", &label).await;
+}
+
+#[test]
+fn blocking_session_on_another_database() {
+    let Some(server) = server() else { return };
+    let other = other_database();
+    let label = unique("BlockingOther");
+    let driver = server.blocking_driver();
+    let mut session = driver.session(SessionConfig::builder().database(&other).build());
+    session
+        .execute_write(|tx| tx.run(format!("CREATE (:{label})"))?.consume())
+        .expect("write");
+    let n: i64 = session
+        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
+        .and_then(|mut r| r.single())
+        .and_then(|r| r.get("c"))
+        .expect("read");
+    assert_eq!(n, 1);
+    session
+        .run(format!("MATCH (n:{label}) DELETE n"))
+        .and_then(|mut r| r.consume())
+        .expect("clean up");
+    session.close().expect("close");
+    driver.close();
+}

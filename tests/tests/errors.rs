@@ -1,0 +1,288 @@
+//! Server errors come back with the right kinds and codes, and the session
+//! (and its connection) stays usable afterwards; result misuse errors.
+
+use quiver::{
+    params, Classification, Driver, ErrorKind, Session, SessionConfig, TransactionConfig,
+};
+use quiver_tests::{server, unique};
+
+async fn still_works(session: &mut Session) {
+    let n: i64 = session
+        .run("RETURN 41 + 1 AS n")
+        .await
+        .expect("the session is usable after an error")
+        .single()
+        .await
+        .expect("single")
+        .get("n")
+        .expect("n");
+    assert_eq!(n, 42);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syntax_error() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+    // The error may come with RUN or with the first PULL: either way it
+    // surfaces before the records do.
+    let err = match session.run("RETURN 1 +* 2 AS nope").await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("a syntax error"),
+    };
+    assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Statement.SyntaxError"),
+        "{err}"
+    );
+    assert_eq!(err.classification(), Some(Classification::ClientError));
+    assert!(!err.is_retryable());
+    let server_error = err.as_server_error().expect("from the server");
+    assert!(!server_error.message().is_empty());
+    assert!(
+        err.to_string().contains("SyntaxError") || err.to_string().contains(server_error.message()),
+        "{err}"
+    );
+    still_works(&mut session).await;
+
+    // In an explicit transaction: the transaction is done for, the session
+    // is not.
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .expect("begin");
+    let err = match tx.run("RETURN 1 +* 2").await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("a syntax error"),
+    };
+    assert_eq!(err.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    drop(tx);
+    still_works(&mut session).await;
+
+    // In a transaction function: not retried, same error.
+    let mut attempts = 0;
+    let err = session
+        .execute_read(|tx| {
+            attempts += 1;
+            async move { tx.run("RETURN 1 +* 2").await?.consume().await }
+        })
+        .await
+        .expect_err("a syntax error");
+    assert_eq!(err.code(), Some("Neo.ClientError.Statement.SyntaxError"));
+    assert_eq!(attempts, 1, "client errors are not retried");
+    still_works(&mut session).await;
+    session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_parameter() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+    let err = match session
+        .run(("RETURN $missing AS m", params! { "other" => 1 }))
+        .await
+    {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("a missing parameter"),
+    };
+    assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Statement.ParameterMissing"),
+        "{err}"
+    );
+    still_works(&mut session).await;
+    session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn constraint_violation() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let label = unique("Unique");
+    let constraint = unique("uniq");
+    driver
+        .execute_query(format!(
+            "CREATE CONSTRAINT {constraint} IF NOT EXISTS FOR (n:{label}) REQUIRE n.k IS UNIQUE"
+        ))
+        .run()
+        .await
+        .expect("create constraint");
+    let mut session = driver.session(SessionConfig::default());
+    session
+        .run(format!("CREATE (:{label} {{k: 1}})"))
+        .await
+        .expect("first")
+        .consume()
+        .await
+        .expect("first node");
+
+    let err = match session.run(format!("CREATE (:{label} {{k: 1}})")).await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("a duplicate"),
+    };
+    assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Schema.ConstraintValidationFailed"),
+        "{err}"
+    );
+    still_works(&mut session).await;
+
+    // In a transaction function: rolled back, not retried; what the
+    // function wrote before the violation is gone.
+    let mut attempts = 0;
+    let err = session
+        .execute_write(|tx| {
+            attempts += 1;
+            let label = label.clone();
+            async move {
+                tx.run(format!("CREATE (:{label} {{k: 2}})"))
+                    .await?
+                    .consume()
+                    .await?;
+                tx.run(format!("CREATE (:{label} {{k: 1}})"))
+                    .await?
+                    .consume()
+                    .await
+            }
+        })
+        .await
+        .expect_err("a duplicate");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Schema.ConstraintValidationFailed"),
+        "{err}"
+    );
+    assert_eq!(attempts, 1);
+    let ks: Vec<i64> = session
+        .run(format!("MATCH (n:{label}) RETURN n.k AS k"))
+        .await
+        .expect("read")
+        .collect_as::<(i64,)>()
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|(k,)| k)
+        .collect();
+    assert_eq!(ks, [1], "the failed transaction left nothing behind");
+
+    session
+        .run(format!("MATCH (n:{label}) DELETE n"))
+        .await
+        .expect("clean up")
+        .consume()
+        .await
+        .expect("consume");
+    session
+        .run(format!("DROP CONSTRAINT {constraint}"))
+        .await
+        .expect("drop constraint")
+        .consume()
+        .await
+        .expect("consume");
+    session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn result_misuse_is_reported() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+
+    let err = session
+        .run("UNWIND [1, 2] AS x RETURN x")
+        .await
+        .expect("run")
+        .single()
+        .await
+        .expect_err("two records");
+    assert_eq!(err.kind(), ErrorKind::ResultNotSingle);
+    let err = session
+        .run("UNWIND [] AS x RETURN x")
+        .await
+        .expect("run")
+        .single()
+        .await
+        .expect_err("no record");
+    assert_eq!(err.kind(), ErrorKind::ResultNotSingle);
+
+    // A result read after its transaction ended.
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .expect("begin");
+    let mut result = tx
+        .run("UNWIND range(1, 10) AS x RETURN x")
+        .await
+        .expect("run");
+    let first = result.next().await.expect("a record").expect("ok");
+    assert_eq!(first.get::<i64>("x").expect("x"), 1);
+    tx.commit().await.expect("commit");
+    assert!(!result.is_open());
+    match result.next().await {
+        None => {}
+        Some(Err(e)) => assert_eq!(e.kind(), ErrorKind::ResultConsumed, "{e}"),
+        Some(Ok(r)) => panic!("a record after commit: {r:?}"),
+    }
+    still_works(&mut session).await;
+    session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_database_and_closed_driver() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .database("no_such_database_here")
+            .build(),
+    );
+    let err = match session.run("RETURN 1").await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("no such database"),
+    };
+    assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Database.DatabaseNotFound"),
+        "{err}"
+    );
+    drop(session);
+
+    let closed = Driver::new(&server.uri, server.auth()).expect("driver");
+    closed.close().await;
+    let err = closed.verify_connectivity().await.expect_err("closed");
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    driver.close().await;
+}
+
+#[test]
+fn blocking_errors() {
+    let Some(server) = server() else { return };
+    let driver = server.blocking_driver();
+    let mut session = driver.session(SessionConfig::default());
+    let err = session
+        .run("RETURN 1 +* 2")
+        .and_then(|mut r| r.consume())
+        .expect_err("syntax error");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Statement.SyntaxError"),
+        "{err}"
+    );
+    let n: i64 = session
+        .run("RETURN 2 AS n")
+        .and_then(|mut r| r.single())
+        .and_then(|r| r.get("n"))
+        .expect("usable after the error");
+    assert_eq!(n, 2);
+    session.close().expect("close");
+    driver.close();
+}
