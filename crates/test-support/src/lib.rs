@@ -2,4 +2,5 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod bench_server;
 pub mod stub;
