@@ -63,6 +63,17 @@ pub enum Gap {
     OpaquePlans,
     /// No notifications (a cartesian product, say) in result summaries.
     NoNotifications,
+    /// Transaction timeouts (`TransactionConfig::with_timeout`) are not
+    /// enforced.
+    NoTransactionTimeout,
+    /// No `tx.getMetaData()` procedure to read transaction metadata back.
+    NoTransactionMetadataProcedure,
+    /// An unknown procedure gives `Neo.DatabaseError.General.UnknownError`,
+    /// not `Neo.ClientError.Procedure.ProcedureNotFound`.
+    UnknownProcedureIsDatabaseError,
+    /// Malformed bookmarks are accepted instead of refused with
+    /// `Neo.ClientError.Transaction.InvalidBookmark`.
+    BookmarksNotValidated,
     /// Result summaries do not name the database that ran the query (no
     /// `db` in the final `SUCCESS`).
     NoDatabaseInSummary,
@@ -77,6 +88,10 @@ impl Gap {
             Gap::NoBolt55 => "no-bolt-5.5",
             Gap::OpaquePlans => "opaque-plans",
             Gap::NoNotifications => "no-notifications",
+            Gap::NoTransactionTimeout => "no-transaction-timeout",
+            Gap::NoTransactionMetadataProcedure => "no-tx-getmetadata",
+            Gap::UnknownProcedureIsDatabaseError => "unknown-procedure-is-database-error",
+            Gap::BookmarksNotValidated => "bookmarks-not-validated",
             Gap::NoDatabaseInSummary => "no-database-in-summary",
         }
     }
@@ -95,6 +110,12 @@ impl Gap {
                 "EXPLAIN and PROFILE give one operator holding the plan as text, no tree"
             }
             Gap::NoNotifications => "result summaries carry no notifications",
+            Gap::NoTransactionTimeout => "transaction timeouts are not enforced",
+            Gap::NoTransactionMetadataProcedure => "no tx.getMetaData() procedure",
+            Gap::UnknownProcedureIsDatabaseError => {
+                "an unknown procedure is a DatabaseError.General.UnknownError"
+            }
+            Gap::BookmarksNotValidated => "malformed bookmarks are accepted",
             Gap::NoDatabaseInSummary => "result summaries do not name their database",
         }
     }
@@ -110,6 +131,10 @@ impl Gap {
                     | Gap::NoDatabaseInSummary
                     | Gap::OpaquePlans
                     | Gap::NoNotifications
+                    | Gap::NoTransactionTimeout
+                    | Gap::NoTransactionMetadataProcedure
+                    | Gap::UnknownProcedureIsDatabaseError
+                    | Gap::BookmarksNotValidated
             ),
             ServerKind::Neo4j | ServerKind::Other(_) => false,
         }

@@ -9,7 +9,10 @@ use quiver_tests::{server, unique};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_tasks_share_one_driver() {
     let Some(server) = server() else { return };
-    let config = Config::builder().max_connection_pool_size(5).build().expect("config");
+    let config = Config::builder()
+        .max_connection_pool_size(5)
+        .build()
+        .expect("config");
     let driver = server.driver_with(config);
     let label = unique("Shared");
     let tasks: Vec<_> = (0..24)

@@ -86,6 +86,38 @@ async fn wrong_password_gives_the_authentication_kind() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_auth_overrides_the_driver_credentials() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut refused = driver.session(
+        SessionConfig::builder()
+            .auth(AuthToken::basic(&server.user, "not-the-password"))
+            .build(),
+    );
+    let err = refused
+        .run("RETURN 1")
+        .await
+        .expect_err("the session's credentials are wrong");
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+    drop(refused);
+    let mut accepted = driver.session(SessionConfig::builder().auth(server.auth()).build());
+    let n: i64 = accepted
+        .run("RETURN 3 AS n")
+        .await
+        .expect("run")
+        .single()
+        .await
+        .expect("single")
+        .get("n")
+        .expect("n");
+    assert_eq!(n, 3);
+    accepted.close().await.expect("close");
+    // The driver's own sessions are unaffected by either.
+    driver.verify_connectivity().await.expect("still connects");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_uri_connects_too() {
     let Some(server) = server() else { return };
     if !server.uri.starts_with("bolt") {

@@ -1,10 +1,11 @@
 //! Server errors come back with the right kinds and codes, and the session
 //! (and its connection) stays usable afterwards; result misuse errors.
 
+use quiver::Bookmarks;
 use quiver::{
     params, Classification, Driver, ErrorKind, Session, SessionConfig, TransactionConfig,
 };
-use quiver_tests::{server, unique};
+use quiver_tests::{server, unique, Gap};
 
 async fn still_works(session: &mut Session) {
     let n: i64 = session
@@ -186,6 +187,81 @@ async fn constraint_violation() {
         .await
         .expect("consume");
     session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arithmetic_error_and_unknown_procedure() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+    let err = match session.run("RETURN 1 / 0 AS x").await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("division by zero"),
+    };
+    assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Statement.ArithmeticError"),
+        "{err}"
+    );
+    still_works(&mut session).await;
+
+    let err = match session.run("CALL no.such.procedure()").await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err("no such procedure"),
+    };
+    if server.lacks(
+        Gap::UnknownProcedureIsDatabaseError,
+        "ProcedureNotFound code",
+    ) {
+        assert_eq!(
+            err.code(),
+            Some("Neo.DatabaseError.General.UnknownError"),
+            "the gap changed: {err}"
+        );
+        assert_eq!(err.kind(), ErrorKind::Database);
+    } else {
+        assert_eq!(
+            err.code(),
+            Some("Neo.ClientError.Procedure.ProcedureNotFound"),
+            "{err}"
+        );
+        assert_eq!(err.kind(), ErrorKind::Client);
+    }
+    assert!(!err.is_retryable());
+    still_works(&mut session).await;
+    session.close().await.expect("close");
+    driver.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_bookmark_is_refused() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .bookmarks(Bookmarks::from_raw_values(["not-a-bookmark"]))
+            .build(),
+    );
+    let outcome = match session.run("RETURN 1 AS x").await {
+        Err(e) => Err(e),
+        Ok(mut r) => r.consume().await.map(|_| ()),
+    };
+    if server.lacks(
+        Gap::BookmarksNotValidated,
+        "InvalidBookmark for a malformed bookmark",
+    ) {
+        outcome.expect("the gap changed: the bookmark was refused");
+    } else {
+        let err = outcome.expect_err("a malformed bookmark");
+        assert_eq!(err.kind(), ErrorKind::Client, "{err}");
+        assert_eq!(
+            err.code(),
+            Some("Neo.ClientError.Transaction.InvalidBookmark"),
+            "{err}"
+        );
+    }
     driver.close().await;
 }
 

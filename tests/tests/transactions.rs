@@ -5,7 +5,7 @@ use quiver::{
     bookmark_manager, params, AccessMode, Bookmarks, Driver, Error, ErrorKind, SessionConfig,
     TransactionConfig,
 };
-use quiver_tests::{server, unique};
+use quiver_tests::{server, unique, Gap};
 
 async fn count(driver: &Driver, label: &str) -> i64 {
     driver
@@ -420,4 +420,78 @@ fn blocking_transactions() {
         .expect("clean up");
     reader.close().expect("close");
     driver.close();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_timeout_and_metadata() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+
+    // Metadata travels with BEGIN and the server can tell it back.
+    let config = TransactionConfig::new()
+        .with_metadata_entry("app", "quiver-tests")
+        .with_metadata_entry("n", 3);
+    if !server.lacks(Gap::NoTransactionMetadataProcedure, "tx.getMetaData() echo") {
+        let mut tx = session
+            .begin_transaction(config.clone())
+            .await
+            .expect("begin");
+        let meta: std::collections::BTreeMap<String, quiver::Value> = tx
+            .run("CALL tx.getMetaData() YIELD metadata RETURN metadata")
+            .await
+            .expect("run")
+            .single()
+            .await
+            .expect("single")
+            .get("metadata")
+            .expect("metadata");
+        assert_eq!(meta.get("app"), Some(&quiver::Value::from("quiver-tests")));
+        assert_eq!(meta.get("n"), Some(&quiver::Value::from(3)));
+        tx.commit().await.expect("commit");
+    } else {
+        // The metadata is still sent and accepted.
+        let mut tx = session
+            .begin_transaction(config)
+            .await
+            .expect("begin with metadata");
+        tx.run("RETURN 1")
+            .await
+            .expect("run")
+            .consume()
+            .await
+            .expect("consume");
+        tx.commit().await.expect("commit");
+    }
+
+    // A query running past its transaction's timeout is stopped.
+    let slow = "UNWIND range(1, 20000000) AS i WITH i WHERE i % 10000000 = 0 RETURN count(i) AS c";
+    let timed = TransactionConfig::new().with_timeout(std::time::Duration::from_millis(1));
+    if !server.lacks(
+        Gap::NoTransactionTimeout,
+        "a 1 ms transaction timeout stops a slow query",
+    ) {
+        let outcome = match session.run_with_config(slow, timed).await {
+            Err(e) => Err(e),
+            Ok(mut r) => r.consume().await.map(|_| ()),
+        };
+        let err = outcome.expect_err("the transaction timed out");
+        assert!(
+            err.code()
+                .is_some_and(|c| c.contains("TransactionTimedOut")),
+            "{err}"
+        );
+        assert!(!err.is_retryable());
+    } else {
+        // The timeout is sent and accepted: a quick query succeeds.
+        session
+            .run_with_config("RETURN 1", timed)
+            .await
+            .expect("run with a timeout")
+            .consume()
+            .await
+            .expect("consume");
+    }
+    session.close().await.expect("close");
+    driver.close().await;
 }
