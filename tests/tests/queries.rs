@@ -254,3 +254,41 @@ fn blocking_execute_query_and_serde() {
     assert_eq!(two.address, alice().address);
     driver.close();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_by_key_index_and_iteration() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let got = driver
+        .execute_query("RETURN 1 AS one, 'two' AS `the second`, null AS nothing, [3] AS `ключ`")
+        .run()
+        .await
+        .expect("query");
+    assert_eq!(got.keys.as_ref(), ["one", "the second", "nothing", "ключ"]);
+    let record = &got.records[0];
+    assert_eq!(record.len(), 4);
+    assert_eq!(record.keys(), got.keys.as_ref());
+    assert_eq!(record.index_of("the second"), Some(1));
+    assert!(record.contains_key("ключ") && !record.contains_key("four"));
+    assert_eq!(record.get::<Option<i64>>("nothing").expect("null"), None);
+    assert_eq!(record.get::<Option<i64>>("one").expect("some"), Some(1));
+    assert_eq!(
+        record.values().expect("values"),
+        [
+            quiver::Value::from(1),
+            quiver::Value::from("two"),
+            quiver::Value::Null,
+            quiver::Value::List(vec![3.into()]),
+        ]
+    );
+    let keys: Vec<&str> = record.iter().map(|f| f.key()).collect();
+    assert_eq!(keys, ["one", "the second", "nothing", "ключ"]);
+    let (one, two, nothing, list): (i64, String, Option<String>, Vec<i64>) =
+        record.to().expect("a tuple in order");
+    assert_eq!(
+        (one, two.as_str(), nothing, list),
+        (1, "two", None, vec![3])
+    );
+    assert!(record.field("one").is_some() && record.field_at(4).is_none());
+    driver.close().await;
+}

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use quiver::{Config, FetchSize, SessionConfig, TransactionConfig};
-use quiver_tests::server;
+use quiver::{Config, ErrorKind, FetchSize, SessionConfig, TransactionConfig};
+use quiver_tests::{server, unique};
 
 const ROWS: i64 = 100_000;
 
@@ -193,6 +193,87 @@ async fn interleaved_results_in_one_transaction() {
     assert_eq!(bs, (101..=200).collect::<Vec<_>>());
     tx.commit().await.expect("commit");
     session.close().await.expect("close");
+    driver.close().await;
+}
+
+async fn read_all(result: &mut quiver::QueryResult) -> quiver::Result<()> {
+    while let Some(r) = result.next().await {
+        r?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_cancelled_midway_leaves_the_driver_usable() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let label = unique("Cancelled");
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .fetch_size(FetchSize::Records(10))
+            .build(),
+    );
+    let endless = "UNWIND range(1, 5000000) AS i RETURN i";
+    // Auto-commit: the next query runs (on a fresh connection).
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(150), async {
+        let mut result = session.run(endless).await?;
+        read_all(&mut result).await
+    })
+    .await;
+    assert!(
+        cancelled.is_err(),
+        "5M rows in 10-row batches outlast 150 ms"
+    );
+    let n: i64 = session
+        .run("RETURN 1 AS n")
+        .await
+        .expect("the session goes on after a cancelled read")
+        .single()
+        .await
+        .expect("single")
+        .get("n")
+        .expect("n");
+    assert_eq!(n, 1);
+
+    // In a transaction: it can't go on and commits nothing, the session can.
+    let mut tx = session
+        .begin_transaction(TransactionConfig::default())
+        .await
+        .expect("begin");
+    tx.run(format!("CREATE (:{label})"))
+        .await
+        .expect("write")
+        .consume()
+        .await
+        .expect("consume");
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(150), async {
+        let mut result = tx.run(endless).await?;
+        read_all(&mut result).await
+    })
+    .await;
+    assert!(cancelled.is_err());
+    let err = tx
+        .commit()
+        .await
+        .expect_err("a cancelled transaction can't commit");
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    let count: i64 = session
+        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
+        .await
+        .expect("the session goes on")
+        .single()
+        .await
+        .expect("single")
+        .get("c")
+        .expect("c");
+    assert_eq!(
+        count, 0,
+        "the cancelled transaction's write was not committed"
+    );
+    session.close().await.expect("close");
+    for (address, metrics) in driver.metrics() {
+        assert_eq!(metrics.in_use, 0, "{address}: {metrics:?}");
+    }
     driver.close().await;
 }
 
