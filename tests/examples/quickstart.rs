@@ -28,7 +28,7 @@ struct Friendship {
 /// Creates two people who know each other, in a write transaction function:
 /// the driver retries it on transient failures, so it may run more than once.
 async fn create_friendship(driver: &Driver, person1: &str, person2: &str) -> quiver::Result<()> {
-    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let mut session = driver.session(SessionConfig::default());
     let created: Vec<Friendship> = session
         .execute_write(|tx| async move {
             tx.run((
@@ -51,7 +51,7 @@ async fn create_friendship(driver: &Driver, person1: &str, person2: &str) -> qui
 
 /// Reads a person and their friends back, in a read transaction function.
 async fn find_person(driver: &Driver, name: &str) -> quiver::Result<()> {
-    let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
+    let mut session = driver.session(SessionConfig::default());
     let found: Vec<Friendship> = session
         .execute_read(|tx| async move {
             tx.run((
@@ -78,7 +78,6 @@ async fn remove_people(driver: &Driver, names: &[&str]) -> quiver::Result<()> {
     driver
         .execute_query("MATCH (p:Person) WHERE p.name IN $names DETACH DELETE p")
         .param("names", names.to_vec())
-        .database("neo4j")
         .run()
         .await
         .map(|_| ())

@@ -537,3 +537,83 @@ fn blocking_round_trips() {
     session.close().expect("close");
     driver.close();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_gets_into_rust_types() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let mut session = driver.session(SessionConfig::default());
+    let zoned = DateTimeZoneId::from_utc(1_700_000_000, 42, "Europe/Stockholm");
+    let record = session
+        .run((
+            "RETURN $date AS date, $time AS time, $dt AS dt, $zoned AS zoned, $dur AS dur, \
+             $p2 AS p2, $p3 AS p3, $bytes AS bytes, $big AS big, $neg AS neg, $f AS f",
+            params! {
+                "date" => Date { days: 19_723 },
+                "time" => Time { nanoseconds: 1, tz_offset_seconds: 3600 },
+                "dt" => DateTime { seconds: 1, nanoseconds: 2, tz_offset_seconds: -3600 },
+                "zoned" => zoned.clone(),
+                "dur" => Duration { months: 1, days: 2, seconds: 3, nanoseconds: 4 },
+                "p2" => Point2D { srid: 4326, x: 1.0, y: 2.0 },
+                "p3" => Point3D { srid: 9157, x: 1.0, y: 2.0, z: 3.0 },
+                "bytes" => Value::Bytes(vec![0, 255, 1]),
+                "big" => i64::MAX,
+                "neg" => -1,
+                "f" => 2.5,
+            },
+        ))
+        .await
+        .expect("run")
+        .single()
+        .await
+        .expect("single");
+    assert_eq!(
+        record.get::<Date>("date").expect("Date"),
+        Date { days: 19_723 }
+    );
+    assert_eq!(
+        record.get::<Time>("time").expect("Time"),
+        Time {
+            nanoseconds: 1,
+            tz_offset_seconds: 3600
+        }
+    );
+    assert_eq!(
+        record.get::<DateTime>("dt").expect("DateTime"),
+        DateTime {
+            seconds: 1,
+            nanoseconds: 2,
+            tz_offset_seconds: -3600
+        }
+    );
+    assert_eq!(record.get::<DateTimeZoneId>("zoned").expect("zoned"), zoned);
+    assert_eq!(
+        record.get::<Duration>("dur").expect("Duration"),
+        Duration {
+            months: 1,
+            days: 2,
+            seconds: 3,
+            nanoseconds: 4
+        }
+    );
+    assert_eq!(record.get::<Point2D>("p2").expect("Point2D").srid, 4326);
+    assert_eq!(record.get::<Point3D>("p3").expect("Point3D").z, 3.0);
+    assert_eq!(
+        record.get::<&[u8]>("bytes").expect("borrowed bytes"),
+        [0, 255, 1]
+    );
+    assert_eq!(record.get::<i64>("big").expect("i64"), i64::MAX);
+    assert_eq!(record.get::<f64>("f").expect("f64"), 2.5);
+    assert_eq!(record.get::<i8>("neg").expect("i8"), -1);
+    // Values that do not fit are errors, not truncations.
+    let err = record.get::<i32>("big").expect_err("i64::MAX is no i32");
+    assert_eq!(err.kind(), quiver::ErrorKind::Deserialization, "{err}");
+    assert!(record.get::<u64>("neg").is_err(), "-1 is no u64");
+    assert!(record.get::<Date>("time").is_err(), "a Time is no Date");
+    assert!(
+        record.get::<String>("bytes").is_err(),
+        "non-UTF-8 bytes are no string"
+    );
+    session.close().await.expect("close");
+    driver.close().await;
+}
