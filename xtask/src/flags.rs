@@ -17,6 +17,9 @@ pub enum Command {
     Fuzz(FuzzArgs),
     /// `cargo xtask bench [NAME...] [-- ARGS]`.
     Bench(BenchArgs),
+    /// `cargo xtask testkit-backend [ARGS]`: build and start the testkit backend;
+    /// the arguments (`--host`, `--port`) go to the backend.
+    TestkitBackend(Vec<String>),
 }
 
 /// Flags of `cargo xtask test`.
@@ -110,6 +113,9 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, UsageError> {
         "server" => parse_server(rest).map(Command::Server),
         "fuzz" => parse_fuzz(rest).map(Command::Fuzz),
         "bench" => parse_bench(rest).map(Command::Bench),
+        "testkit-backend" => Ok(Command::TestkitBackend(
+            rest.iter().map(|a| a.to_string()).collect(),
+        )),
         other => Err(usage(format!("unknown command {other:?}"))),
     }
 }
@@ -333,6 +339,17 @@ mod tests {
             }))
         );
         assert!(parse(&["fuzz", "--jobs", "2"]).is_err());
+    }
+
+    #[test]
+    fn testkit_backend_passes_its_arguments_on() {
+        assert_eq!(
+            parse(&["testkit-backend", "--port", "9999"]),
+            Ok(Command::TestkitBackend(vec![
+                "--port".into(),
+                "9999".into()
+            ]))
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! - `cargo xtask test [--suite NAME]`: every suite, see `suites.rs`;
 //! - `cargo xtask server start|stop|status`: the embedded Bolt server, see `server.rs`;
 //! - `cargo xtask fuzz [--secs N] [TARGET...]`: cargo-fuzz targets, see `fuzz.rs`;
-//! - `cargo xtask bench [NAME...]`: benchmarks, see `bench.rs`.
+//! - `cargo xtask bench [NAME...]`: benchmarks, see `bench.rs`;
+//! - `cargo xtask testkit-backend [--host H] [--port P]`: build and start the testkit backend.
 
 mod arcadedb;
 mod bench;
@@ -31,6 +32,8 @@ commands:
                           run the cargo-fuzz targets under fuzz/ (default 60 s each)
   bench [NAME...] [-- ARGS]
                           run benchmarks (`cargo xtask bench --help` lists them)
+  testkit-backend [--host H] [--port P]
+                          build and start the testkit backend (default 127.0.0.1:9876)
   help                    this text";
 
 fn main() -> ExitCode {
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(&args.names, &args.extra).map(exit_code),
+        Command::TestkitBackend(args) => testkit_backend(&args),
     };
     match result {
         Ok(code) => code,
@@ -77,6 +81,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Builds the backend in release mode and runs it in the foreground until it is stopped.
+fn testkit_backend(args: &[String]) -> project::Result<ExitCode> {
+    let status = project::cargo()
+        .args(["run", "--release", "-p", "testkit-backend", "--"])
+        .args(args)
+        .status()?;
+    Ok(exit_code(status.success()))
 }
 
 fn exit_code(ok: bool) -> ExitCode {
