@@ -49,8 +49,11 @@ impl fmt::Display for ServerKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Gap {
-    /// The database first used on a connection sticks to it: a pooled
-    /// connection reused for another database still reads the first one.
+    /// A connection's database sticks: once a connection has used a database
+    /// other than the default, every later query on it runs there, whatever
+    /// database it names (measured on ArcadeDB 26.10: neo4j, otherdb, neo4j
+    /// on one connection reads neo4j, otherdb, otherdb). Separate connections
+    /// per database are isolated.
     DatabaseSticksToConnection,
     /// A DateTime with a fixed offset, stored as a property, comes back as a
     /// LocalDateTime in UTC (as a parameter echo it is right).
@@ -100,7 +103,7 @@ impl Gap {
     pub fn description(self) -> &'static str {
         match self {
             Gap::DatabaseSticksToConnection => {
-                "the database first used on a connection sticks to it"
+                "once a connection used a non-default database, it never switches back"
             }
             Gap::StoredOffsetDateTimeLosesOffset => {
                 "a stored DateTime with a fixed offset comes back as a LocalDateTime in UTC"
