@@ -1,0 +1,129 @@
+//! neo4j (the blocking driver), default configuration, direct connection.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use neo4j::address::Address;
+use neo4j::driver::auth::AuthToken;
+use neo4j::driver::record_stream::RecordStream;
+use neo4j::driver::{ConnectionConfig, Driver, DriverConfig};
+use neo4j::session::SessionConfig;
+use neo4j::ValueReceive;
+
+use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+
+type Res<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Debug) -> String {
+    format!("{e:?}")
+}
+
+// The receiver's error type is the neo4j crate's own.
+#[allow(clippy::result_large_err)]
+fn one_query(driver: &Driver, q: &str, sum: &mut Sum) -> Res<()> {
+    let mut session = driver.session(SessionConfig::new());
+    let got = session
+        .auto_commit(q)
+        .with_receiver(|stream: &mut RecordStream| {
+            let mut local = Sum::default();
+            for record in stream {
+                for value in record?.into_values() {
+                    if let Err(e) = read_value(value, &mut local) {
+                        return Ok(Err(e));
+                    }
+                }
+            }
+            Ok(Ok(local.0))
+        })
+        .run()
+        .map_err(err)??;
+    sum.int(got);
+    Ok(())
+}
+
+fn read_value(value: ValueReceive, sum: &mut Sum) -> Res<()> {
+    match value {
+        ValueReceive::Integer(i) => sum.int(i),
+        ValueReceive::Float(f) => sum.float(f),
+        ValueReceive::String(s) => sum.str(&s),
+        ValueReceive::List(items) => items.into_iter().try_for_each(|v| read_value(v, sum))?,
+        ValueReceive::Map(map) => map.into_values().try_for_each(|v| read_value(v, sum))?,
+        ValueReceive::Node(node) => {
+            sum.int(node.id);
+            node.labels.iter().for_each(|l| sum.str(l));
+            let mut props = node.properties;
+            let name = props.remove("name").ok_or("name")?;
+            sum.str(&name.try_into_string().map_err(err)?);
+            sum.int(
+                props
+                    .remove("age")
+                    .ok_or("age")?
+                    .try_into_int()
+                    .map_err(err)?,
+            );
+            match props.remove("score") {
+                Some(ValueReceive::Float(f)) => sum.float(f),
+                other => return Err(format!("score {other:?}")),
+            }
+            std::hint::black_box(node.element_id.len());
+        }
+        other => return Err(format!("unexpected value {other:?}")),
+    }
+    Ok(())
+}
+
+pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
+    let address: std::net::SocketAddr = addr.parse().map_err(err)?;
+    let driver = Driver::new(
+        ConnectionConfig::new(Address::from(address)).with_routing(false),
+        DriverConfig::new().with_auth(Arc::new(AuthToken::new_basic_auth(
+            super::USER,
+            super::PASSWORD,
+        ))),
+    );
+    one_query(&driver, "RETURN 1", &mut Sum::default())?;
+    let mut sum = Sum::default();
+    let mut out = Outcome::default();
+    match workload {
+        Workload::W1 => {
+            let mut latencies = Vec::with_capacity(W1_QUERIES);
+            let start = Instant::now();
+            for _ in 0..W1_QUERIES {
+                let t = Instant::now();
+                one_query(&driver, "RETURN 1", &mut sum)?;
+                latencies.push(t.elapsed());
+            }
+            out.rate = W1_QUERIES as f64 / start.elapsed().as_secs_f64();
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+        }
+        Workload::W5 => {
+            let start = Instant::now();
+            let sums = std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..W5_TASKS)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut sum = Sum::default();
+                            for _ in 0..W5_QUERIES {
+                                one_query(&driver, "RETURN 1", &mut sum)?;
+                            }
+                            Ok::<_, String>(sum.0)
+                        })
+                    })
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|t| t.join().map_err(|_| "thread panicked".to_string())?)
+                    .collect::<Res<Vec<i64>>>()
+            })?;
+            sums.into_iter().for_each(|s| sum.int(s));
+            out.rate = (W5_TASKS * W5_QUERIES) as f64 / start.elapsed().as_secs_f64();
+        }
+        _ => {
+            let start = Instant::now();
+            one_query(&driver, workload.query(), &mut sum)?;
+            out.rate = workload.rows() as f64 / start.elapsed().as_secs_f64();
+        }
+    }
+    out.checksum = sum.0;
+    Ok(out)
+}

@@ -1,0 +1,108 @@
+//! neo4rs (async, tokio), default configuration.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use neo4rs::{query, ConfigBuilder, Graph, Node, Row};
+
+use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+
+type Res<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(err)?;
+    runtime.block_on(run_async(addr, workload))
+}
+
+async fn one_query(graph: &Graph, q: &str, sum: &mut Sum) -> Res<()> {
+    let mut stream = graph.execute(query(q)).await.map_err(err)?;
+    while let Some(row) = stream.next().await.map_err(err)? {
+        read_row(&row, sum)?;
+    }
+    Ok(())
+}
+
+async fn run_async(addr: &str, workload: Workload) -> Res<Outcome> {
+    let config = ConfigBuilder::default()
+        .uri(format!("bolt://{addr}"))
+        .user(super::USER)
+        .password(super::PASSWORD)
+        .build()
+        .map_err(err)?;
+    let graph = Graph::connect(config).await.map_err(err)?;
+    one_query(&graph, "RETURN 1", &mut Sum::default()).await?;
+    let mut sum = Sum::default();
+    let mut out = Outcome::default();
+    match workload {
+        Workload::W1 => {
+            let mut latencies = Vec::with_capacity(W1_QUERIES);
+            let start = Instant::now();
+            for _ in 0..W1_QUERIES {
+                let t = Instant::now();
+                one_query(&graph, "RETURN 1", &mut sum).await?;
+                latencies.push(t.elapsed());
+            }
+            out.rate = W1_QUERIES as f64 / start.elapsed().as_secs_f64();
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+        }
+        Workload::W5 => {
+            let start = Instant::now();
+            let mut tasks = Vec::new();
+            for _ in 0..W5_TASKS {
+                let graph = graph.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut sum = Sum::default();
+                    for _ in 0..W5_QUERIES {
+                        one_query(&graph, "RETURN 1", &mut sum).await?;
+                    }
+                    Ok::<_, String>(sum.0)
+                }));
+            }
+            for task in tasks {
+                sum.int(task.await.map_err(err)??);
+            }
+            out.rate = (W5_TASKS * W5_QUERIES) as f64 / start.elapsed().as_secs_f64();
+        }
+        _ => {
+            let start = Instant::now();
+            one_query(&graph, workload.query(), &mut sum).await?;
+            out.rate = workload.rows() as f64 / start.elapsed().as_secs_f64();
+        }
+    }
+    out.checksum = sum.0;
+    Ok(out)
+}
+
+fn read_row(row: &Row, sum: &mut Sum) -> Res<()> {
+    if let Ok(v) = row.get::<i64>("1") {
+        sum.int(v);
+    } else if let Ok(v) = row.get::<i64>("i") {
+        sum.int(v);
+    } else if let Ok(node) = row.get::<Node>("n") {
+        sum.int(node.id());
+        node.labels().iter().for_each(|l| sum.str(l));
+        sum.str(&node.get::<String>("name").map_err(err)?);
+        sum.int(node.get::<i64>("age").map_err(err)?);
+        sum.float(node.get::<f64>("score").map_err(err)?);
+    } else {
+        sum.int(row.get::<i64>("id").map_err(err)?);
+        sum.float(row.get::<f64>("score").map_err(err)?);
+        sum.str(&row.get::<String>("name").map_err(err)?);
+        row.get::<Vec<i64>>("list")
+            .map_err(err)?
+            .into_iter()
+            .for_each(|v| sum.int(v));
+        row.get::<HashMap<String, i64>>("map")
+            .map_err(err)?
+            .into_values()
+            .for_each(|v| sum.int(v));
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Quiver, async.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use quiver::{AuthToken, Config, Driver, FetchSize, Node, Record, SessionConfig, Value};
+use serde::Deserialize;
+
+use super::Read;
+use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+
+type Res<T> = Result<T, String>;
+
+fn err(e: quiver::Error) -> String {
+    e.to_string()
+}
+
+#[derive(Deserialize)]
+struct IntRow {
+    i: i64,
+}
+
+#[derive(Deserialize)]
+struct FullRow {
+    id: i64,
+    score: f64,
+    name: String,
+    list: Vec<i64>,
+    map: HashMap<String, i64>,
+}
+
+#[derive(Deserialize)]
+struct NodeRow {
+    n: Node,
+}
+
+pub fn driver(addr: &str, fetch_all: bool) -> Res<Driver> {
+    let mut config = Config::builder();
+    if fetch_all {
+        config = config.fetch_size(FetchSize::All);
+    }
+    let config = config.build().map_err(err)?;
+    Driver::with_config(
+        &format!("bolt://{addr}"),
+        AuthToken::basic(super::USER, super::PASSWORD),
+        config,
+    )
+    .map_err(err)
+}
+
+pub fn run(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(run_async(addr, workload, read, fetch_all))
+}
+
+async fn run_async(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<Outcome> {
+    let driver = driver(addr, fetch_all)?;
+    // Warm up: a connection in the pool.
+    one_query(&driver, "RETURN 1", read, &mut Sum::default()).await?;
+    let mut sum = Sum::default();
+    let mut out = Outcome::default();
+    match workload {
+        Workload::W1 => {
+            let mut session = driver.session(SessionConfig::default());
+            let mut latencies = Vec::with_capacity(W1_QUERIES);
+            let start = Instant::now();
+            for _ in 0..W1_QUERIES {
+                let t = Instant::now();
+                let mut result = session.run("RETURN 1").await.map_err(err)?;
+                while let Some(record) = result.next().await {
+                    sum.int(record.map_err(err)?.get_at::<i64>(0).map_err(err)?);
+                }
+                latencies.push(t.elapsed());
+            }
+            out.rate = W1_QUERIES as f64 / start.elapsed().as_secs_f64();
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+        }
+        Workload::W5 => {
+            let start = Instant::now();
+            let mut tasks = Vec::new();
+            for _ in 0..W5_TASKS {
+                let driver = driver.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut sum = Sum::default();
+                    let mut session = driver.session(SessionConfig::default());
+                    for _ in 0..W5_QUERIES {
+                        let mut result = session.run("RETURN 1").await.map_err(err)?;
+                        while let Some(record) = result.next().await {
+                            sum.int(record.map_err(err)?.get_at::<i64>(0).map_err(err)?);
+                        }
+                    }
+                    Ok::<_, String>(sum.0)
+                }));
+            }
+            for task in tasks {
+                sum.int(task.await.map_err(|e| e.to_string())??);
+            }
+            out.rate = (W5_TASKS * W5_QUERIES) as f64 / start.elapsed().as_secs_f64();
+        }
+        _ => {
+            let start = Instant::now();
+            one_query(&driver, workload.query(), read, &mut sum).await?;
+            out.rate = workload.rows() as f64 / start.elapsed().as_secs_f64();
+        }
+    }
+    driver.close().await;
+    out.checksum = sum.0;
+    Ok(out)
+}
+
+async fn one_query(driver: &Driver, query: &str, read: Read, sum: &mut Sum) -> Res<()> {
+    let mut session = driver.session(SessionConfig::default());
+    let mut result = session.run(query).await.map_err(err)?;
+    while let Some(record) = result.next().await {
+        read_record(&record.map_err(err)?, read, sum)?;
+    }
+    Ok(())
+}
+
+/// Reads every column of a bench record.
+pub fn read_record(record: &Record, read: Read, sum: &mut Sum) -> Res<()> {
+    let shape = record.keys().first().map(String::as_str).unwrap_or("");
+    match (read, shape) {
+        (Read::Native, "1") => sum.int(record.get_at::<i64>(0).map_err(err)?),
+        (Read::Native, "i") => sum.int(record.get_at::<i64>(0).map_err(err)?),
+        (Read::Native, "id") => {
+            sum.int(record.get_at::<i64>(0).map_err(err)?);
+            sum.float(record.get_at::<f64>(1).map_err(err)?);
+            sum.str(&record.get_at::<String>(2).map_err(err)?);
+            record
+                .get_at::<Vec<i64>>(3)
+                .map_err(err)?
+                .into_iter()
+                .for_each(|v| sum.int(v));
+            let map = record.get_at::<HashMap<String, i64>>(4).map_err(err)?;
+            map.into_values().for_each(|v| sum.int(v));
+        }
+        (Read::Native, "n") => read_node(&record.get_at::<Node>(0).map_err(err)?, sum)?,
+        (Read::Serde, "1") => sum.int(record.get_at::<i64>(0).map_err(err)?),
+        (Read::Serde, "i") => sum.int(record.to::<IntRow>().map_err(err)?.i),
+        (Read::Serde, "id") => {
+            let row: FullRow = record.to().map_err(err)?;
+            sum.int(row.id);
+            sum.float(row.score);
+            sum.str(&row.name);
+            row.list.into_iter().for_each(|v| sum.int(v));
+            row.map.into_values().for_each(|v| sum.int(v));
+        }
+        (Read::Serde, "n") => read_node(&record.to::<NodeRow>().map_err(err)?.n, sum)?,
+        (Read::Value, _) => {
+            for value in record.values().map_err(err)? {
+                read_value(&value, sum)?;
+            }
+        }
+        _ => return Err(format!("unexpected columns {:?}", record.keys())),
+    }
+    Ok(())
+}
+
+fn read_node(node: &Node, sum: &mut Sum) -> Res<()> {
+    sum.int(node.id);
+    node.labels.iter().for_each(|l| sum.str(l));
+    let name = node.get("name").and_then(Value::as_str).ok_or("name")?;
+    sum.str(name);
+    sum.int(node.get("age").and_then(Value::as_i64).ok_or("age")?);
+    sum.float(node.get("score").and_then(Value::as_f64).ok_or("score")?);
+    std::hint::black_box(node.element_id.len());
+    Ok(())
+}
+
+fn read_value(value: &Value, sum: &mut Sum) -> Res<()> {
+    match value {
+        Value::Integer(i) => sum.int(*i),
+        Value::Float(f) => sum.float(*f),
+        Value::String(s) => sum.str(s),
+        Value::List(items) => items.iter().try_for_each(|v| read_value(v, sum))?,
+        Value::Map(map) => map.values().try_for_each(|v| read_value(v, sum))?,
+        Value::Node(node) => read_node(node, sum)?,
+        other => return Err(format!("unexpected value {other:?}")),
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! `quiver-bench`: Quiver against the other Rust Neo4j drivers on the
+//! project's bench server.
+//!
+//! ```text
+//! cargo run --release --manifest-path bench/Cargo.toml -- [--reps 5] [--workload W3[,W4]] [--driver quiver[,neo4rs]]
+//! ```
+//!
+//! The runner starts the bench server in its own process and runs every
+//! (driver, workload) measurement as a separate client process (this same
+//! binary, `client DRIVER WORKLOAD ADDRESS`), drivers interleaved round
+//! robin, so each client's peak RSS is its own.
+
+mod clients;
+mod runner;
+mod workload;
+
+use clients::Read;
+use workload::Workload;
+
+/// The clients measured.
+pub const DRIVERS: [&str; 7] = [
+    "quiver",
+    "quiver-fetch-all",
+    "quiver-blocking",
+    "quiver-serde",
+    "quiver-value",
+    "neo4rs",
+    "neo4j",
+];
+
+/// Peers: the drivers Quiver's ratios are against.
+pub const PEERS: [&str; 2] = ["neo4rs", "neo4j"];
+
+/// Whether `driver` runs `workload` (the record-reading variants matter
+/// only where there are many records).
+pub fn runs(driver: &str, workload: Workload) -> bool {
+    match driver {
+        "quiver-serde" | "quiver-value" | "quiver-fetch-all" => {
+            matches!(workload, Workload::W2 | Workload::W3 | Workload::W4)
+        }
+        _ => true,
+    }
+}
+
+fn client(driver: &str, workload: Workload, addr: &str) -> Result<workload::Outcome, String> {
+    let mut outcome = match driver {
+        "quiver" => clients::quiver_async::run(addr, workload, Read::Native, false),
+        "quiver-fetch-all" => clients::quiver_async::run(addr, workload, Read::Native, true),
+        "quiver-serde" => clients::quiver_async::run(addr, workload, Read::Serde, false),
+        "quiver-value" => clients::quiver_async::run(addr, workload, Read::Value, false),
+        "quiver-blocking" => clients::quiver_blocking::run(addr, workload),
+        "neo4rs" => clients::neo4rs_async::run(addr, workload),
+        "neo4j" => clients::neo4j_sync::run(addr, workload),
+        other => Err(format!("unknown driver {other}")),
+    }?;
+    outcome.rss_kb = workload::peak_rss_kb();
+    Ok(outcome)
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("client") {
+        let [_, driver, workload, addr] = &args[..] else {
+            eprintln!("usage: quiver-bench client DRIVER WORKLOAD ADDRESS");
+            return std::process::ExitCode::from(2);
+        };
+        let Some(workload) = Workload::parse(workload) else {
+            eprintln!("unknown workload {workload}");
+            return std::process::ExitCode::from(2);
+        };
+        return match client(driver, workload, addr) {
+            Ok(outcome) => {
+                println!("{}", outcome.to_line());
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{driver} {}: {e}", workload.name());
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    match runner::main(&args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quiver-bench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The runner: bench server, client processes round robin, the table.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use quiver_test_support::bench_server::BenchServer;
+
+use crate::workload::{Outcome, Workload, ALL};
+use crate::{runs, DRIVERS, PEERS};
+
+/// A client process that takes longer than this is killed.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(300);
+
+struct Options {
+    reps: usize,
+    workloads: Vec<Workload>,
+    drivers: Vec<String>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        reps: 5,
+        workloads: ALL.to_vec(),
+        drivers: DRIVERS.iter().map(|d| d.to_string()).collect(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--reps" => options.reps = value()?.parse().map_err(|e| format!("--reps: {e}"))?,
+            "--workload" => {
+                options.workloads = value()?
+                    .split(',')
+                    .map(|w| Workload::parse(w).ok_or(format!("unknown workload {w}")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--driver" => {
+                let drivers: Vec<String> = value()?.split(',').map(str::to_owned).collect();
+                if let Some(bad) = drivers.iter().find(|d| !DRIVERS.contains(&d.as_str())) {
+                    return Err(format!(
+                        "unknown driver {bad} (known: {})",
+                        DRIVERS.join(", ")
+                    ));
+                }
+                options.drivers = drivers;
+            }
+            "-h" | "--help" => {
+                return Err(format!(
+                    "usage: quiver-bench [--reps N] [--workload W1,..,W5] [--driver {}]",
+                    DRIVERS.join(",")
+                ))
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if options.reps == 0 {
+        return Err("--reps must be at least 1".into());
+    }
+    Ok(options)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// Runs one client process.
+fn measure(driver: &str, workload: Workload, addr: &str) -> Result<Outcome, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut child = Command::new(exe)
+        .args(["client", driver, workload.name(), addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if started.elapsed() > CLIENT_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("timed out after {CLIENT_TIMEOUT:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut s) = child.stdout.take() {
+        let _ = s.read_to_string(&mut stdout);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = s.read_to_string(&mut stderr);
+    }
+    if !status.success() {
+        return Err(format!("{status}: {}", stderr.trim()));
+    }
+    let outcome = stdout
+        .lines()
+        .find_map(Outcome::from_line)
+        .ok_or_else(|| format!("no RESULT line in {stdout:?}"))?;
+    if outcome.checksum != workload.expected_checksum() {
+        return Err(format!(
+            "checksum {} (expected {}): the client read something else",
+            outcome.checksum,
+            workload.expected_checksum()
+        ));
+    }
+    Ok(outcome)
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+fn human(rate: f64) -> String {
+    if rate >= 1e6 {
+        format!("{:.2}M", rate / 1e6)
+    } else if rate >= 1e3 {
+        format!("{:.1}k", rate / 1e3)
+    } else {
+        format!("{rate:.0}")
+    }
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let options = parse(args)?;
+    let server = BenchServer::start().map_err(|e| format!("bench server: {e}"))?;
+    for workload in &options.workloads {
+        server.prepare(workload.query());
+    }
+    let addr = server.addr().to_string();
+    let load_before = loadavg();
+    let started = Instant::now();
+    eprintln!(
+        "bench server on {addr}; {} reps; load before: {load_before}",
+        options.reps
+    );
+
+    let mut results: HashMap<(String, Workload), Vec<Outcome>> = HashMap::new();
+    let mut failures: Vec<String> = Vec::new();
+    for rep in 0..options.reps {
+        for &workload in &options.workloads {
+            let drivers: Vec<&String> = options
+                .drivers
+                .iter()
+                .filter(|d| runs(d, workload))
+                .collect();
+            if drivers.is_empty() {
+                continue;
+            }
+            // Round robin: each repetition starts with the next driver.
+            for k in 0..drivers.len() {
+                let driver = drivers[(k + rep) % drivers.len()];
+                match measure(driver, workload, &addr) {
+                    Ok(outcome) => {
+                        eprintln!(
+                            "rep {} {} {driver}: {}/s rss {} kB",
+                            rep + 1,
+                            workload.name(),
+                            human(outcome.rate),
+                            outcome.rss_kb
+                        );
+                        results
+                            .entry((driver.clone(), workload))
+                            .or_default()
+                            .push(outcome);
+                    }
+                    Err(e) => {
+                        eprintln!("rep {} {} {driver}: FAILED {e}", rep + 1, workload.name());
+                        failures.push(format!("{} {driver}: {e}", workload.name()));
+                    }
+                }
+            }
+        }
+    }
+    let load_after = loadavg();
+    drop(server);
+
+    println!(
+        "quiver-bench: {} reps, {:.0} s, load (1/5/15 min) before {load_before}, after {load_after}, {} cores",
+        options.reps,
+        started.elapsed().as_secs_f64(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!(
+        "| workload | driver | median | spread | p50 µs | p99 µs | peak RSS MB | vs fastest peer |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut verdicts = Vec::new();
+    for &workload in &options.workloads {
+        let stat = |driver: &str| {
+            results.get(&(driver.to_owned(), workload)).map(|v| {
+                let rates: Vec<f64> = v.iter().map(|o| o.rate).collect();
+                let rss: Vec<f64> = v.iter().map(|o| o.rss_kb as f64).collect();
+                let p50: Vec<f64> = v.iter().map(|o| o.p50_us).collect();
+                let p99: Vec<f64> = v.iter().map(|o| o.p99_us).collect();
+                let m = median(&rates);
+                let lo = rates.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = rates.iter().copied().fold(0.0, f64::max);
+                let spread = if m > 0.0 { (hi - lo) / m * 100.0 } else { 0.0 };
+                (m, spread, median(&p50), median(&p99), median(&rss) / 1024.0)
+            })
+        };
+        let best_peer = PEERS
+            .iter()
+            .filter_map(|p| stat(p).map(|s| (*p, s)))
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
+        let lowest_peer_rss = PEERS
+            .iter()
+            .filter_map(|p| stat(p).map(|s| s.4))
+            .fold(f64::INFINITY, f64::min);
+        let lowest_peer_p99 = PEERS
+            .iter()
+            .filter_map(|p| stat(p).map(|s| s.3))
+            .fold(f64::INFINITY, f64::min);
+        for driver in &options.drivers {
+            let Some((m, spread, p50, p99, rss)) = stat(driver) else {
+                continue;
+            };
+            let ratio = match best_peer {
+                Some((_, peer)) if peer.0 > 0.0 && !PEERS.contains(&driver.as_str()) => {
+                    format!("{:.2}x", m / peer.0)
+                }
+                _ => String::new(),
+            };
+            let latency = |v: f64| {
+                if workload == Workload::W1 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            };
+            println!(
+                "| {} | {driver} | {}/s | ±{:.0}% | {} | {} | {rss:.1} | {ratio} |",
+                workload.name(),
+                human(m),
+                spread / 2.0,
+                latency(p50),
+                latency(p99)
+            );
+        }
+        // The targets, for the default Quiver client.
+        if let (Some((peer, p)), Some(q)) = (best_peer, stat("quiver")) {
+            let ratio = q.0 / p.0;
+            let (goal, extra) = match workload {
+                Workload::W1 => (1.2, Some(q.3 <= lowest_peer_p99)),
+                Workload::W5 => (1.5, None),
+                _ => (2.0, None),
+            };
+            let rss_ok = q.4 <= lowest_peer_rss + 2.0;
+            let met = ratio >= goal && extra.unwrap_or(true);
+            verdicts.push(format!(
+                "{}: quiver {:.2}x {peer} (target {goal}x{}) {}; RSS {:.1} MB vs lowest peer {:.1} MB (+2 MB) {}",
+                workload.name(),
+                ratio,
+                if workload == Workload::W1 { ", p99 no worse" } else { "" },
+                if met { "MET" } else { "NOT MET" },
+                q.4,
+                lowest_peer_rss,
+                if rss_ok { "MET" } else { "NOT MET" },
+            ));
+        }
+    }
+    println!();
+    for &workload in &options.workloads {
+        println!("- {}: {}", workload.name(), workload.describe());
+    }
+    println!();
+    for verdict in &verdicts {
+        println!("{verdict}");
+    }
+    if !failures.is_empty() {
+        println!();
+        println!("failures:");
+        for failure in &failures {
+            println!("- {failure}");
+        }
+        return Err(format!("{} measurements failed", failures.len()));
+    }
+    Ok(())
+}
