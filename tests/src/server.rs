@@ -74,6 +74,9 @@ pub enum Gap {
     /// An unknown procedure gives `Neo.DatabaseError.General.UnknownError`,
     /// not `Neo.ClientError.Procedure.ProcedureNotFound`.
     UnknownProcedureIsDatabaseError,
+    /// Auto-commit queries leave no bookmark (only explicit transactions and
+    /// transaction functions do).
+    NoAutoCommitBookmarks,
     /// Malformed bookmarks are accepted instead of refused with
     /// `Neo.ClientError.Transaction.InvalidBookmark`.
     BookmarksNotValidated,
@@ -95,6 +98,7 @@ impl Gap {
             Gap::NoTransactionMetadataProcedure => "no-tx-getmetadata",
             Gap::UnknownProcedureIsDatabaseError => "unknown-procedure-is-database-error",
             Gap::BookmarksNotValidated => "bookmarks-not-validated",
+            Gap::NoAutoCommitBookmarks => "no-auto-commit-bookmarks",
             Gap::NoDatabaseInSummary => "no-database-in-summary",
         }
     }
@@ -119,6 +123,7 @@ impl Gap {
                 "an unknown procedure is a DatabaseError.General.UnknownError"
             }
             Gap::BookmarksNotValidated => "malformed bookmarks are accepted",
+            Gap::NoAutoCommitBookmarks => "auto-commit queries leave no bookmark",
             Gap::NoDatabaseInSummary => "result summaries do not name their database",
         }
     }
@@ -138,6 +143,7 @@ impl Gap {
                     | Gap::NoTransactionMetadataProcedure
                     | Gap::UnknownProcedureIsDatabaseError
                     | Gap::BookmarksNotValidated
+                    | Gap::NoAutoCommitBookmarks
             ),
             ServerKind::Neo4j | ServerKind::Other(_) => false,
         }

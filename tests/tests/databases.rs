@@ -140,3 +140,33 @@ fn blocking_session_on_another_database() {
     session.close().expect("close");
     driver.close();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routing_tables_per_database() {
+    let Some(server) = server() else { return };
+    let driver = Driver::new(&server.routing_uri(), server.auth()).expect("driver");
+    let other = other_database();
+    for database in ["neo4j", other.as_str()] {
+        let got = driver
+            .execute_query("RETURN 1 AS x")
+            .database(database)
+            .routing(RoutingControl::Readers)
+            .run()
+            .await
+            .unwrap_or_else(|e| panic!("{database} through neo4j://: {e}"));
+        assert_eq!(got.records.len(), 1);
+    }
+    let err = driver
+        .execute_query("RETURN 1 AS x")
+        .database("no_such_database_here")
+        .run()
+        .await
+        .expect_err("no routing table for a missing database");
+    assert_eq!(err.kind(), quiver::ErrorKind::Client, "{err}");
+    assert_eq!(
+        err.code(),
+        Some("Neo.ClientError.Database.DatabaseNotFound"),
+        "{err}"
+    );
+    driver.close().await;
+}
