@@ -44,9 +44,9 @@ async fn handshakes() {
         RawClient::connect_classic(server.addr(), [MANIFEST_V1, [0, 8, 8, 5], [0; 4], [0; 4]])
             .await;
     assert_eq!(answer, MANIFEST_V1);
-    let mut rest = [0u8; 1 + 40 + 1];
+    let mut rest = [0u8; 1 + 52 + 1];
     client.stream.read_exact(&mut rest).await.unwrap();
-    assert_eq!(rest[0], 10);
+    assert_eq!(rest[0], 13);
     assert_eq!(&rest[1..5], &[0, 0, 8, 5]);
     client.stream.write_all(&[0, 0, 7, 5, 0]).await.unwrap();
     client.send(&hello()).await;

@@ -1,7 +1,8 @@
 //! The bench server: a Bolt server that costs almost nothing, so that a
 //! benchmark measures the client.
 //!
-//! It speaks Bolt 4.4 and 5.0 to 5.8 (classic and manifest handshakes),
+//! It speaks Bolt 4.4 and 5.0 to 5.8 (classic and manifest handshakes;
+//! also 4.1 to 4.3, for older clients),
 //! accepts any credentials, answers BEGIN, COMMIT, ROLLBACK, RESET,
 //! TELEMETRY, LOGON, LOGOFF and ROUTE (a routing table naming itself for
 //! every role), and answers RUN and PULL from records encoded once and kept
