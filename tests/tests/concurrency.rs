@@ -78,16 +78,19 @@ async fn concurrent_increments_are_not_lost() {
         .await
         .expect("counter");
     let (workers, rounds) = (6, 10);
+    let attempts = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let tasks: Vec<_> = (0..workers)
         .map(|_| {
             let driver = driver.clone();
             let label = label.clone();
+            let attempts = Arc::clone(&attempts);
             tokio::spawn(async move {
                 let mut session = driver.session(SessionConfig::default());
                 for _ in 0..rounds {
                     session
                         .execute_write(|tx| {
                             let label = label.clone();
+                            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             async move {
                                 tx.run(format!("MATCH (c:{label}) SET c.n = c.n + 1"))
                                     .await?
@@ -114,6 +117,9 @@ async fn concurrent_increments_are_not_lost() {
         .get("n")
         .expect("n");
     assert_eq!(n, workers * rounds, "every increment counted once");
+    let attempts = attempts.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(attempts >= n, "{attempts} attempts for {n} increments");
+    eprintln!("{n} increments took {attempts} attempts (conflicts retried)");
     driver
         .execute_query(format!("MATCH (c:{label}) DELETE c"))
         .run()
