@@ -137,6 +137,39 @@ async fn routing_uri_connects_too() {
     driver.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_listening_gives_service_unavailable() {
+    let Some(server) = server() else { return };
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let config = quiver::Config::builder()
+        .connection_timeout(std::time::Duration::from_secs(2))
+        .max_transaction_retry_time(std::time::Duration::from_millis(500))
+        .build()
+        .expect("config");
+    let driver = Driver::with_config(&format!("bolt://127.0.0.1:{port}"), server.auth(), config)
+        .expect("driver");
+    let started = std::time::Instant::now();
+    let err = driver
+        .verify_connectivity()
+        .await
+        .expect_err("nothing listens");
+    assert_eq!(err.kind(), ErrorKind::ServiceUnavailable, "{err}");
+    assert!(err.is_retryable());
+    // A transaction function retries it until the retry time runs out.
+    let err = driver
+        .execute_query("RETURN 1")
+        .run()
+        .await
+        .expect_err("still nothing");
+    assert_eq!(err.kind(), ErrorKind::ServiceUnavailable, "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    driver.close().await;
+}
+
 #[test]
 fn blocking_connects_and_refuses_wrong_passwords() {
     let Some(server) = server() else { return };
