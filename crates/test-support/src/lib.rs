@@ -3,4 +3,5 @@
 #![warn(missing_docs)]
 
 pub mod bench_server;
+pub mod proxy;
 pub mod stub;

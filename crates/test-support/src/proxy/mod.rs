@@ -82,7 +82,8 @@ impl FaultProxy {
     /// `0` acts on the next byte, forwarding none of it. One-shot: the fault
     /// is disarmed once it fires. Arming again replaces it.
     pub fn arm(&self, direction: Direction, bytes: u64, action: Action) {
-        self.shared.update(|s| s.trigger = Some((direction, bytes, action)));
+        self.shared
+            .update(|s| s.trigger = Some((direction, bytes, action)));
     }
 
     /// Black-holes every connection: nothing is forwarded and nothing is
