@@ -255,6 +255,24 @@ impl Server {
         ));
         true
     }
+
+    /// Says that `what` is skipped because this server (as set up) lacks
+    /// `missing`, found out at run time (a Neo4j Community server has a
+    /// single database, say). Written to stderr like [`lacks`](Self::lacks).
+    pub fn skipped(&self, missing: &str, what: &str) {
+        say(&format!(
+            "quiver-tests: skipped on {}: {missing}: {what}",
+            self.kind
+        ));
+    }
+
+    /// A user name no server knows, for wrong-credential tests: Neo4j locks
+    /// a user out for a few seconds after 3 failed logins
+    /// (`dbms.security.auth_max_failed_attempts`), which would break the
+    /// tests running beside them if they all used the real user.
+    pub fn unknown_user(&self) -> AuthToken {
+        AuthToken::basic("quiver_tests_no_such_user", "not-a-password")
+    }
 }
 
 /// A name no other test (nor another run) uses: `PREFIX_<pid>_<time>_<n>`,

@@ -49,7 +49,7 @@ async fn verify_authentication_accepts_and_refuses() {
         .await
         .expect("right credentials"));
     assert!(!driver
-        .verify_authentication(AuthToken::basic(&server.user, "not-the-password"))
+        .verify_authentication(server.unknown_user())
         .await
         .expect("wrong credentials answer false, not an error"));
     // The driver still works after a refused probe.
@@ -71,7 +71,10 @@ async fn wrong_password_gives_the_authentication_kind() {
         .expect_err("a wrong password is refused");
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
     assert!(!err.is_retryable());
-    // A query fails the same way, and says so in words.
+    driver.close().await;
+    // A query fails the same way, and says so in words (an unknown user
+    // from here on: Neo4j locks a user out after 3 failed logins).
+    let driver = Driver::new(&server.uri, server.unknown_user()).expect("driver");
     let mut session = driver.session(SessionConfig::default());
     let err = session
         .run("RETURN 1")
@@ -89,11 +92,7 @@ async fn wrong_password_gives_the_authentication_kind() {
 async fn session_auth_overrides_the_driver_credentials() {
     let Some(server) = server() else { return };
     let driver = server.driver();
-    let mut refused = driver.session(
-        SessionConfig::builder()
-            .auth(AuthToken::basic(&server.user, "not-the-password"))
-            .build(),
-    );
+    let mut refused = driver.session(SessionConfig::builder().auth(server.unknown_user()).build());
     let err = refused
         .run("RETURN 1")
         .await
@@ -190,8 +189,7 @@ fn blocking_connects_and_refuses_wrong_passwords() {
     session.close().expect("close");
     driver.close();
 
-    let bad = quiver::blocking::Driver::new(&server.uri, AuthToken::basic(&server.user, "nope"))
-        .expect("driver");
+    let bad = quiver::blocking::Driver::new(&server.uri, server.unknown_user()).expect("driver");
     let err = bad.verify_connectivity().expect_err("refused");
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
     bad.close();

@@ -2,12 +2,40 @@
 //! server; on Neo4j Enterprise `otherdb` must exist, see below).
 
 use quiver::{Driver, RoutingControl, SessionConfig};
-use quiver_tests::{server, unique, Gap, Server};
+use quiver_tests::{server, unique, Gap, Server, ServerKind};
 
-/// The second database: `QUIVER_OTHER_DATABASE`, else `otherdb` (the embedded
-/// server creates it; on Neo4j, create it or point this variable at one).
-fn other_database() -> String {
-    std::env::var("QUIVER_OTHER_DATABASE").unwrap_or_else(|_| "otherdb".to_owned())
+/// The second database: `QUIVER_OTHER_DATABASE`, else `otherdb`, which the
+/// embedded server has and which is created on a Neo4j server that lacks it.
+/// `None` (said on stderr) where there can be only one database (Neo4j
+/// Community).
+async fn other_database(server: &Server) -> Option<String> {
+    if let Ok(name) = std::env::var("QUIVER_OTHER_DATABASE") {
+        return Some(name);
+    }
+    let name = "otherdb".to_owned();
+    if server.kind == ServerKind::ArcadeDb {
+        return Some(name);
+    }
+    let driver = server.driver();
+    let created = driver
+        .execute_query(format!("CREATE DATABASE {name} IF NOT EXISTS WAIT"))
+        .database("system")
+        .run()
+        .await;
+    driver.close().await;
+    match created {
+        Ok(_) => Some(name),
+        Err(e) => {
+            server.skipped(
+                "a single database",
+                &format!(
+                    "a second database ({name} cannot be created: {e}; \
+                     set QUIVER_OTHER_DATABASE to one that exists)"
+                ),
+            );
+            None
+        }
+    }
 }
 
 async fn count_in(driver: &Driver, database: &str, label: &str) -> i64 {
@@ -55,7 +83,9 @@ async fn clean(server: &Server, database: &str, label: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn databases_are_separate() {
     let Some(server) = server() else { return };
-    let other = other_database();
+    let Some(other) = other_database(&server).await else {
+        return;
+    };
     let label = unique("PerDatabase");
     // One driver (one pool) per database: separate connections, so this
     // holds even on a server whose connections stick to a database.
@@ -105,7 +135,9 @@ async fn one_driver_switches_databases() {
     ) {
         return;
     }
-    let other = other_database();
+    let Some(other) = other_database(&server).await else {
+        return;
+    };
     let label = unique("Switching");
     let driver = server.driver();
     for round in 0..3 {
@@ -120,7 +152,14 @@ async fn one_driver_switches_databases() {
 #[test]
 fn blocking_session_on_another_database() {
     let Some(server) = server() else { return };
-    let other = other_database();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime to find the second database");
+    let Some(other) = runtime.block_on(other_database(&server)) else {
+        return;
+    };
+    drop(runtime);
     let label = unique("BlockingOther");
     let driver = server.blocking_driver();
     let mut session = driver.session(SessionConfig::builder().database(&other).build());
@@ -144,8 +183,10 @@ fn blocking_session_on_another_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routing_tables_per_database() {
     let Some(server) = server() else { return };
+    let Some(other) = other_database(&server).await else {
+        return;
+    };
     let driver = Driver::new(&server.routing_uri(), server.auth()).expect("driver");
-    let other = other_database();
     for database in ["neo4j", other.as_str()] {
         let got = driver
             .execute_query("RETURN 1 AS x")
