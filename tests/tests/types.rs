@@ -617,3 +617,40 @@ async fn typed_gets_into_rust_types() {
     session.close().await.expect("close");
     driver.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wide_records_and_large_maps() {
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    // 200 columns: past any inline small-record storage.
+    let columns: Vec<String> = (0..200).map(|i| format!("{i} AS c{i}")).collect();
+    let got = driver
+        .execute_query(format!("RETURN {}", columns.join(", ")))
+        .run()
+        .await
+        .expect("wide record");
+    let record = &got.records[0];
+    assert_eq!(record.len(), 200);
+    for i in [0usize, 10, 11, 12, 199] {
+        assert_eq!(
+            record.get::<i64>(&format!("c{i}")).expect("column"),
+            i as i64
+        );
+        assert_eq!(record.get_at::<i64>(i).expect("by index"), i as i64);
+    }
+    // A 10 000-entry map parameter, and back.
+    let big: Map = (0..10_000)
+        .map(|i| (format!("k{i}"), Value::from(i)))
+        .collect();
+    let back: Map = driver
+        .execute_query("RETURN $m AS m")
+        .param("m", Value::Map(big.clone()))
+        .run()
+        .await
+        .expect("big map")
+        .records[0]
+        .get("m")
+        .expect("m");
+    assert_eq!(back, big);
+    driver.close().await;
+}
