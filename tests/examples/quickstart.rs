@@ -27,26 +27,34 @@ struct Friendship {
 
 /// Creates two people who know each other, in a write transaction function:
 /// the driver retries it on transient failures, so it may run more than once.
-async fn create_friendship(driver: &Driver, person1: &str, person2: &str) -> quiver::Result<()> {
+/// Returns the element ids of the two people.
+async fn create_friendship(
+    driver: &Driver,
+    person1: &str,
+    person2: &str,
+) -> quiver::Result<Vec<String>> {
     let mut session = driver.session(SessionConfig::default());
-    let created: Vec<Friendship> = session
+    let record = session
         .execute_write(|tx| async move {
             tx.run((
                 "CREATE (p1:Person {name: $person1_name}) \
                  CREATE (p2:Person {name: $person2_name}) \
                  CREATE (p1)-[:KNOWS]->(p2) \
-                 RETURN p1.name AS person, p2.name AS friend",
+                 RETURN p1.name AS person, p2.name AS friend, [elementId(p1), elementId(p2)] AS ids",
                 params! { "person1_name" => person1, "person2_name" => person2 },
             ))
             .await?
-            .collect_as()
+            .single()
             .await
         })
         .await?;
-    for f in created {
-        println!("Created friendship between: {}, {}", f.person, f.friend);
-    }
-    session.close().await
+    let created: Friendship = record.to()?;
+    println!(
+        "Created friendship between: {}, {}",
+        created.person, created.friend
+    );
+    session.close().await?;
+    record.get("ids")
 }
 
 /// Reads a person and their friends back, in a read transaction function.
@@ -73,17 +81,19 @@ async fn find_person(driver: &Driver, name: &str) -> quiver::Result<()> {
     session.close().await
 }
 
-/// Leaves the database as it was, so the example can run again.
-async fn remove_people(driver: &Driver, names: &[&str]) -> quiver::Result<()> {
+/// Removes the people the example created, so it can run again.
+async fn remove_people(driver: &Driver, ids: Vec<String>) -> quiver::Result<()> {
     driver
-        .execute_query("MATCH (p:Person) WHERE p.name IN $names DETACH DELETE p")
-        .param("names", names.to_vec())
+        .execute_query("MATCH (p:Person) WHERE elementId(p) IN $ids DETACH DELETE p")
+        .param("ids", ids)
         .run()
         .await
         .map(|_| ())
 }
 
-async fn hello_world(uri: &str, user: &str, password: &str) -> quiver::Result<()> {
+/// The manual's Hello World against the server at `uri` (public so the
+/// integration suite runs it too).
+pub async fn hello_world(uri: &str, user: &str, password: &str) -> quiver::Result<()> {
     // One driver per application: it holds the connection pool.
     let driver = Driver::new(uri, AuthToken::basic(user, password))?;
     let info = driver.server_info().await?;
@@ -94,9 +104,10 @@ async fn hello_world(uri: &str, user: &str, password: &str) -> quiver::Result<()
     );
 
     let outcome = async {
-        create_friendship(&driver, "Alice", "David").await?;
-        find_person(&driver, "Alice").await?;
-        remove_people(&driver, &["Alice", "David"]).await
+        let ids = create_friendship(&driver, "Alice", "David").await?;
+        let found = find_person(&driver, "Alice").await;
+        remove_people(&driver, ids).await?;
+        found
     }
     .await;
     // Don't forget to close the driver when you are finished with it.
