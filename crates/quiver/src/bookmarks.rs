@@ -161,8 +161,21 @@ pub type BookmarksSupplier = Box<dyn Fn() -> Bookmarks + Send + Sync>;
 /// A function told the new bookmarks by [`bookmark_manager`].
 pub type BookmarksConsumer = Box<dyn Fn(&Bookmarks) + Send + Sync>;
 
-type Supplier = Arc<dyn Fn() -> Bookmarks + Send + Sync>;
-type Consumer = Arc<dyn Fn(&Bookmarks) + Send + Sync>;
+/// Supplier and consumer as the manager keeps them: asynchronous, and able
+/// to fail (a synchronous one is wrapped in a ready future).
+type Supplier = Arc<dyn Fn() -> BoxFuture<'static, Result<Bookmarks>> + Send + Sync>;
+type Consumer = Arc<dyn Fn(Bookmarks) -> BoxFuture<'static, Result<()>> + Send + Sync>;
+
+fn sync_supplier(f: impl Fn() -> Bookmarks + Send + Sync + 'static) -> Supplier {
+    Arc::new(move || Box::pin(std::future::ready(Ok(f()))))
+}
+
+fn sync_consumer(f: impl Fn(&Bookmarks) + Send + Sync + 'static) -> Consumer {
+    Arc::new(move |b: Bookmarks| {
+        f(&b);
+        Box::pin(std::future::ready(Ok(())))
+    })
+}
 
 /// The driver's bookmark manager: keeps a set of bookmarks in memory.
 ///
@@ -241,10 +254,13 @@ impl fmt::Debug for DefaultBookmarkManager {
 impl BookmarkManager for DefaultBookmarkManager {
     fn get_bookmarks(&self) -> BoxFuture<'_, Result<Bookmarks>> {
         let mut bookmarks = self.current();
-        if let Some(supplier) = &self.supplier {
-            bookmarks.merge(&supplier());
-        }
-        Box::pin(std::future::ready(Ok(bookmarks)))
+        let supplied = self.supplier.as_ref().map(|supplier| supplier());
+        Box::pin(async move {
+            if let Some(supplied) = supplied {
+                bookmarks.merge(&supplied.await?);
+            }
+            Ok(bookmarks)
+        })
     }
 
     fn update_bookmarks<'a>(
@@ -252,23 +268,24 @@ impl BookmarkManager for DefaultBookmarkManager {
         previous: &'a Bookmarks,
         new: &'a Bookmarks,
     ) -> BoxFuture<'a, Result<()>> {
-        if !new.is_empty() {
-            let updated = {
-                let mut held = self
-                    .bookmarks
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                held.remove_all(previous);
-                held.merge(new);
-                held.clone()
-            };
-            // Called without the lock held: the consumer may call back into
-            // the manager.
-            if let Some(consumer) = &self.consumer {
-                consumer(&updated);
-            }
+        if new.is_empty() {
+            return Box::pin(std::future::ready(Ok(())));
         }
-        Box::pin(std::future::ready(Ok(())))
+        let updated = {
+            let mut held = self
+                .bookmarks
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            held.remove_all(previous);
+            held.merge(new);
+            held.clone()
+        };
+        // Called without the lock held: the consumer may call back into the
+        // manager.
+        match &self.consumer {
+            Some(consumer) => consumer(updated),
+            None => Box::pin(std::future::ready(Ok(()))),
+        }
     }
 }
 
@@ -290,13 +307,62 @@ impl DefaultBookmarkManagerBuilder {
     /// A function whose bookmarks are added to every `get_bookmarks` (not
     /// stored by the manager).
     pub fn supplier(mut self, supplier: impl Fn() -> Bookmarks + Send + Sync + 'static) -> Self {
-        self.supplier = Some(Arc::new(supplier));
+        self.supplier = Some(sync_supplier(supplier));
+        self
+    }
+
+    /// An asynchronous supplier (replaces [`supplier`](Self::supplier)):
+    /// its bookmarks are added to every `get_bookmarks`; its error fails
+    /// `get_bookmarks`, and so the transaction about to begin.
+    ///
+    /// ```
+    /// use quiver::{Bookmarks, DefaultBookmarkManager};
+    ///
+    /// let manager = DefaultBookmarkManager::builder()
+    ///     .supplier_async(|| async { Ok(Bookmarks::from_raw_values(["bm:remote"])) })
+    ///     .build();
+    /// # let _ = manager;
+    /// ```
+    pub fn supplier_async<F, Fut>(mut self, supplier: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Bookmarks>> + Send + 'static,
+    {
+        self.supplier = Some(Arc::new(move || {
+            Box::pin(supplier()) as BoxFuture<'static, Result<Bookmarks>>
+        }));
         self
     }
 
     /// A function told the manager's new bookmarks after every update.
     pub fn consumer(mut self, consumer: impl Fn(&Bookmarks) + Send + Sync + 'static) -> Self {
-        self.consumer = Some(Arc::new(consumer));
+        self.consumer = Some(sync_consumer(consumer));
+        self
+    }
+
+    /// An asynchronous consumer (replaces [`consumer`](Self::consumer)),
+    /// given the manager's new bookmarks after every update; its error fails
+    /// the update (the bookmarks are stored anyway).
+    ///
+    /// ```
+    /// use quiver::DefaultBookmarkManager;
+    ///
+    /// let manager = DefaultBookmarkManager::builder()
+    ///     .consumer_async(|new| async move {
+    ///         println!("now at {new:?}");
+    ///         Ok(())
+    ///     })
+    ///     .build();
+    /// # let _ = manager;
+    /// ```
+    pub fn consumer_async<F, Fut>(mut self, consumer: F) -> Self
+    where
+        F: Fn(Bookmarks) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        self.consumer = Some(Arc::new(move |b: Bookmarks| {
+            Box::pin(consumer(b)) as BoxFuture<'static, Result<()>>
+        }));
         self
     }
 
@@ -333,8 +399,8 @@ pub fn bookmark_manager(
 ) -> Arc<dyn BookmarkManager> {
     Arc::new(DefaultBookmarkManager {
         bookmarks: Mutex::new(initial),
-        supplier: supplier.map(Arc::from),
-        consumer: consumer.map(Arc::from),
+        supplier: supplier.map(sync_supplier),
+        consumer: consumer.map(|f| sync_consumer(move |b: &Bookmarks| f(b))),
     })
 }
 
@@ -420,6 +486,34 @@ mod tests {
             1,
             "no consumer call without new bookmarks"
         );
+    }
+
+    #[tokio::test]
+    async fn async_supplier_and_consumer() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen2 = Arc::clone(&seen);
+        let m = DefaultBookmarkManager::builder()
+            .initial_bookmarks(bm(&["a"]))
+            .supplier_async(|| async {
+                tokio::task::yield_now().await;
+                Ok(bm(&["ext"]))
+            })
+            .consumer_async(move |b| {
+                let seen = Arc::clone(&seen2);
+                async move {
+                    tokio::task::yield_now().await;
+                    seen.lock().unwrap().push(b);
+                    Ok(())
+                }
+            })
+            .build();
+        assert_eq!(m.get_bookmarks().await.unwrap(), bm(&["a", "ext"]));
+        m.update_bookmarks(&bm(&["a"]), &bm(&["b"])).await.unwrap();
+        assert_eq!(*seen.lock().unwrap(), vec![bm(&["b"])]);
+        let failing = DefaultBookmarkManager::builder()
+            .supplier_async(|| async { Err(crate::Error::configuration("gone")) })
+            .build();
+        assert!(failing.get_bookmarks().await.is_err());
     }
 
     #[test]

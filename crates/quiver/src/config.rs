@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::uri::{ConnectionUri, SchemeSecurity};
-use crate::Address;
+use crate::{Address, BoxFuture};
 
 /// The user agent sent to the server unless configured: `quiver/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("quiver/", env!("CARGO_PKG_VERSION"));
@@ -209,6 +209,27 @@ impl NotificationFilter {
         self
     }
 
+    /// Sets the classes left out, replacing any set before. An empty list is
+    /// kept as such and sent to the server as "disable none" (every class
+    /// enabled), unlike the default, which leaves the choice to the server.
+    ///
+    /// ```
+    /// use quiver::{NotificationClassification, NotificationFilter};
+    ///
+    /// let all = NotificationFilter::default().with_disabled_classifications([]);
+    /// assert_eq!(all.disabled_classifications().map(|s| s.len()), Some(0));
+    /// let some = NotificationFilter::default()
+    ///     .with_disabled_classifications([NotificationClassification::Hint]);
+    /// assert_eq!(some.disabled_classifications().map(|s| s.len()), Some(1));
+    /// ```
+    pub fn with_disabled_classifications(
+        mut self,
+        classes: impl IntoIterator<Item = NotificationClassification>,
+    ) -> Self {
+        self.disabled_classifications = Some(classes.into_iter().collect());
+        self
+    }
+
     /// Leaves out a class of notifications.
     pub fn with_disabled_classification(mut self, class: NotificationClassification) -> Self {
         self.disabled_classifications
@@ -232,6 +253,12 @@ impl NotificationFilter {
 /// A function resolving the address the driver was created with into the
 /// addresses to try, ahead of DNS (for routing drivers).
 pub type Resolver = Arc<dyn Fn(&Address) -> Vec<Address> + Send + Sync>;
+
+/// An asynchronous address resolver: the addresses to try for one address.
+/// Used for the custom resolver ([`ConfigBuilder::resolver_async`]) and the
+/// DNS step ([`ConfigBuilder::dns_resolver_async`]); a failure is an empty
+/// list.
+pub type AsyncResolver = Arc<dyn Fn(Address) -> BoxFuture<'static, Vec<Address>> + Send + Sync>;
 
 /// The driver's configuration. Build it with [`Config::builder`]; the
 /// defaults are the official drivers'.
@@ -263,6 +290,8 @@ pub struct Config {
     trust: Option<TrustStrategy>,
     client_certificate: Option<ClientCertificate>,
     resolver: Option<Resolver>,
+    async_resolver: Option<AsyncResolver>,
+    dns_resolver: Option<AsyncResolver>,
     notification_filter: NotificationFilter,
     telemetry_disabled: bool,
 }
@@ -338,9 +367,22 @@ impl Config {
         self.client_certificate.as_ref()
     }
 
-    /// The custom address resolver, if any.
+    /// The custom address resolver, if one was set with
+    /// [`ConfigBuilder::resolver`] (a synchronous function).
     pub fn resolver(&self) -> Option<&Resolver> {
         self.resolver.as_ref()
+    }
+
+    /// The custom address resolver, synchronous
+    /// ([`ConfigBuilder::resolver`]) or not
+    /// ([`ConfigBuilder::resolver_async`]), if any.
+    pub fn async_resolver(&self) -> Option<&AsyncResolver> {
+        self.async_resolver.as_ref()
+    }
+
+    /// The resolver replacing the system's DNS lookup, if any.
+    pub fn dns_resolver(&self) -> Option<&AsyncResolver> {
+        self.dns_resolver.as_ref()
     }
 
     /// The driver-wide notification filter.
@@ -423,6 +465,8 @@ impl Default for Config {
             trust: None,
             client_certificate: None,
             resolver: None,
+            async_resolver: None,
+            dns_resolver: None,
             notification_filter: NotificationFilter::default(),
             telemetry_disabled: false,
         }
@@ -450,7 +494,8 @@ impl fmt::Debug for Config {
             .field("encrypted", &self.encrypted)
             .field("trust", &self.trust)
             .field("client_certificate", &self.client_certificate)
-            .field("resolver", &self.resolver.is_some())
+            .field("resolver", &self.async_resolver.is_some())
+            .field("dns_resolver", &self.dns_resolver.is_some())
             .field("notification_filter", &self.notification_filter)
             .field("telemetry_disabled", &self.telemetry_disabled)
             .finish()
@@ -556,7 +601,67 @@ impl ConfigBuilder {
         mut self,
         resolver: impl Fn(&Address) -> Vec<Address> + Send + Sync + 'static,
     ) -> Self {
-        self.config.resolver = Some(Arc::new(resolver));
+        let resolver: Resolver = Arc::new(resolver);
+        let sync = Arc::clone(&resolver);
+        self.config.async_resolver = Some(Arc::new(move |a: Address| {
+            let out = sync(&a);
+            Box::pin(std::future::ready(out)) as BoxFuture<'static, Vec<Address>>
+        }));
+        self.config.resolver = Some(resolver);
+        self
+    }
+
+    /// An asynchronous function resolving the initial address into the
+    /// addresses to try (replaces [`resolver`](Self::resolver)). Use it when
+    /// resolving needs I/O, such as asking a service registry.
+    ///
+    /// ```
+    /// use quiver::{Address, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .resolver_async(|a: Address| async move {
+    ///         vec![Address::new("a.example.com", a.port())]
+    ///     })
+    ///     .build()?;
+    /// assert!(config.async_resolver().is_some());
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn resolver_async<F, Fut>(mut self, resolver: F) -> Self
+    where
+        F: Fn(Address) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Vec<Address>> + Send + 'static,
+    {
+        self.config.resolver = None;
+        self.config.async_resolver = Some(Arc::new(move |a: Address| {
+            Box::pin(resolver(a)) as BoxFuture<'static, Vec<Address>>
+        }));
+        self
+    }
+
+    /// Replaces the system's DNS lookup of routing drivers (applied to the
+    /// initial address, after the custom resolver) with an asynchronous
+    /// function. An address it returns that names a host rather than an IP
+    /// is still connected to by name.
+    ///
+    /// ```
+    /// use quiver::{Address, Config};
+    ///
+    /// let config = Config::builder()
+    ///     .dns_resolver_async(|a: Address| async move {
+    ///         vec![Address::new("127.0.0.1", a.port())]
+    ///     })
+    ///     .build()?;
+    /// assert!(config.dns_resolver().is_some());
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn dns_resolver_async<F, Fut>(mut self, resolver: F) -> Self
+    where
+        F: Fn(Address) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Vec<Address>> + Send + 'static,
+    {
+        self.config.dns_resolver = Some(Arc::new(move |a: Address| {
+            Box::pin(resolver(a)) as BoxFuture<'static, Vec<Address>>
+        }));
         self
     }
 

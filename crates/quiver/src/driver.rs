@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use quiver_bolt::Error as BoltError;
 use quiver_pool::{
-    ClusterPools, FnResolver, PoolConfig, PoolMetrics, Resolver as PoolResolver, RoutingConfig,
-    RoutingContext,
+    BoxFuture as PoolFuture, ClusterPools, PoolConfig, PoolMetrics, Resolver as PoolResolver,
+    RoutingConfig, RoutingContext, RoutingTable,
 };
 
 use crate::auth::{AuthTokenManager, StaticAuthTokenManager};
-use crate::bookmarks::{BookmarkManager, DefaultBookmarkManager};
+use crate::bookmarks::{BookmarkManager, Bookmarks, DefaultBookmarkManager};
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
+use crate::config::{AsyncResolver, Config};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manager::{DriverManager, PoolClock};
 use crate::session::Session;
@@ -234,6 +234,53 @@ impl Driver {
         self.inner.pools.metrics()
     }
 
+    /// A copy of the routing table the driver holds for `database` (`None`:
+    /// the table of the default database, as the server named it), or `None`
+    /// when it has none: direct (`bolt://`) drivers never do. For
+    /// inspection, tests and diagnostics; the driver refreshes tables itself.
+    ///
+    /// ```no_run
+    /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
+    /// driver.verify_connectivity().await?;
+    /// if let Some(table) = driver.routing_table(Some("neo4j")) {
+    ///     println!("readers: {:?}, ttl {:?}", table.readers(), table.ttl());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn routing_table(&self, database: Option<&str>) -> Option<RoutingTable> {
+        if !self.inner.pools.is_routing() {
+            return None;
+        }
+        self.inner.pools.routing_table(database)
+    }
+
+    /// Fetches a new routing table for `database` now, fresh or not, waiting
+    /// for `bookmarks`, and returns it. Fails with
+    /// [`ErrorKind::Configuration`] on a direct (`bolt://`) driver. Meant for
+    /// tests and diagnostics: the driver refreshes tables on its own when
+    /// they expire.
+    pub async fn update_routing_table(
+        &self,
+        database: Option<&str>,
+        bookmarks: &Bookmarks,
+    ) -> Result<RoutingTable> {
+        if !self.inner.pools.is_routing() {
+            return Err(Error::configuration(
+                "a direct driver has no routing table to update",
+            ));
+        }
+        // New connections log on with the driver's current credentials,
+        // as for a session.
+        let auth = self.inner.auth.get_auth().await?;
+        self.inner.pools.manager().set_auth(&auth);
+        let bookmarks: Vec<String> = bookmarks.raw_values().map(str::to_owned).collect();
+        self.inner
+            .pools
+            .update_routing_table(database, None, &bookmarks)
+            .await
+            .map_err(pool_error)
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
@@ -323,11 +370,18 @@ impl DriverBuilder {
                 Error::configuration("the routing context is invalid").with_source(e)
             })?;
             routing_config = routing_config.with_context(context);
-            if let Some(resolver) = config.resolver() {
-                let resolver = Arc::clone(resolver);
-                let custom: Arc<dyn PoolResolver> =
-                    Arc::new(FnResolver::new(move |a: &Address| resolver(a)));
+            if let Some(resolver) = config.async_resolver() {
+                let custom: Arc<dyn PoolResolver> = Arc::new(ConfiguredResolver {
+                    resolve: Arc::clone(resolver),
+                    marks_resolved: false,
+                });
                 routing_config = routing_config.with_resolver(Some(custom));
+            }
+            if let Some(dns) = config.dns_resolver() {
+                routing_config = routing_config.with_dns(Arc::new(ConfiguredResolver {
+                    resolve: Arc::clone(dns),
+                    marks_resolved: true,
+                }));
             }
         }
         let pools = ClusterPools::with_clock(
@@ -348,6 +402,38 @@ impl DriverBuilder {
                 home_db_cache: AtomicBool::new(false),
                 uri,
             }),
+        })
+    }
+}
+
+/// A resolver from the configuration, as the pool wants it.
+struct ConfiguredResolver {
+    resolve: AsyncResolver,
+    /// The DNS step: its results keep the original host as TLS server name
+    /// and are not resolved again.
+    marks_resolved: bool,
+}
+
+impl fmt::Debug for ConfiguredResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfiguredResolver")
+            .field("marks_resolved", &self.marks_resolved)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PoolResolver for ConfiguredResolver {
+    fn resolve<'a>(&'a self, address: &'a Address) -> PoolFuture<'a, Vec<Address>> {
+        Box::pin(async move {
+            let found = (self.resolve)(address.clone()).await;
+            if self.marks_resolved {
+                found
+                    .into_iter()
+                    .map(|a| a.resolved_from(address))
+                    .collect()
+            } else {
+                found
+            }
         })
     }
 }

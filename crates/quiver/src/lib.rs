@@ -148,7 +148,7 @@ pub use crate::bookmarks::{
 };
 pub use crate::clock::{Clock, FakeClock, SystemClock};
 pub use crate::config::{
-    ClientCertificate, Config, ConfigBuilder, FetchSize, MinimumSeverity,
+    AsyncResolver, ClientCertificate, Config, ConfigBuilder, FetchSize, MinimumSeverity,
     NotificationClassification, NotificationFilter, Resolver, TlsSettings, TrustStrategy,
     DEFAULT_USER_AGENT,
 };
@@ -158,7 +158,7 @@ pub use crate::error::{Classification, Error, ErrorKind, Result, ServerError};
 pub use crate::graph::Graph;
 pub use crate::params::to_params;
 pub use crate::record::{Field, Fields, Record};
-pub use crate::result::QueryResult;
+pub use crate::result::{OptionalRecord, QueryResult};
 pub use crate::retry::{RetryDecision, RetryPolicy, RetryState};
 pub use crate::session::Session;
 pub use crate::session_config::{
@@ -167,7 +167,7 @@ pub use crate::session_config::{
 pub use crate::summary::{Query, ResultSummary, ServerInfo};
 pub use crate::transaction::{ManagedTransaction, Transaction};
 pub use crate::uri::{ConnectionUri, Scheme, SchemeSecurity};
-pub use quiver_pool::{Address, PoolMetrics, DEFAULT_PORT};
+pub use quiver_pool::{Address, PoolMetrics, RoutingTable, DEFAULT_PORT};
 
 pub use quiver_bolt::AuthToken;
 pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, Value};

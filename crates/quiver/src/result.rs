@@ -29,6 +29,16 @@ enum End {
     Failed,
 }
 
+/// What [`QueryResult::single_optional`] found.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OptionalRecord {
+    /// The (first) record, if any.
+    pub record: Option<Record>,
+    /// Why the result was not exactly one record or none (several records).
+    pub warnings: Vec<String>,
+}
+
 /// The records of a query, pulled lazily from the server in batches of the
 /// fetch size (the next batch is asked for only when the buffer runs dry).
 ///
@@ -299,6 +309,47 @@ impl QueryResult {
             ));
         }
         Ok(first)
+    }
+
+    /// The one record of the result, leniently: `None` when there is none,
+    /// the first one with a warning when there are several. Every record is
+    /// read either way (a second call gives `None`, without a warning), so
+    /// this cannot stand in for [`next`](Self::next).
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let found = session
+    ///     .run("MATCH (p:Person {name: 'Alice'}) RETURN p")
+    ///     .await?
+    ///     .single_optional()
+    ///     .await?;
+    /// for warning in &found.warnings {
+    ///     eprintln!("{warning}");
+    /// }
+    /// if let Some(record) = found.record {
+    ///     println!("{record:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn single_optional(&mut self) -> Result<OptionalRecord> {
+        let first = self.next().await.transpose()?;
+        let mut warnings = Vec::new();
+        if first.is_some() && self.next().await.transpose()?.is_some() {
+            // Drained rather than consumed: the result stays readable (and
+            // empty), as a later `single_optional` or `next` expects.
+            while let Some(rest) = self.next().await {
+                rest?;
+            }
+            warnings.push(
+                "expected a result with a single record, but found multiple; \
+                 the first one was kept and the rest discarded"
+                    .to_owned(),
+            );
+        }
+        Ok(OptionalRecord {
+            record: first,
+            warnings,
+        })
     }
 
     /// Up to `n` records (fewer at the end).

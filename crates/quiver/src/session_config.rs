@@ -245,6 +245,29 @@ impl TransactionConfig {
         self
     }
 
+    /// Sets the timeout from a number of milliseconds as an untyped caller
+    /// (a configuration file, a test harness) has it. Fails with
+    /// [`ErrorKind::Configuration`](crate::ErrorKind::Configuration) on a
+    /// negative or non-finite value instead of sending it; zero means no
+    /// timeout, as for [`with_timeout`](Self::with_timeout).
+    ///
+    /// ```
+    /// use quiver::TransactionConfig;
+    ///
+    /// let c = TransactionConfig::new().try_with_timeout_millis(1500.0)?;
+    /// assert_eq!(c.timeout_millis(), Some(1500));
+    /// assert!(TransactionConfig::new().try_with_timeout_millis(-1.0).is_err());
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn try_with_timeout_millis(self, millis: f64) -> crate::Result<Self> {
+        match Duration::try_from_secs_f64(millis / 1000.0) {
+            Ok(timeout) => Ok(self.with_timeout(timeout)),
+            Err(_) => Err(crate::Error::configuration(format!(
+                "a transaction timeout must be a non-negative number of milliseconds, got {millis}"
+            ))),
+        }
+    }
+
     /// The metadata.
     pub fn metadata(&self) -> &Map {
         &self.metadata
