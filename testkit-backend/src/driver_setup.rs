@@ -9,13 +9,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use quiver::{
-    AuthTokenManager, Bookmarks, Config, FetchSize, MinimumSeverity, NotificationClassification,
-    NotificationFilter, SessionConfig, StaticAuthTokenManager, TransactionConfig, TrustStrategy,
+    Address, AuthTokenManager, Bookmarks, Config, FetchSize, MinimumSeverity,
+    NotificationClassification, NotificationFilter, SessionConfig, StaticAuthTokenManager,
+    TransactionConfig, TrustStrategy,
 };
 use serde_json::Number;
 
 use crate::auth_tokens::to_auth_token;
-use crate::connection::Ctx;
+use crate::callbacks;
+use crate::connection::{Ctx, WeakCtx};
 use crate::convert::to_value_map;
 use crate::error::{Error, Result};
 use crate::presence::Presence;
@@ -53,18 +55,27 @@ fn millis(value: i64, what: &str) -> Result<Duration> {
 /// Builds the driver's setup from `NewDriver`. Configuration errors the facade reports are
 /// driver errors (TestKit expects them as `DriverError`).
 pub fn driver_setup(ctx: &Ctx, request: &NewDriver) -> Result<DriverSetup> {
-    if request.resolver_registered == Some(true) {
+    if request.client_certificate_provider_id.is_some() {
         return Err(Error::NotSupportedYet(
-            "resolverRegistered (quiver's Resolver is synchronous; TestKit answers over the connection)",
+            "clientCertificateProviderId (quiver loads a client certificate once per driver; \
+             it cannot rotate it)",
         ));
     }
-    if request.domain_name_resolver_registered == Some(true) {
-        return Err(Error::NotSupportedYet("domainNameResolverRegistered"));
-    }
-    if request.client_certificate_provider_id.is_some() {
-        return Err(Error::NotSupportedYet("clientCertificateProviderId"));
-    }
     let mut b = Config::builder();
+    if request.resolver_registered == Some(true) {
+        let weak = ctx.downgrade();
+        b = b.resolver_async(move |address: Address| {
+            let weak = weak.clone();
+            async move { testkit_resolve(&weak, &address).await }
+        });
+    }
+    if request.domain_name_resolver_registered == Some(true) {
+        let weak = ctx.downgrade();
+        b = b.dns_resolver_async(move |address: Address| {
+            let weak = weak.clone();
+            async move { testkit_dns(&weak, &address).await }
+        });
+    }
     if let Some(agent) = &request.user_agent {
         b = b.user_agent(agent.clone());
     }
@@ -144,6 +155,51 @@ pub fn driver_setup(ctx: &Ctx, request: &NewDriver) -> Result<DriverSetup> {
     })
 }
 
+/// TestKit's resolver for `address` (`ResolverResolutionRequired`). A failed callback or an
+/// address TestKit gives that does not parse is logged and left out (the driver then has
+/// fewer or no addresses to try, and says so).
+async fn testkit_resolve(weak: &WeakCtx, address: &Address) -> Vec<Address> {
+    let answer = match weak.upgrade() {
+        Ok(ctx) => callbacks::resolve_address(&ctx, &address.to_string()).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(addresses) => addresses
+            .iter()
+            .filter_map(|a| match Address::parse(a) {
+                Ok(parsed) => Some(parsed),
+                Err(e) => {
+                    tracing::warn!(address = %a, error = %e, "resolver gave a bad address");
+                    None
+                }
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(%address, error = %e, "resolver callback failed");
+            Vec::new()
+        }
+    }
+}
+
+/// TestKit's domain name resolver for `address`'s host (`DomainNameResolutionRequired`):
+/// TestKit answers with IPs; each keeps `address`'s port.
+async fn testkit_dns(weak: &WeakCtx, address: &Address) -> Vec<Address> {
+    let answer = match weak.upgrade() {
+        Ok(ctx) => callbacks::resolve_domain_name(&ctx, address.host()).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(ips) => ips
+            .into_iter()
+            .map(|ip| Address::new(ip, address.port()))
+            .collect(),
+        Err(e) => {
+            tracing::warn!(%address, error = %e, "domain name resolver callback failed");
+            Vec::new()
+        }
+    }
+}
+
 fn fetch_size(n: i64) -> Result<FetchSize> {
     if n < 0 {
         return Ok(FetchSize::All);
@@ -187,14 +243,12 @@ pub fn notification_filter(
         });
     }
     if let Some(categories) = disabled.value() {
-        if categories.is_empty() {
-            return Err(Error::NotSupportedYet(
-                "notificationsDisabledCategories [] (quiver's NotificationFilter cannot hold an empty set)",
-            ));
-        }
-        for c in categories {
-            filter = filter.with_disabled_classification(classification(c)?);
-        }
+        // An empty list stays one: the server is told to disable no category.
+        let classes = categories
+            .iter()
+            .map(|c| classification(c))
+            .collect::<Result<Vec<_>>>()?;
+        filter = filter.with_disabled_classifications(classes);
     }
     Ok(Some(filter))
 }
@@ -254,10 +308,11 @@ pub fn session_config(ctx: &Ctx, request: &NewSession) -> Result<SessionConfig> 
 
 /// The transaction configuration from `txMeta` and `timeout`.
 ///
-/// Absent and `null` timeouts both leave the timeout to the server (the facade has one
-/// "unset" state); a negative timeout is refused as the official drivers do, which the facade
-/// should report itself once it validates timeouts.
+/// Absent and `null` timeouts both leave the timeout to the server: the official drivers send
+/// no `tx_timeout` in either case, so one "unset" state is enough. A negative timeout is the
+/// driver's `DriverError` (the facade refuses it as a configuration error), as TestKit expects.
 pub fn transaction_config(
+    ctx: &Ctx,
     tx_meta: Option<CypherMap>,
     timeout: &Presence<Number>,
 ) -> Result<TransactionConfig> {
@@ -269,12 +324,9 @@ pub fn transaction_config(
         let ms = ms
             .as_f64()
             .ok_or_else(|| Error::Backend(format!("timeout {ms} is not a number")))?;
-        if !(ms >= 0.0 && ms.is_finite()) {
-            return Err(Error::NotSupportedYet(
-                "negative transaction timeouts (the facade's TransactionConfig cannot hold one)",
-            ));
-        }
-        config = config.with_timeout(Duration::from_secs_f64(ms / 1000.0));
+        config = config
+            .try_with_timeout_millis(ms)
+            .map_err(|e| crate::reports::driver_error(ctx, e))?;
     }
     Ok(config)
 }
@@ -301,21 +353,34 @@ mod tests {
         assert_eq!(f.minimum_severity(), Some(MinimumSeverity::Warning));
         assert_eq!(f.disabled_classifications().map(|s| s.len()), Some(2));
         assert!(notification_filter(&p(Some("LOUD".to_owned())), &Presence::Absent).is_err());
-        assert!(matches!(
-            notification_filter(&Presence::Absent, &p(Some(vec![]))),
-            Err(Error::NotSupportedYet(_))
-        ));
+        // An empty disabled list is kept (the server is told to disable nothing).
+        let none_disabled = notification_filter(&Presence::Absent, &p(Some(vec![])))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            none_disabled.disabled_classifications().map(|s| s.len()),
+            Some(0)
+        );
+        assert!(notification_filter(&Presence::Absent, &p(Some(vec!["NOPE".into()]))).is_err());
     }
 
     #[test]
     fn transaction_configs() {
         let meta: CypherMap = [("k".to_owned(), crate::cypher::CypherValue::int(1))].into();
-        let c = transaction_config(Some(meta), &Presence::Value(Number::from(1500))).unwrap();
+        let ctx = crate::connection::tests_support::test_ctx();
+        let c = transaction_config(&ctx, Some(meta), &Presence::Value(Number::from(1500))).unwrap();
         assert_eq!(c.timeout(), Some(Duration::from_millis(1500)));
         assert_eq!(c.metadata().get("k"), Some(&quiver::Value::Integer(1)));
-        let c = transaction_config(None, &Presence::Null).unwrap();
+        let c = transaction_config(&ctx, None, &Presence::Null).unwrap();
         assert_eq!(c.timeout(), None);
-        assert!(transaction_config(None, &Presence::Value(Number::from(-1))).is_err());
+        // A negative timeout is the driver's configuration error, stored for TestKit.
+        match transaction_config(&ctx, None, &Presence::Value(Number::from(-1))) {
+            Err(Error::Driver(e)) => {
+                assert_eq!(e.error_type, "Configuration");
+                assert!(ctx.state().errors.contains(e.id));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn new_driver(extra: serde_json::Value) -> NewDriver {
@@ -407,10 +472,18 @@ mod tests {
             ),
             Err(Error::UnknownId { .. })
         ));
+        let resolving = driver_setup(
+            &ctx,
+            &new_driver(serde_json::json!({"resolverRegistered": true,
+                "domainNameResolverRegistered": true})),
+        )
+        .unwrap();
+        assert!(resolving.config.async_resolver().is_some());
+        assert!(resolving.config.dns_resolver().is_some());
         assert!(matches!(
             driver_setup(
                 &ctx,
-                &new_driver(serde_json::json!({"resolverRegistered": true}))
+                &new_driver(serde_json::json!({"clientCertificateProviderId": 1}))
             ),
             Err(Error::NotSupportedYet(_))
         ));

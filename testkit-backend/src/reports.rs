@@ -118,6 +118,19 @@ pub fn record(record: &Record) -> Result<Response> {
     })
 }
 
+/// `RecordOptional{record, warnings}` (`record` is `null` when there was none).
+pub fn record_optional(record: Option<&Record>, warnings: Vec<String>) -> Result<Response> {
+    Ok(Response::RecordOptional {
+        record: match record {
+            Some(r) => Some(RecordValues {
+                values: record_values(r)?,
+            }),
+            None => None,
+        },
+        warnings,
+    })
+}
+
 /// `RecordList{records}`.
 pub fn record_list(records: &[Record]) -> Result<Response> {
     Ok(Response::RecordList {

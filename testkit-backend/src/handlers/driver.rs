@@ -7,16 +7,15 @@
 //!   `VerifyAuthentication` → `DriverIsAuthenticated` (without a token: the driver's own);
 //!   `CheckMultiDBSupport`, `CheckSessionAuthSupport`, `CheckDriverIsEncrypted`;
 //!   `ExecuteQuery` → `EagerResult`; `GetConnectionPoolMetrics` → `ConnectionPoolMetrics`.
-//! * Not yet: `GetRoutingTable`, `ForcedRoutingTableUpdate` (the facade exposes no routing
-//!   table view or refresh hook).
+//! * `GetRoutingTable` → `RoutingTable` (the driver's copy of a database's table);
+//!   `ForcedRoutingTableUpdate` → `Driver` (a ROUTE now, fresh table or not).
 //! * Every driver error goes through [`crate::reports::driver_error`], which stores it under a
 //!   fresh id for `RetryableNegative`.
 
 use std::sync::Arc;
 
-use quiver::{AuthTokenManager, Query, RoutingControl};
+use quiver::{AuthTokenManager, Bookmarks, Query, RoutingControl};
 
-use super::not_yet;
 use crate::auth_tokens::to_auth_token;
 use crate::connection::Ctx;
 use crate::convert::to_value_map;
@@ -186,7 +185,7 @@ pub async fn execute_query(ctx: &Ctx, request: ExecuteQuery) -> Result<Response>
             q = q.bookmark_manager(Some(manager));
         }
     }
-    q = q.transaction_config(transaction_config(config.tx_meta, &config.timeout)?);
+    q = q.transaction_config(transaction_config(ctx, config.tx_meta, &config.timeout)?);
     if let Some(token) = &config.authorization_token {
         q = q.auth(to_auth_token(token));
     }
@@ -212,15 +211,38 @@ pub async fn get_connection_pool_metrics(
     })
 }
 
-/// `GetRoutingTable` → `RoutingTable` (needs a routing-table view in the facade).
-pub async fn get_routing_table(_ctx: &Ctx, _request: GetRoutingTable) -> Result<Response> {
-    not_yet("GetRoutingTable")
+/// `GetRoutingTable` → `RoutingTable`. A database without a table (or a direct driver) is a
+/// backend error: TestKit only asks after the driver routed for it.
+pub async fn get_routing_table(ctx: &Ctx, request: GetRoutingTable) -> Result<Response> {
+    let table = driver(ctx, request.driver_id)?
+        .routing_table(request.database.as_deref())
+        .ok_or_else(|| {
+            Error::Backend(format!(
+                "the driver has no routing table for database {:?}",
+                request.database
+            ))
+        })?;
+    let names = |list: &[quiver::Address]| list.iter().map(ToString::to_string).collect();
+    Ok(Response::RoutingTable {
+        database: table.database().map(str::to_owned),
+        ttl: i64::try_from(table.ttl().as_secs()).unwrap_or(i64::MAX),
+        routers: names(table.routers()),
+        readers: names(table.readers()),
+        writers: names(table.writers()),
+    })
 }
 
-/// `ForcedRoutingTableUpdate` → `Driver` (needs a hook in the facade).
+/// `ForcedRoutingTableUpdate` → `Driver`.
 pub async fn forced_routing_table_update(
-    _ctx: &Ctx,
-    _request: ForcedRoutingTableUpdate,
+    ctx: &Ctx,
+    request: ForcedRoutingTableUpdate,
 ) -> Result<Response> {
-    not_yet("ForcedRoutingTableUpdate")
+    let bookmarks = Bookmarks::from_raw_values(request.bookmarks.unwrap_or_default());
+    driver(ctx, request.driver_id)?
+        .update_routing_table(request.database.as_deref(), &bookmarks)
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    Ok(Response::Driver {
+        id: request.driver_id,
+    })
 }

@@ -1,6 +1,7 @@
 //! Result requests on a stored `quiver::QueryResult`.
 //!
-//! Not yet: `ResultSingleOptional` (no such method in the facade) and `CypherTypeField`.
+//! Not yet: `CypherTypeField` (TestKit's field access on Cypher values; no test in the
+//! targeted TestKit versions needs it without a feature the backend does not advertise).
 
 use std::sync::Arc;
 
@@ -53,9 +54,15 @@ pub async fn single(ctx: &Ctx, request: ResultSingle) -> Result<Response> {
     reports::record(&record)
 }
 
-/// `ResultSingleOptional` → `RecordOptional` (the facade has no such method yet).
-pub async fn single_optional(_ctx: &Ctx, _request: ResultSingleOptional) -> Result<Response> {
-    not_yet("ResultSingleOptional")
+/// `ResultSingleOptional` → `RecordOptional{record, warnings}`.
+pub async fn single_optional(ctx: &Ctx, request: ResultSingleOptional) -> Result<Response> {
+    let result = entry(ctx, request.result_id)?;
+    let mut result = result.lock().await;
+    let found = result
+        .single_optional()
+        .await
+        .map_err(|e| driver_error(ctx, e))?;
+    reports::record_optional(found.record.as_ref(), found.warnings)
 }
 
 /// `ResultPeek` → `Record` / `NullRecord`.

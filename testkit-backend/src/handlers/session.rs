@@ -272,14 +272,14 @@ pub async fn session_run(ctx: &Ctx, request: SessionRun) -> Result<Response> {
         request.cypher,
         to_value_map(request.params.unwrap_or_default())?,
     );
-    let config = transaction_config(request.tx_meta, &request.timeout)?;
+    let config = transaction_config(ctx, request.tx_meta, &request.timeout)?;
     let result = ask(ctx, request.session_id, |a| Command::Run(query, config, a)).await?;
     Ok(crate::handlers::result::register(ctx, result))
 }
 
 /// `SessionBeginTransaction` → `Transaction`.
 pub async fn begin_transaction(ctx: &Ctx, request: SessionBeginTransaction) -> Result<Response> {
-    let config = transaction_config(request.tx_meta, &request.timeout)?;
+    let config = transaction_config(ctx, request.tx_meta, &request.timeout)?;
     ask(ctx, request.session_id, |a| Command::Begin(config, a)).await?;
     let id = ctx.next_id();
     ctx.state().transactions.insert(
@@ -325,13 +325,13 @@ async fn managed(
 
 /// `SessionReadTransaction` → `RetryableTry` ... `RetryableDone`.
 pub async fn read_transaction(ctx: &Ctx, request: SessionReadTransaction) -> Result<Reply> {
-    let config = transaction_config(request.tx_meta, &request.timeout)?;
+    let config = transaction_config(ctx, request.tx_meta, &request.timeout)?;
     managed(ctx, request.session_id, true, config).await
 }
 
 /// `SessionWriteTransaction` → `RetryableTry` ... `RetryableDone`.
 pub async fn write_transaction(ctx: &Ctx, request: SessionWriteTransaction) -> Result<Reply> {
-    let config = transaction_config(request.tx_meta, &request.timeout)?;
+    let config = transaction_config(ctx, request.tx_meta, &request.timeout)?;
     managed(ctx, request.session_id, false, config).await
 }
 
