@@ -1,14 +1,19 @@
 //! `StartTest`, `StartSubTest`, `GetFeatures`: answered from the tables in [`crate::features`].
 
 use crate::connection::Ctx;
-use crate::features::{self, FEATURES, SKIPS, SUBTESTS};
+use crate::features::{self, FORK_FEATURES_ENV, SKIPS, SUBTESTS};
 use crate::requests::{GetFeatures, StartSubTest, StartTest};
 use crate::responses::Response;
 
-/// `GetFeatures` → `FeatureList`.
+/// `GetFeatures` → `FeatureList`: [`features::FEATURES`], plus the fork-only ones when
+/// `QUIVER_TESTKIT_FORK=1`.
 pub fn get_features(_ctx: &Ctx, _request: GetFeatures) -> Response {
+    let fork = std::env::var(FORK_FEATURES_ENV).is_ok_and(|v| v == "1");
     Response::FeatureList {
-        features: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+        features: features::advertised(fork)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }
 }
 
