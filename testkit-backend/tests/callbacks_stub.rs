@@ -284,3 +284,55 @@ fn negative_transaction_timeout_is_a_driver_error() {
     assert_eq!(r["name"], "DriverError", "{r}");
     assert_eq!(r["data"]["errorType"], "Configuration", "{r}");
 }
+
+const BEARER_SCRIPT: &str = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON {"scheme": "bearer", "credentials": "tok"}
+S: SUCCESS {}
+"#;
+
+#[test]
+fn fake_time_reaches_the_driver_bearer_token_expiry() {
+    let server = BlockingStubServer::start(Script::parse(BEARER_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::start();
+    let ack = json!({"name": "FakeTimeAck", "data": {}});
+    assert_eq!(
+        c.request(json!({"name": "FakeTimeInstall", "data": {}})),
+        ack
+    );
+    let r = c.request(json!({"name": "NewBearerAuthTokenManager", "data": {}}));
+    let manager_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "NewDriver", "data": {
+        "uri": format!("bolt://{}", server.addr()),
+        "authorizationToken": null, "authTokenManagerId": manager_id}}));
+    let driver_id = r["data"]["id"].clone();
+    let verify = json!({"name": "VerifyConnectivity", "data": {"driverId": driver_id}});
+    let answer = |cb: &Value| {
+        assert_eq!(cb["name"], "BearerAuthTokenProviderRequest", "{cb}");
+        json!({"name": "BearerAuthTokenProviderCompleted", "data": {
+            "requestId": cb["data"]["id"],
+            "auth": {"name": "AuthTokenAndExpiration", "data": {
+                "auth": {"name": "AuthorizationToken", "data": {
+                    "scheme": "bearer", "credentials": "tok"}},
+                "expiresInMs": 10_000}}}})
+    };
+    let mut provider_calls = Vec::new();
+    for tick_ms in [None, Some(1_000), Some(60_000)] {
+        if let Some(ms) = tick_ms {
+            assert_eq!(
+                c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": ms}})),
+                ack
+            );
+        }
+        let (r, callbacks) = c.request_answering(verify.clone(), answer);
+        assert_eq!(r, json!({"name": "Driver", "data": {"id": driver_id}}));
+        provider_calls.push(callbacks.len());
+    }
+    // Asked first, not again while the token is fresh (fake time 1 s), again once the fake
+    // clock passed its expiry (61 s) although no real time went by.
+    assert_eq!(provider_calls, [1, 0, 1]);
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    server.finish().unwrap();
+}
