@@ -9,6 +9,8 @@
 //!   out (`BEGIN {}`, `RUN ... {} {}`), and no `qid` is sent.
 //! * `ConnectionReuse`: the three units of work share the script's single connection.
 //! * `MinimalResets`: no RESET anywhere (the stub fails on any message it does not expect).
+//!
+//! Also `Liveness.Check` (with fake time) and `ConnectionAcquisitionTimeout`.
 
 mod common;
 
@@ -103,4 +105,125 @@ fn pipelined_minimal_messages_on_one_connection_without_resets() {
         "MinimalResets: {:?}",
         conn.received()
     );
+}
+
+const LIVENESS_SCRIPT: &str = r#"!: BOLT 5.4
+
+C: HELLO {"user_agent": "*", "bolt_agent": "*"}
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+   SUCCESS {}
+C: RUN "RETURN 1 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: RUN "RETURN 2 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
+   RECORD [2]
+   SUCCESS {"type": "r"}
+C: RESET
+S: SUCCESS {}
+C: RUN "RETURN 3 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
+   RECORD [3]
+   SUCCESS {"type": "r"}
+{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+/// `Feature:API:Liveness.Check` with `Backend:MockTime`: a connection idle for less than the
+/// liveness timeout (by the fake clock) is reused as is; one idle for longer is checked with a
+/// RESET first, and that is the only RESET (`MinimalResets`).
+#[test]
+fn liveness_check_resets_only_connections_idle_past_the_timeout() {
+    let server = BlockingStubServer::start(Script::parse(LIVENESS_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::start();
+    let ack = json!({"name": "FakeTimeAck", "data": {}});
+    assert_eq!(
+        c.request(json!({"name": "FakeTimeInstall", "data": {}})),
+        ack
+    );
+    let driver_id = c.new_driver(
+        &format!("bolt://{}", server.addr()),
+        json!({"livenessCheckTimeoutMs": 1000}),
+    );
+    for (n, idle_ms) in [(1, 0), (2, 500), (3, 2000)] {
+        if idle_ms > 0 {
+            let r = c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": idle_ms}}));
+            assert_eq!(r, ack);
+        }
+        let session_id = c.new_session(&driver_id, json!({}));
+        let result_id = c.run(&session_id, &format!("RETURN {n} AS n"));
+        assert_eq!(
+            c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}})),
+            record(&[n])
+        );
+        c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    }
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    let report = server.finish().unwrap();
+    let resets = report.connections()[0]
+        .received()
+        .iter()
+        .filter(|m| m.starts_with("RESET"))
+        .count();
+    assert_eq!(resets, 1);
+}
+
+const HOLD_SCRIPT: &str = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON *
+S: SUCCESS {}
+C: BEGIN {}
+   RUN "RETURN 1 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["n"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: ROLLBACK
+S: SUCCESS {}
+"#;
+
+/// `Feature:API:ConnectionAcquisitionTimeout`: with the pool full (size 1, held by an open
+/// transaction) a second session's run fails once the acquisition timeout passes.
+#[test]
+fn connection_acquisition_times_out_on_a_full_pool() {
+    let server = BlockingStubServer::start(Script::parse(HOLD_SCRIPT).unwrap()).unwrap();
+    let mut c = Client::start();
+    let driver_id = c.new_driver(
+        &format!("bolt://{}", server.addr()),
+        json!({"maxConnectionPoolSize": 1, "connectionAcquisitionTimeoutMs": 200}),
+    );
+    let holder = c.new_session(&driver_id, json!({}));
+    let r = c.request(json!({"name": "SessionBeginTransaction", "data": {"sessionId": holder}}));
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "RETURN 1 AS n", "params": null}}));
+    assert_eq!(r["name"], "Result", "{r}");
+
+    let waiter = c.new_session(&driver_id, json!({}));
+    let started = std::time::Instant::now();
+    let r = c.request(json!({"name": "SessionRun", "data": {
+        "sessionId": waiter, "cypher": "RETURN 2 AS n", "params": null}}));
+    let waited = started.elapsed();
+    assert_eq!(r["name"], "DriverError", "{r}");
+    assert!(
+        waited >= std::time::Duration::from_millis(150)
+            && waited < std::time::Duration::from_secs(5),
+        "{waited:?}"
+    );
+
+    let r = c.request(json!({"name": "TransactionRollback", "data": {"txId": tx_id}}));
+    assert_eq!(r["name"], "Transaction", "{r}");
+    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    server.finish().unwrap();
 }
