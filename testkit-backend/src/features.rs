@@ -150,8 +150,9 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
     ),
     (
         "Optimization:MinimalVerifyAuthentication",
-        "verify_authentication runs through a session probe; its exact message sequence has \
-         not been checked against TestKit's scripts for this flag",
+        "a cold verify_authentication logs on twice (the new connection with the driver's \
+         token, then LOGOFF/LOGON with the token checked; tests/callbacks_stub.rs); TestKit \
+         counts exactly one LOGON under this flag",
     ),
     (
         "Optimization:ResultListFetchAll",
