@@ -29,6 +29,7 @@ pub struct Options {
     utc_datetime: bool,
     element_ids: bool,
     uuid: bool,
+    vectors: bool,
     max_depth: usize,
 }
 
@@ -38,6 +39,7 @@ impl Default for Options {
             utc_datetime: true,
             element_ids: true,
             uuid: true,
+            vectors: true,
             max_depth: DEFAULT_MAX_DEPTH,
         }
     }
@@ -57,6 +59,7 @@ impl Options {
             utc_datetime: major >= 5 || utc_patch,
             element_ids: major >= 5,
             uuid: (major, minor) >= (6, 1),
+            vectors: major >= 6,
             max_depth: DEFAULT_MAX_DEPTH,
         }
     }
@@ -83,6 +86,14 @@ impl Options {
         self
     }
 
+    /// Allow encoding vectors (structure 0x56, Bolt 6.0 and later). When
+    /// off, encoding a `Vector` fails rather than send a structure an older
+    /// server would misread.
+    pub fn vectors(mut self, on: bool) -> Self {
+        self.vectors = on;
+        self
+    }
+
     /// The deepest nesting of lists, maps and structures that decoding
     /// accepts. Deeper input fails with
     /// [`ErrorKind::DepthLimitExceeded`](crate::ErrorKind::DepthLimitExceeded).
@@ -104,6 +115,11 @@ impl Options {
     /// Whether UUIDs may be encoded.
     pub fn uuid_enabled(&self) -> bool {
         self.uuid
+    }
+
+    /// Whether vectors may be encoded.
+    pub fn vectors_enabled(&self) -> bool {
+        self.vectors
     }
 
     /// The nesting limit.

@@ -374,6 +374,11 @@ fn struct_field<W: Write, T: ?Sized + Serialize>(
             }
             let tag = u8::try_from(kind)
                 .map_err(|_| Error::unrepresentable(format!("structure tag {kind}")))?;
+            if *typed && tag == structure::tag::VECTOR && !ser.options.vectors_enabled() {
+                return Err(
+                    ErrorKind::UnsupportedByProtocol("vectors need Bolt 6.0 or later").into(),
+                );
+            }
             let plan = if *typed {
                 structure::Plan::typed(tag, *fields, &ser.options)
             } else {

@@ -536,3 +536,17 @@ fn null_element_ids_fall_back_to_the_id() {
     let n: Node = from_slice(&hex("B4 4E 05 90 A0 C0")).unwrap();
     assert_eq!(n.element_id, "5");
 }
+
+#[test]
+fn vectors_are_refused_before_bolt_6() {
+    let v = Value::Vector(Vector::F32(vec![1.0, 2.0]));
+    let err = to_vec_with(&v, &Options::for_bolt(5, 8, false)).unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        quiver_packstream::ErrorKind::UnsupportedByProtocol(_)
+    ));
+    assert!(to_vec_with(&v, &Options::for_bolt(6, 0, false)).is_ok());
+    // A Structure value with the same tag is raw data, not a typed vector.
+    let raw = Value::Structure(Structure::new(0x56, vec![]));
+    assert!(to_vec_with(&raw, &Options::for_bolt(5, 0, false)).is_ok());
+}
