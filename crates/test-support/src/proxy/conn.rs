@@ -145,6 +145,14 @@ where
             tokio::time::sleep(delay).await;
         }
         let (len, fired) = take_trigger(shared, direction, n);
+        let corrupted;
+        let data = match corrupt(shared, direction, data) {
+            Some(changed) => {
+                corrupted = changed;
+                &corrupted[..]
+            }
+            None => data,
+        };
         let (now, rest) = data.split_at(len.min(data.len()));
         let sent = match direction {
             Direction::ToServer => write(&mut sw, now, direction, shared).await,
@@ -164,6 +172,22 @@ where
             Some(action) => return End::Fault(action),
         }
     }
+}
+
+/// `data` with some bytes changed, if corruption is on for `direction`.
+fn corrupt(shared: &Shared, direction: Direction, data: &[u8]) -> Option<Vec<u8>> {
+    let mut state = shared.lock();
+    let corrupt = state.corrupt.as_mut()?;
+    if !corrupt.direction.covers(direction) {
+        return None;
+    }
+    let mut copy = data.to_vec();
+    let changed = corrupt.apply(&mut copy);
+    shared.corrupted.fetch_add(
+        u64::try_from(changed).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    Some(copy)
 }
 
 /// How many of `n` bytes going `direction` may be forwarded, and the action

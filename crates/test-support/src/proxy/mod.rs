@@ -10,6 +10,7 @@
 //! | [`FaultProxy::stall`] | black hole: nothing is forwarded, nothing closed |
 //! | [`FaultProxy::delay`] | wait before forwarding each read |
 //! | [`FaultProxy::refuse`] | new connections are reset at once |
+//! | [`FaultProxy::corrupt`] | change random bytes (seeded) in a direction |
 //! | [`FaultProxy::reset_all`] | reset every open connection |
 //! | [`FaultProxy::restore`] | clear every fault (stalled connections go on) |
 //!
@@ -98,6 +99,21 @@ impl FaultProxy {
         self.shared.update(|s| s.delay = Some(delay));
     }
 
+    /// Changes about one byte in `one_in` going `direction` (xor with a
+    /// random non-zero byte), from a generator seeded with `seed`: the same
+    /// seed and traffic give the same changes. Until
+    /// [`restore`](Self::restore).
+    pub fn corrupt(&self, direction: Direction, one_in: u32, seed: u64) {
+        self.shared.update(|s| {
+            s.corrupt = Some(state::Corrupt {
+                direction,
+                one_in: u64::from(one_in.max(1)),
+                // xorshift needs a non-zero state.
+                rng: seed | 1,
+            });
+        });
+    }
+
     /// Resets every new connection as soon as it is accepted.
     pub fn refuse(&self) {
         self.shared.update(|s| s.refuse = true);
@@ -116,6 +132,7 @@ impl FaultProxy {
             s.delay = None;
             s.refuse = false;
             s.trigger = None;
+            s.corrupt = None;
         });
     }
 

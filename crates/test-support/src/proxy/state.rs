@@ -52,6 +52,8 @@ pub struct Stats {
     pub bytes_to_server: u64,
     /// Bytes forwarded to the client.
     pub bytes_to_client: u64,
+    /// Bytes changed by [`FaultProxy::corrupt`](super::FaultProxy::corrupt).
+    pub corrupted: u64,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +64,41 @@ pub(crate) struct State {
     pub(crate) trigger: Option<(Direction, u64, Action)>,
     pub(crate) kill_generation: u64,
     pub(crate) shutdown: bool,
+    /// Corrupt bytes going this way, about one in `one_in`, from this
+    /// xorshift state.
+    pub(crate) corrupt: Option<Corrupt>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Corrupt {
+    pub(crate) direction: Direction,
+    pub(crate) one_in: u64,
+    pub(crate) rng: u64,
+}
+
+impl Corrupt {
+    fn next(&mut self) -> u64 {
+        // xorshift64: the state is never zero (see FaultProxy::corrupt).
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+
+    /// Changes some bytes of `data` in place; how many.
+    pub(crate) fn apply(&mut self, data: &mut [u8]) -> usize {
+        let mut changed = 0;
+        for b in data.iter_mut() {
+            if self.next() % self.one_in == 0 {
+                // Never a no-op: xor with a non-zero byte.
+                *b ^= (self.next() % 255 + 1) as u8;
+                changed += 1;
+            }
+        }
+        changed
+    }
 }
 
 #[derive(Debug)]
@@ -74,6 +111,7 @@ pub(crate) struct Shared {
     pub(crate) killed: AtomicU64,
     pub(crate) bytes_to_server: AtomicU64,
     pub(crate) bytes_to_client: AtomicU64,
+    pub(crate) corrupted: AtomicU64,
 }
 
 impl Shared {
@@ -87,6 +125,7 @@ impl Shared {
             killed: AtomicU64::new(0),
             bytes_to_server: AtomicU64::new(0),
             bytes_to_client: AtomicU64::new(0),
+            corrupted: AtomicU64::new(0),
         }
     }
 
@@ -118,6 +157,7 @@ impl Shared {
             killed: self.killed.load(Ordering::Relaxed),
             bytes_to_server: self.bytes_to_server.load(Ordering::Relaxed),
             bytes_to_client: self.bytes_to_client.load(Ordering::Relaxed),
+            corrupted: self.corrupted.load(Ordering::Relaxed),
         }
     }
 }

@@ -149,3 +149,21 @@ async fn refuse_resets_new_connections_and_reset_all_the_open_ones() {
     let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
     assert_eq!(roundtrip(&mut s, b"ok").await.unwrap(), b"ok");
 }
+
+#[tokio::test]
+async fn corrupt_changes_bytes_reproducibly_until_restore() {
+    let proxy = FaultProxy::start(echo().await).await.unwrap();
+    let data = [0u8; 256];
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+        proxy.corrupt(Direction::ToClient, 8, 42);
+        runs.push(roundtrip(&mut s, &data).await.unwrap());
+        proxy.restore();
+    }
+    assert_ne!(runs[0], data.to_vec());
+    assert_eq!(runs[0], runs[1], "the same seed changes the same bytes");
+    assert!(proxy.stats().corrupted > 0);
+    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    assert_eq!(roundtrip(&mut s, &data).await.unwrap(), data.to_vec());
+}
