@@ -41,6 +41,7 @@ impl From<quiver_bolt::Error> for Error {
 
 fn classify(e: &quiver_bolt::Error) -> (ErrorKind, &'static str) {
     use quiver_bolt::Error as B;
+    use quiver_packstream::ErrorKind as PsKind;
     match e {
         B::Server(_) | B::Protocol(_) => (ErrorKind::Protocol, "the connection failed"),
         B::PackStream(_) => (
@@ -55,6 +56,12 @@ fn classify(e: &quiver_bolt::Error) -> (ErrorKind, &'static str) {
             "no connection to the server could be established",
         ),
         B::Unsupported { .. } => (ErrorKind::Unsupported, ""),
+        // A parameter the negotiated protocol cannot carry (a UUID before
+        // Bolt 6.1, a vector before 6.0): nothing was sent, the session goes on.
+        B::Encode(e) if matches!(e.kind(), PsKind::UnsupportedByProtocol(_)) => {
+            (ErrorKind::Unsupported, "")
+        }
+        B::Encode(_) => (ErrorKind::Serialization, ""),
         B::Config(_) => (ErrorKind::Configuration, ""),
         // A request out of order is a driver bug, not the server's fault,
         // but it is as unrecoverable for the connection.
@@ -136,6 +143,16 @@ mod tests {
     use crate::config::{ClientCertificate, MinimumSeverity, NotificationClassification};
     use crate::NotificationFilter;
     use std::error::Error as _;
+
+    #[test]
+    fn parameters_the_protocol_cannot_carry_are_unsupported_not_protocol_errors() {
+        let options = quiver_packstream::Options::for_bolt(5, 4, false);
+        let uuid = quiver_packstream::Uuid::from(7_u128);
+        let encode = quiver_packstream::to_vec_with(&uuid, &options).unwrap_err();
+        let e = Error::from(quiver_bolt::Error::Encode(encode));
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert!(!e.is_retryable());
+    }
 
     #[test]
     fn server_errors_keep_gql_details_and_causes() {
