@@ -40,22 +40,12 @@ impl Plan {
     }
 
     fn from_map_depth(m: &Map, depth: usize) -> Self {
+        let (operator_type, identifiers, arguments) = operator(m);
         Plan {
-            operator_type: get_str(m.get("operatorType"))
-                .unwrap_or_default()
-                .to_owned(),
-            identifiers: strings(m.get("identifiers")),
-            arguments: match m.get("args") {
-                Some(Value::Map(a)) => a.clone(),
-                _ => Map::new(),
-            },
-            children: if depth >= MAX_DEPTH {
-                Vec::new()
-            } else {
-                child_maps(m.get("children"))
-                    .map(|c| Plan::from_map_depth(c, depth + 1))
-                    .collect()
-            },
+            operator_type,
+            identifiers,
+            arguments,
+            children: children(m, depth, Plan::from_map_depth),
         }
     }
 
@@ -78,6 +68,28 @@ impl Plan {
     pub fn children(&self) -> &[Plan] {
         &self.children
     }
+}
+
+/// What every operator has: its type, identifiers and arguments.
+fn operator(m: &Map) -> (String, Vec<String>, Map) {
+    let operator_type = get_str(m.get("operatorType"))
+        .unwrap_or_default()
+        .to_owned();
+    let arguments = match m.get("args") {
+        Some(Value::Map(a)) => a.clone(),
+        _ => Map::new(),
+    };
+    (operator_type, strings(m.get("identifiers")), arguments)
+}
+
+/// An operator's children, parsed by `parse`; none below [`MAX_DEPTH`].
+fn children<T>(m: &Map, depth: usize, parse: fn(&Map, usize) -> T) -> Vec<T> {
+    if depth >= MAX_DEPTH {
+        return Vec::new();
+    }
+    child_maps(m.get("children"))
+        .map(|c| parse(c, depth + 1))
+        .collect()
 }
 
 /// Plans nest no deeper than this; the decoder's own depth limit already
@@ -106,28 +118,18 @@ impl ProfiledPlan {
     }
 
     fn from_map_depth(m: &Map, depth: usize) -> Self {
+        let (operator_type, identifiers, arguments) = operator(m);
         ProfiledPlan {
-            operator_type: get_str(m.get("operatorType"))
-                .unwrap_or_default()
-                .to_owned(),
-            identifiers: strings(m.get("identifiers")),
-            arguments: match m.get("args") {
-                Some(Value::Map(a)) => a.clone(),
-                _ => Map::new(),
-            },
+            operator_type,
+            identifiers,
+            arguments,
             db_hits: get_int(m.get("dbHits")).unwrap_or(0),
             records: get_int(m.get("rows")).unwrap_or(0),
             page_cache_hits: get_int(m.get("pageCacheHits")),
             page_cache_misses: get_int(m.get("pageCacheMisses")),
             page_cache_hit_ratio: get_float(m.get("pageCacheHitRatio")),
             time: get_int(m.get("time")),
-            children: if depth >= MAX_DEPTH {
-                Vec::new()
-            } else {
-                child_maps(m.get("children"))
-                    .map(|c| ProfiledPlan::from_map_depth(c, depth + 1))
-                    .collect()
-            },
+            children: children(m, depth, ProfiledPlan::from_map_depth),
         }
     }
 
