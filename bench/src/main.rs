@@ -8,13 +8,15 @@
 //! The runner starts the bench server in its own process and runs every
 //! (driver, workload) measurement as a separate client process (this same
 //! binary, `client DRIVER WORKLOAD ADDRESS`), drivers interleaved round
-//! robin, so each client's peak RSS is its own.
+//! robin, so each client's peak RSS is its own. `server [HOST:PORT]` runs
+//! the bench server alone (to profile one client by hand).
 
 mod clients;
 mod runner;
 mod workload;
 
 use clients::Read;
+use quiver_test_support::bench_server::BenchServer;
 use workload::Workload;
 
 /// The clients measured.
@@ -59,6 +61,29 @@ fn client(driver: &str, workload: Workload, addr: &str) -> Result<workload::Outc
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("server") {
+        // A bench server alone, for profiling one client by hand.
+        let addr = args.get(1).map_or("127.0.0.1:0", String::as_str);
+        return match addr.parse().map(BenchServer::start_on) {
+            Ok(Ok(server)) => {
+                for w in workload::ALL {
+                    server.prepare(w.query());
+                }
+                println!("listening on {}", server.addr());
+                loop {
+                    std::thread::park();
+                }
+            }
+            Ok(Err(e)) => {
+                eprintln!("bench server: {e}");
+                std::process::ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("bench server: {addr}: {e}");
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
     if args.first().map(String::as_str) == Some("client") {
         let [_, driver, workload, addr] = &args[..] else {
             eprintln!("usage: quiver-bench client DRIVER WORKLOAD ADDRESS");

@@ -7,7 +7,7 @@ use neo4j::address::Address;
 use neo4j::driver::auth::AuthToken;
 use neo4j::driver::record_stream::RecordStream;
 use neo4j::driver::{ConnectionConfig, Driver, DriverConfig};
-use neo4j::session::SessionConfig;
+use neo4j::session::{Session, SessionConfig};
 use neo4j::ValueReceive;
 
 use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
@@ -20,8 +20,7 @@ fn err(e: impl std::fmt::Debug) -> String {
 
 // The receiver's error type is the neo4j crate's own.
 #[allow(clippy::result_large_err)]
-fn one_query(driver: &Driver, q: &str, sum: &mut Sum) -> Res<()> {
-    let mut session = driver.session(SessionConfig::new());
+fn one_query(session: &mut Session<'_>, q: &str, sum: &mut Sum) -> Res<()> {
     let got = session
         .auto_commit(q)
         .with_receiver(|stream: &mut RecordStream| {
@@ -81,16 +80,21 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
             super::PASSWORD,
         ))),
     );
-    one_query(&driver, "RETURN 1", &mut Sum::default())?;
+    one_query(
+        &mut driver.session(SessionConfig::new()),
+        "RETURN 1",
+        &mut Sum::default(),
+    )?;
     let mut sum = Sum::default();
     let mut out = Outcome::default();
     match workload {
         Workload::W1 => {
+            let mut session = driver.session(SessionConfig::new());
             let mut latencies = Vec::with_capacity(W1_QUERIES);
             let start = Instant::now();
             for _ in 0..W1_QUERIES {
                 let t = Instant::now();
-                one_query(&driver, "RETURN 1", &mut sum)?;
+                one_query(&mut session, "RETURN 1", &mut sum)?;
                 latencies.push(t.elapsed());
             }
             out.rate = W1_QUERIES as f64 / start.elapsed().as_secs_f64();
@@ -103,8 +107,9 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
                     .map(|_| {
                         scope.spawn(|| {
                             let mut sum = Sum::default();
+                            let mut session = driver.session(SessionConfig::new());
                             for _ in 0..W5_QUERIES {
-                                one_query(&driver, "RETURN 1", &mut sum)?;
+                                one_query(&mut session, "RETURN 1", &mut sum)?;
                             }
                             Ok::<_, String>(sum.0)
                         })
@@ -120,7 +125,8 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
         }
         _ => {
             let start = Instant::now();
-            one_query(&driver, workload.query(), &mut sum)?;
+            let mut session = driver.session(SessionConfig::new());
+            one_query(&mut session, workload.query(), &mut sum)?;
             out.rate = workload.rows() as f64 / start.elapsed().as_secs_f64();
         }
     }

@@ -18,7 +18,15 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
         .enable_all()
         .build()
         .map_err(err)?;
-    runtime.block_on(run_async(addr, workload))
+    // The work runs in a task, as in an application: a worker thread
+    // polls both it and the socket (block_on's thread would be woken by a
+    // worker for every reply).
+    let addr = addr.to_owned();
+    runtime.block_on(async move {
+        tokio::spawn(async move { run_async(&addr, workload).await })
+            .await
+            .map_err(|e| e.to_string())?
+    })
 }
 
 async fn one_query(graph: &Graph, q: &str, sum: &mut Sum) -> Res<()> {

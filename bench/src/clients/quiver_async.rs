@@ -53,7 +53,15 @@ pub fn run(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<O
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(run_async(addr, workload, read, fetch_all))
+    // The work runs in a task, as in an application: a worker thread
+    // polls both it and the socket (block_on's thread would be woken by a
+    // worker for every reply).
+    let addr = addr.to_owned();
+    runtime.block_on(async move {
+        tokio::spawn(async move { run_async(&addr, workload, read, fetch_all).await })
+            .await
+            .map_err(|e| e.to_string())?
+    })
 }
 
 async fn run_async(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<Outcome> {
