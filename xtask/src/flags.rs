@@ -17,6 +17,8 @@ pub enum Command {
     Fuzz(FuzzArgs),
     /// `cargo xtask bench [NAME...] [-- ARGS]`.
     Bench(BenchArgs),
+    /// `cargo xtask soak [--secs N] [--seed S] [--neo4j ...]`.
+    Soak(SoakArgs),
     /// `cargo xtask testkit-backend [ARGS]`: build and start the testkit backend;
     /// the arguments (`--host`, `--port`) go to the backend.
     TestkitBackend(Vec<String>),
@@ -74,6 +76,19 @@ pub struct FuzzArgs {
     pub help: bool,
 }
 
+/// Flags of `cargo xtask soak`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SoakArgs {
+    /// How long to soak (`--secs`).
+    pub secs: Option<u64>,
+    /// The random seed (`--seed`; default: from the process id).
+    pub seed: Option<u64>,
+    /// Which server (`--neo4j`, as for `test`).
+    pub neo4j: Neo4jChoice,
+    /// `--help`.
+    pub help: bool,
+}
+
 /// Flags of `cargo xtask bench`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BenchArgs {
@@ -113,6 +128,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, UsageError> {
         "server" => parse_server(rest).map(Command::Server),
         "fuzz" => parse_fuzz(rest).map(Command::Fuzz),
         "bench" => parse_bench(rest).map(Command::Bench),
+        "soak" => parse_soak(rest).map(Command::Soak),
         "testkit-backend" => Ok(Command::TestkitBackend(
             rest.iter().map(|a| a.to_string()).collect(),
         )),
@@ -144,6 +160,28 @@ fn secs(flag: &str, v: &str) -> Result<u64, UsageError> {
             "{flag} wants a positive number of seconds, not {v:?}"
         ))),
     }
+}
+
+fn parse_soak(args: &[&str]) -> Result<SoakArgs, UsageError> {
+    let mut out = SoakArgs::default();
+    let mut iter = args.iter().copied();
+    while let Some(arg) = iter.next() {
+        if arg == "--help" || arg == "-h" {
+            out.help = true;
+        } else if let Some(v) = value("--secs", arg, &mut iter)? {
+            out.secs = Some(secs("--secs", v)?);
+        } else if let Some(v) = value("--seed", arg, &mut iter)? {
+            out.seed = Some(
+                v.parse()
+                    .map_err(|_| usage(format!("--seed wants a number, not {v:?}")))?,
+            );
+        } else if let Some(v) = value("--neo4j", arg, &mut iter)? {
+            out.neo4j = parse_neo4j(v)?;
+        } else {
+            return Err(usage(format!("soak: unknown argument {arg:?}")));
+        }
+    }
+    Ok(out)
 }
 
 fn parse_test(args: &[&str]) -> Result<TestArgs, UsageError> {
@@ -363,5 +401,22 @@ mod tests {
             }))
         );
         assert!(parse(&["bench", "--quick"]).is_err());
+    }
+
+    #[test]
+    fn soak_flags() {
+        assert_eq!(parse(&["soak"]), Ok(Command::Soak(SoakArgs::default())));
+        assert_eq!(
+            parse(&["soak", "--secs", "600", "--seed=7", "--neo4j", "embedded"]),
+            Ok(Command::Soak(SoakArgs {
+                secs: Some(600),
+                seed: Some(7),
+                neo4j: Neo4jChoice::Embedded,
+                help: false,
+            }))
+        );
+        assert!(parse(&["soak", "--secs", "0"]).is_err());
+        assert!(parse(&["soak", "--seed", "x"]).is_err());
+        assert!(parse(&["soak", "--forever"]).is_err());
     }
 }

@@ -4,6 +4,7 @@
 //! - `cargo xtask server start|stop|status`: the embedded Bolt server, see `server.rs`;
 //! - `cargo xtask fuzz [--secs N] [TARGET...]`: cargo-fuzz targets, see `fuzz.rs`;
 //! - `cargo xtask bench [NAME...]`: benchmarks, see `bench.rs`;
+//! - `cargo xtask soak [--secs N]`: the fault soak, see `soak.rs`;
 //! - `cargo xtask testkit-backend [--host H] [--port P]`: build and start the testkit backend.
 
 mod arcadedb;
@@ -14,6 +15,7 @@ mod fuzz;
 mod probe;
 mod project;
 mod server;
+mod soak;
 mod suites;
 
 use std::process::ExitCode;
@@ -32,6 +34,8 @@ commands:
                           run the cargo-fuzz targets under fuzz/ (default 60 s each)
   bench [NAME...] [-- ARGS]
                           run benchmarks (`cargo xtask bench --help` lists them)
+  soak [--secs N] [--seed S] [--neo4j ...]
+                          16 tasks of random work through a fault proxy (default 60 s)
   testkit-backend [--host H] [--port P]
                           build and start the testkit backend (default 127.0.0.1:9876)
   help                    this text";
@@ -72,6 +76,18 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(&args.names, &args.extra).map(exit_code),
+        Command::Soak(args) if args.help => {
+            println!(
+                "usage: cargo xtask soak [--secs N] [--seed S] [--neo4j auto|embedded|docker[:TAG]]\n\n\
+                 Runs 16 tasks of random reads, writes and transactions through a fault proxy \
+                 with\nrandom faults for N seconds (default {}) against NEO4J_URI or the embedded \
+                 server,\nthen checks every write reported committed is there, none reported \
+                 failed is,\nand nothing leaked (crates/quiver/tests/faults_soak.rs).",
+                soak::DEFAULT_SECS
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Soak(args) => soak::run(&args),
         Command::TestkitBackend(args) => testkit_backend(&args),
     };
     match result {
