@@ -519,15 +519,15 @@ impl Conn {
         self.read_preamble().await?;
         let meta = self.recv_summary().await?;
         self.note_db(&meta);
-        let keys: Arc<[String]> = match meta.get("fields") {
-            Some(crate::Value::List(l)) => l
-                .iter()
-                .filter_map(|v| match v {
-                    crate::Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Arc::from(Vec::new()),
+        let keys: Arc<[String]> = match run_keys(&meta) {
+            Some(keys) => keys,
+            None => {
+                let err = Error::new(
+                    ErrorKind::Protocol,
+                    "the server's RUN reply has `fields` that are not a list of strings",
+                );
+                return Err(self.fail_local(err));
+            }
         };
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
@@ -834,5 +834,21 @@ impl Conn {
         if self.streaming.is_some() {
             self.buffer_streaming().await;
         }
+    }
+}
+
+/// The keys of a RUN reply: its `fields` (none when absent); `None` when they
+/// are not a list of strings.
+fn run_keys(meta: &crate::Map) -> Option<Arc<[String]>> {
+    match meta.get("fields") {
+        None => Some(Arc::from(Vec::new())),
+        Some(crate::Value::List(l)) => l
+            .iter()
+            .map(|v| match v {
+                crate::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        Some(_) => None,
     }
 }

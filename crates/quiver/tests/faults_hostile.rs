@@ -196,11 +196,8 @@ async fn a_record_with_too_few_fields() {
     end(driver, server).await;
 }
 
-// Facade bug (crates/quiver/src/conn.rs, run reply): a `fields` that is not
-// a list of strings is read as no fields (or skips the bad names) instead
-// of a protocol error.
+// A `fields` that is not a list of strings is a protocol error.
 #[tokio::test]
-#[ignore = "facade bug: malformed RUN `fields` silently accepted"]
 async fn success_with_fields_of_the_wrong_type() {
     let (err, driver, server) = hostile(
         r#"S: SUCCESS {"fields": 5}
@@ -211,11 +208,8 @@ async fn success_with_fields_of_the_wrong_type() {
     end(driver, server).await;
 }
 
-// Facade bug (crates/quiver/src/conn.rs, run reply): a `fields` that is not
-// a list of strings is read as no fields (or skips the bad names) instead
-// of a protocol error.
+// A `fields` that is not a list of strings is a protocol error.
 #[tokio::test]
-#[ignore = "facade bug: malformed RUN `fields` silently accepted"]
 async fn success_with_field_names_that_are_not_strings() {
     let (err, driver, server) = hostile(
         r#"S: SUCCESS {"fields": [1, 2]}
