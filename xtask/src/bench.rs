@@ -18,11 +18,30 @@ pub struct Bench {
 }
 
 /// Every benchmark, in the order `cargo xtask bench` runs them.
-pub const BENCHES: &[Bench] = &[Bench {
-    name: "packstream",
-    what: "PackStream encode and decode throughput (crates/packstream/benches)",
-    command: packstream,
-}];
+pub const BENCHES: &[Bench] = &[
+    Bench {
+        name: "packstream",
+        what: "PackStream encode and decode throughput (crates/packstream/benches)",
+        command: packstream,
+    },
+    Bench {
+        name: "drivers",
+        what: "Quiver against neo4rs and neo4j on the bench server, W1 to W5 (bench/)",
+        command: drivers,
+    },
+];
+
+/// The driver comparison lives outside the workspace (bench/), so its peers
+/// are never built by `cargo xtask test`.
+fn drivers(extra: &[String]) -> Command {
+    let mut cmd = project::cargo();
+    cmd.args(["run", "--release", "--manifest-path"])
+        .arg(project::root().join("bench").join("Cargo.toml"));
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
+    cmd
+}
 
 fn packstream(extra: &[String]) -> Command {
     let mut cmd = project::cargo();
