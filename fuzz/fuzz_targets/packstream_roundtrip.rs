@@ -25,7 +25,7 @@ fn check(data: &[u8], options: &Options) {
 
 fuzz_target!(|data: &[u8]| {
     check(data, &Options::default());
-    check(data, &Options::for_bolt(4, 4, false).uuid(true));
+    check(data, &Options::for_bolt(4, 4, false).uuid(true).vectors(true));
     // The default path too.
     if let Ok(v) = from_slice::<Value>(data) {
         let _ = to_vec(&v);

@@ -246,7 +246,7 @@ proptest! {
     #[test]
     fn value_round_trips_under_legacy_options(v in value()) {
         // Bolt 4.4 without the utc patch: no element ids, legacy date-times.
-        let opts = Options::for_bolt(4, 4, false).uuid(true);
+        let opts = Options::for_bolt(4, 4, false).uuid(true).vectors(true);
         let bytes = match to_vec_with(&v, &opts) {
             Ok(bytes) => bytes,
             // A zoned date-time held in UTC seconds cannot be written as local
