@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use crate::flags::SoakArgs;
+use crate::flags::{Neo4jChoice, SoakArgs};
 use crate::project::{self, Result};
 use crate::server::TestServer;
 
@@ -35,8 +35,18 @@ pub fn test_args() -> Vec<&'static str> {
 /// Runs the soak; the exit code says whether it held.
 pub fn run(args: &SoakArgs) -> Result<ExitCode> {
     let secs = args.secs.unwrap_or(DEFAULT_SECS);
+    Ok(if soak(secs, args.seed, &args.neo4j)? {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Soaks for `secs` seconds against the chosen server; `Ok(true)` when it held.
+/// The `soak` suite of `cargo xtask test` calls this too.
+pub fn soak(secs: u64, seed: Option<u64>, neo4j: &Neo4jChoice) -> Result<bool> {
     // Stopped when it drops: after the soak, whatever its outcome.
-    let server = TestServer::start(&args.neo4j)?;
+    let server = TestServer::start(neo4j)?;
     let mut cmd = project::cargo();
     cmd.args(test_args());
     for var in ["QUIVER_EMBEDDED", "QUIVER_SERVER_LOG"] {
@@ -46,7 +56,7 @@ pub fn run(args: &SoakArgs) -> Result<ExitCode> {
         cmd.env(key, value);
     }
     cmd.env("QUIVER_SOAK_SECS", secs.to_string());
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         cmd.env("QUIVER_SOAK_SEED", seed.to_string());
     }
     eprintln!("xtask: soak for {secs} s");
@@ -55,11 +65,7 @@ pub fn run(args: &SoakArgs) -> Result<ExitCode> {
         server.show_log();
     }
     drop(server);
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ok)
 }
 
 #[cfg(test)]

@@ -77,6 +77,11 @@ pub const SUITES: &[Suite] = &[
         what: "cargo test -p quiver-tests against a real Bolt server (below)",
         run: integration,
     },
+    Suite {
+        name: "soak",
+        what: "cargo xtask soak for 60 s: random faults, no write lost, nothing leaked",
+        run: soak_suite,
+    },
 ];
 
 fn cargo_ok(args: &[&str]) -> Result<Verdict> {
@@ -162,6 +167,11 @@ fn integration(args: &TestArgs) -> Result<Verdict> {
         server.show_log();
     }
     drop(server);
+    Ok(if ok { Verdict::Passed } else { Verdict::Failed })
+}
+
+fn soak_suite(args: &TestArgs) -> Result<Verdict> {
+    let ok = crate::soak::soak(crate::soak::DEFAULT_SECS, None, &args.neo4j)?;
     Ok(if ok { Verdict::Passed } else { Verdict::Failed })
 }
 
@@ -299,7 +309,8 @@ mod tests {
                 "docs",
                 "testkit",
                 "fuzz",
-                "integration"
+                "integration",
+                "soak"
             ]
         );
     }
