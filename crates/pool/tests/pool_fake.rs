@@ -442,3 +442,107 @@ async fn hanging_reset_of_a_returned_connection_frees_the_slot() {
     assert_eq!(c.id, 2, "the hung connection was discarded");
     assert_eq!(started.elapsed(), Duration::from_secs(3));
 }
+
+/// Polls a future once without a runtime waker (it is polled properly
+/// later with `.await`).
+fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(f).poll(&mut cx)
+}
+
+#[tokio::test]
+async fn queued_waiter_is_served_before_a_later_caller_of_the_fast_path() {
+    let (pool, fake, _) = pool_with(PoolConfig::default().with_max_size(1));
+    let held = pool.acquire().await.unwrap();
+    let waiter = {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let c = pool.acquire().await.unwrap();
+            let id = c.id;
+            tokio::task::yield_now().await;
+            drop(c);
+            id
+        })
+    };
+    while pool.metrics().waiting == 0 {
+        tokio::task::yield_now().await;
+    }
+    // The connection goes back onto the idle stack and its slot to the
+    // waiter; a caller arriving now, before the waiter ran, must queue.
+    drop(held);
+    assert_eq!(pool.metrics().idle, 1);
+    let mut late = Box::pin(pool.acquire());
+    assert!(
+        poll_once(&mut late).is_pending(),
+        "the late caller jumped the queue"
+    );
+    assert_eq!(pool.metrics().waiting, 2);
+    assert_eq!(
+        waiter.await.unwrap(),
+        1,
+        "the waiter got the idle connection"
+    );
+    let c = late.await.unwrap();
+    assert_eq!(c.id, 1);
+    assert_eq!(fake.connects.load(Ordering::SeqCst), 1);
+    let m = pool.metrics();
+    assert_eq!((m.in_use, m.idle, m.waiting, m.acquired), (1, 0, 0, 3));
+}
+
+#[tokio::test]
+async fn fast_path_takes_a_ready_idle_connection_on_the_first_poll() {
+    let (pool, fake, _) = pool_with(PoolConfig::default());
+    drop(pool.acquire().await.unwrap());
+    let mut fut = Box::pin(pool.acquire());
+    match poll_once(&mut fut) {
+        std::task::Poll::Ready(Ok(c)) => assert_eq!(c.id, 1),
+        other => panic!("expected a connection at once, got {other:?}"),
+    }
+    let m = pool.metrics();
+    assert_eq!((m.in_use, m.idle, m.acquired), (0, 1, 2));
+    assert_eq!(fake.connects.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn connect_after_a_free_slot_still_obeys_the_acquisition_timeout() {
+    let config = PoolConfig::default()
+        .with_acquisition_timeout(Duration::from_secs(2))
+        .with_connect_timeout(Duration::from_secs(30));
+    let (pool, fake, _) = pool_with(config);
+    *fake.connect_delay.lock().unwrap() = Duration::from_secs(10);
+    let started = tokio::time::Instant::now();
+    let err = pool.acquire().await.unwrap_err();
+    assert!(matches!(err, Error::AcquisitionTimeout { .. }), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+    assert_eq!(pool.metrics().in_use, 0, "slot released");
+}
+
+#[tokio::test(start_paused = true)]
+async fn hanging_liveness_check_obeys_the_acquisition_timeout() {
+    let config = PoolConfig::default()
+        .with_max_size(1)
+        .with_acquisition_timeout(Duration::from_secs(2))
+        .with_liveness_check_after(Some(Duration::ZERO));
+    let (pool, fake, _) = pool_with(config);
+    drop(pool.acquire().await.unwrap());
+    fake.reset_hangs.store(true, Ordering::SeqCst);
+    let started = tokio::time::Instant::now();
+    let err = pool.acquire().await.unwrap_err();
+    assert!(matches!(err, Error::AcquisitionTimeout { .. }), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+    let m = pool.metrics();
+    assert_eq!((m.in_use, m.idle), (0, 0), "slot freed, connection dropped");
+    fake.reset_hangs.store(false, Ordering::SeqCst);
+    assert_eq!(pool.acquire().await.unwrap().id, 2);
+}
+
+#[tokio::test]
+async fn ready_connection_dropped_outside_the_runtime_is_pooled_at_once() {
+    let (pool, fake, _) = pool_with(PoolConfig::default().with_max_size(1));
+    let c = pool.acquire().await.unwrap();
+    std::thread::spawn(move || drop(c)).join().unwrap();
+    let m = pool.metrics();
+    assert_eq!((m.in_use, m.idle), (0, 1));
+    assert_eq!(pool.acquire().await.unwrap().id, 1);
+    assert_eq!(fake.events(), ["connect 1"]);
+}

@@ -4,39 +4,36 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
-use std::sync::Arc;
-
-use super::{Inner, Manager, Meta, Slot};
+use super::{give_back, Manager, Meta, Slot};
 use crate::Address;
 
 /// A connection on loan from a [`Pool`](crate::Pool). Derefs to the
 /// connection. Dropping it gives the connection back: ready ones go to the
-/// idle stack, ones left mid-exchange are reset in a background task first,
-/// broken ones are discarded. A connection is never handed out as it was
-/// left.
+/// idle stack at once (no allocation, no task), ones left mid-exchange are
+/// reset in a background task first, broken ones are discarded. A
+/// connection is never handed out as it was left.
 pub struct Pooled<M: Manager> {
-    conn: Option<M::Connection>,
+    /// Boxed once when opened, so a hand-over moves a pointer, not the
+    /// connection.
+    conn: Option<Box<M::Connection>>,
     meta: Meta,
-    slot: Option<Slot<M>>,
-    pool: Arc<Inner<M>>,
+    slot: Slot<M>,
     discard: bool,
 }
 
 impl<M: Manager> Pooled<M> {
-    pub(crate) fn new(conn: M::Connection, meta: Meta, slot: Slot<M>) -> Self {
-        let pool = Arc::clone(&slot.inner);
+    pub(crate) fn new(conn: Box<M::Connection>, meta: Meta, slot: Slot<M>) -> Self {
         Self {
             conn: Some(conn),
             meta,
-            slot: Some(slot),
-            pool,
+            slot,
             discard: false,
         }
     }
 
     /// The server the connection is to.
     pub fn address(&self) -> &Address {
-        &self.pool.address
+        &self.slot.inner.address
     }
 
     /// When the connection was opened.
@@ -78,8 +75,10 @@ fn unreachable_conn() -> ! {
 
 impl<M: Manager> Drop for Pooled<M> {
     fn drop(&mut self) {
-        if let (Some(conn), Some(slot)) = (self.conn.take(), self.slot.take()) {
-            self.pool.give_back(conn, self.meta, slot, self.discard);
+        if let Some(conn) = self.conn.take() {
+            // The slot itself is released when the field drops, after the
+            // connection is back on the idle stack (or handed over).
+            give_back(&mut self.slot, conn, self.meta, self.discard);
         }
     }
 }

@@ -1,11 +1,20 @@
 //! One pool per server address: a semaphore of `max_size` slots (FIFO-fair
 //! waiters), a LIFO stack of idle connections, and a guard that gives the
 //! connection back on `Drop`.
+//!
+//! The common case costs no timer and no allocation: an acquire that finds
+//! a free slot and a ready idle connection takes both synchronously
+//! ([`acquire`](Pool::acquire)'s fast path); only one that must wait, open
+//! a connection or check one goes through the timed (boxed) path. A ready
+//! connection given back goes straight onto the idle stack.
 
+mod acquire;
 mod config;
 mod guard;
 mod manager;
 mod metrics;
+mod release;
+mod slot;
 
 pub use config::PoolConfig;
 pub use guard::Pooled;
@@ -17,10 +26,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::{Address, Clock, Error, SystemClock};
-use metrics::{Counters, Waiting};
+use metrics::Counters;
+use release::give_back;
+use slot::Slot;
 
 /// A pool of connections to one address. Cheap to clone; clones share the
 /// pool.
@@ -60,7 +71,9 @@ pub(crate) struct Inner<M: Manager> {
     manager: Arc<M>,
     config: PoolConfig,
     clock: Arc<dyn Clock>,
-    semaphore: Arc<Semaphore>,
+    /// `max_size` permits; a held one is a [`Slot`]. Released permits go to
+    /// queued waiters first, so a free permit means nobody is queued.
+    semaphore: Semaphore,
     idle: Mutex<Vec<Idle<M::Connection>>>,
     closed: AtomicBool,
     generation: AtomicU64,
@@ -71,7 +84,7 @@ pub(crate) struct Inner<M: Manager> {
 }
 
 struct Idle<C> {
-    conn: C,
+    conn: Box<C>,
     meta: Meta,
     since: Instant,
 }
@@ -81,28 +94,6 @@ struct Idle<C> {
 pub(crate) struct Meta {
     created_at: Instant,
     generation: u64,
-}
-
-/// A held slot of the pool: the semaphore permit plus the in-use count.
-pub(crate) struct Slot<M: Manager> {
-    _permit: OwnedSemaphorePermit,
-    inner: Arc<Inner<M>>,
-}
-
-impl<M: Manager> Slot<M> {
-    fn new(permit: OwnedSemaphorePermit, inner: Arc<Inner<M>>) -> Self {
-        inner.counters.in_use.fetch_add(1, Ordering::Relaxed);
-        Self {
-            _permit: permit,
-            inner,
-        }
-    }
-}
-
-impl<M: Manager> Drop for Slot<M> {
-    fn drop(&mut self) {
-        self.inner.counters.in_use.fetch_sub(1, Ordering::Relaxed);
-    }
 }
 
 impl<M: Manager> Pool<M> {
@@ -118,7 +109,7 @@ impl<M: Manager> Pool<M> {
         config: PoolConfig,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let semaphore = Arc::new(Semaphore::new(config.max_size()));
+        let semaphore = Semaphore::new(config.max_size());
         Self {
             inner: Arc::new(Inner {
                 address,
@@ -160,108 +151,6 @@ impl<M: Manager> Pool<M> {
         self.inner.closed.load(Ordering::Acquire)
     }
 
-    /// A connection: the most recently released idle one that is still
-    /// good, or a new one. Waits in line (first come, first served) when
-    /// all `max_size` slots are taken, up to the acquisition timeout.
-    pub async fn acquire(&self) -> Result<Pooled<M>, Error<M::Error>> {
-        let started = tokio::time::Instant::now();
-        let timeout = self.inner.config.acquisition_timeout();
-        let result = match tokio::time::timeout(timeout, self.acquire_inner()).await {
-            Ok(result) => result,
-            Err(_) => {
-                let m = self.metrics();
-                Err(Error::AcquisitionTimeout {
-                    address: self.inner.address.clone(),
-                    timeout,
-                    in_use: m.in_use,
-                    idle: m.idle,
-                    waiting: m.waiting,
-                    max_size: self.inner.config.max_size(),
-                })
-            }
-        };
-        if result.is_ok() {
-            self.inner.counters.record_acquisition(started.elapsed());
-        }
-        result
-    }
-
-    async fn acquire_inner(&self) -> Result<Pooled<M>, Error<M::Error>> {
-        let inner = &self.inner;
-        if inner.runtime.get().is_none() {
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                let _ = inner.runtime.set(handle);
-            }
-        }
-        if self.is_closed() {
-            return Err(inner.closed_error());
-        }
-        let permit = {
-            let _waiting = Waiting::new(&inner.counters.waiting);
-            Arc::clone(&inner.semaphore)
-                .acquire_owned()
-                .await
-                .map_err(|_| inner.closed_error())?
-        };
-        let slot = Slot::new(permit, Arc::clone(inner));
-        while let Some(idle) = inner.pop_idle() {
-            let now = inner.clock.now();
-            if !inner.reusable(&idle.meta, now) {
-                inner.dispose(idle.conn, true);
-                continue;
-            }
-            if inner.manager.health(&idle.conn) != ConnectionHealth::Ready {
-                inner.dispose(idle.conn, false);
-                continue;
-            }
-            let mut conn = idle.conn;
-            let needs_check = inner
-                .config
-                .liveness_check_after()
-                .is_some_and(|after| now.saturating_duration_since(idle.since) >= after);
-            if needs_check {
-                if let Err(e) = inner.manager.reset(&mut conn).await {
-                    tracing::debug!(address = %inner.address, error = %e, "liveness check failed");
-                    inner.dispose(conn, false);
-                    continue;
-                }
-            }
-            return Ok(Pooled::new(conn, idle.meta, slot));
-        }
-        let connect = inner.manager.connect(&inner.address);
-        let timeout = inner.config.connect_timeout();
-        match tokio::time::timeout(timeout, connect).await {
-            Ok(Ok(conn)) => {
-                inner.counters.created.fetch_add(1, Ordering::Relaxed);
-                let meta = Meta {
-                    created_at: inner.clock.now(),
-                    generation: inner.generation.load(Ordering::Acquire),
-                };
-                Ok(Pooled::new(conn, meta, slot))
-            }
-            Ok(Err(source)) => {
-                inner
-                    .counters
-                    .failed_to_create
-                    .fetch_add(1, Ordering::Relaxed);
-                Err(Error::Connect {
-                    address: inner.address.clone(),
-                    source,
-                })
-            }
-            Err(_) => {
-                inner
-                    .counters
-                    .failed_to_create
-                    .fetch_add(1, Ordering::Relaxed);
-                Err(Error::ConnectTimeout {
-                    address: inner.address.clone(),
-                    timeout,
-                })
-            }
-        }
-    }
-
     /// Drops every idle connection without a goodbye (the server is deemed
     /// gone) and marks connections in use now so they are discarded when
     /// given back. The pool stays open.
@@ -282,7 +171,7 @@ impl<M: Manager> Pool<M> {
         let idle = std::mem::take(&mut *self.inner.lock_idle());
         for i in idle {
             let limit = self.inner.config.connect_timeout();
-            let _ = tokio::time::timeout(limit, self.inner.manager.close(i.conn)).await;
+            let _ = tokio::time::timeout(limit, self.inner.manager.close(*i.conn)).await;
             self.inner.counters.closed.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -296,10 +185,6 @@ impl<M: Manager> Inner<M> {
 
     fn lock_idle(&self) -> MutexGuard<'_, Vec<Idle<M::Connection>>> {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn pop_idle(&self) -> Option<Idle<M::Connection>> {
-        self.lock_idle().pop()
     }
 
     fn closed_error(&self) -> Error<M::Error> {
@@ -324,14 +209,14 @@ impl<M: Manager> Inner<M> {
 
     /// Ends a connection; politely (in a background task, when a runtime is
     /// there) if `goodbye`.
-    fn dispose(self: &Arc<Self>, conn: M::Connection, goodbye: bool) {
+    fn dispose(&self, conn: Box<M::Connection>, goodbye: bool) {
         self.counters.closed.fetch_add(1, Ordering::Relaxed);
         if goodbye {
             if let Some(rt) = self.runtime() {
                 let manager = Arc::clone(&self.manager);
                 let limit = self.config.connect_timeout();
                 rt.spawn(async move {
-                    let _ = tokio::time::timeout(limit, manager.close(conn)).await;
+                    let _ = tokio::time::timeout(limit, manager.close(*conn)).await;
                 });
                 return;
             }
@@ -339,68 +224,9 @@ impl<M: Manager> Inner<M> {
         drop(conn);
     }
 
-    /// Takes a connection back from a guard.
-    pub(crate) fn give_back(
-        self: &Arc<Self>,
-        mut conn: M::Connection,
-        meta: Meta,
-        slot: Slot<M>,
-        discard: bool,
-    ) {
-        let health = self.manager.health(&conn);
-        if discard || health == ConnectionHealth::Broken {
-            self.dispose(conn, false);
-            return;
-        }
-        if !self.reusable(&meta, self.clock.now()) {
-            self.dispose(conn, health == ConnectionHealth::Ready);
-            return;
-        }
-        match health {
-            ConnectionHealth::Ready => {
-                self.push_idle(conn, meta);
-                drop(slot);
-            }
-            _ => {
-                let Some(rt) = self.runtime() else {
-                    self.dispose(conn, false);
-                    return;
-                };
-                let this = Arc::clone(self);
-                rt.spawn(async move {
-                    // Bounded: a server that never answers must not hold the
-                    // slot for ever.
-                    let limit = this.config.connect_timeout();
-                    let result = tokio::time::timeout(limit, this.manager.reset(&mut conn)).await;
-                    let ready = this.manager.health(&conn) == ConnectionHealth::Ready;
-                    match result {
-                        Ok(Ok(())) if ready && this.reusable(&meta, this.clock.now()) => {
-                            this.push_idle(conn, meta)
-                        }
-                        Ok(Ok(())) => this.dispose(conn, ready),
-                        Ok(Err(e)) => {
-                            tracing::debug!(address = %this.address, error = %e, "reset of a returned connection failed");
-                            this.dispose(conn, false);
-                        }
-                        Err(_) => {
-                            tracing::debug!(address = %this.address, "reset of a returned connection timed out");
-                            this.dispose(conn, false);
-                        }
-                    }
-                    drop(slot);
-                });
-            }
-        }
-    }
-
     fn runtime(&self) -> Option<tokio::runtime::Handle> {
         tokio::runtime::Handle::try_current()
             .ok()
             .or_else(|| self.runtime.get().cloned())
-    }
-
-    fn push_idle(&self, conn: M::Connection, meta: Meta) {
-        let since = self.clock.now();
-        self.lock_idle().push(Idle { conn, meta, since });
     }
 }
