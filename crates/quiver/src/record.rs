@@ -42,7 +42,8 @@ pub struct Record {
 /// allocation per record on the hot path.
 const INLINE_OFFSETS: usize = 12;
 
-/// Where each field starts, inline for small records.
+/// Where each field starts, then where the last one ends: field `i` spans
+/// `get(i)..get(i + 1)`. Inline for small records.
 #[derive(Clone)]
 enum Offsets {
     Inline { len: u8, at: [u32; INLINE_OFFSETS] },
@@ -50,6 +51,49 @@ enum Offsets {
 }
 
 impl Offsets {
+    /// Splits a record's list of `len` fields, whose header `de` has just
+    /// read. The last field is not walked: it ends where the data ends, and
+    /// decoding it checks that it spans exactly that (`from_slice` refuses
+    /// trailing bytes).
+    fn split(
+        de: &mut quiver_packstream::Deserializer<'_>,
+        len: usize,
+        end: usize,
+    ) -> std::result::Result<Offsets, quiver_packstream::Error> {
+        // Offset `k` is the start of field `k` (after skipping the `k - 1`
+        // fields before it), offset `len` is the end.
+        let mut next = |k: usize| -> std::result::Result<usize, quiver_packstream::Error> {
+            if k == len {
+                return Ok(end);
+            }
+            if k > 0 {
+                de.skip_value()?;
+            }
+            Ok(de.position())
+        };
+        match u32::try_from(end) {
+            Ok(_) if len < INLINE_OFFSETS => {
+                let mut at = [0u32; INLINE_OFFSETS];
+                for (k, slot) in at.iter_mut().take(len + 1).enumerate() {
+                    // Every offset is at most `end`, which fits a u32.
+                    *slot = u32::try_from(next(k)?).unwrap_or(u32::MAX);
+                }
+                Ok(Offsets::Inline {
+                    len: (len + 1) as u8,
+                    at,
+                })
+            }
+            _ => {
+                let mut at = Vec::with_capacity(len + 1);
+                for k in 0..=len {
+                    at.push(next(k)?);
+                }
+                Ok(Offsets::Heap(at.into_boxed_slice()))
+            }
+        }
+    }
+
+    #[inline]
     fn get(&self, i: usize) -> Option<usize> {
         match self {
             Offsets::Inline { len, at } => {
@@ -64,64 +108,16 @@ impl Offsets {
     }
 }
 
-enum OffsetsBuilder {
-    Inline { len: u8, at: [u32; INLINE_OFFSETS] },
-    Heap(Vec<usize>),
-}
-
-impl OffsetsBuilder {
-    fn new(capacity: usize) -> Self {
-        if capacity <= INLINE_OFFSETS {
-            OffsetsBuilder::Inline {
-                len: 0,
-                at: [0; INLINE_OFFSETS],
-            }
-        } else {
-            OffsetsBuilder::Heap(Vec::with_capacity(capacity))
-        }
-    }
-
-    fn push(&mut self, offset: usize) {
-        if let OffsetsBuilder::Inline { len, at } = self {
-            let slot = at.get_mut(usize::from(*len));
-            match (slot, u32::try_from(offset)) {
-                (Some(slot), Ok(o)) => {
-                    *slot = o;
-                    *len += 1;
-                    return;
-                }
-                _ => {
-                    let mut v: Vec<usize> = at
-                        .iter()
-                        .take(usize::from(*len))
-                        .map(|&o| o as usize)
-                        .collect();
-                    v.push(offset);
-                    *self = OffsetsBuilder::Heap(v);
-                    return;
-                }
-            }
-        }
-        if let OffsetsBuilder::Heap(v) = self {
-            v.push(offset);
-        }
-    }
-
-    fn build(self) -> Offsets {
-        match self {
-            OffsetsBuilder::Inline { len, at } => Offsets::Inline { len, at },
-            OffsetsBuilder::Heap(v) => Offsets::Heap(v.into_boxed_slice()),
-        }
-    }
-}
-
 impl Record {
     /// A record from the result's keys and the PackStream list the server
     /// sent in a `RECORD` message (list header included).
     ///
-    /// The list is walked once to find where each field starts; nothing is
-    /// decoded. Fails with [`ErrorKind::Protocol`] if the bytes are not a
-    /// well-formed list with one value per key.
+    /// The fields before the last are skipped over once to find where each
+    /// starts; nothing is decoded, and the last field is not walked (it ends
+    /// where the data ends). Fails with [`ErrorKind::Protocol`] if the bytes
+    /// are not a list with one value per key or a field before the last is
+    /// malformed; a malformed last field fails, also with
+    /// [`ErrorKind::Protocol`], when it is read.
     pub fn from_packstream(keys: Arc<[String]>, data: Bytes) -> Result<Self> {
         let protocol = |e: quiver_packstream::Error| {
             Error::new(ErrorKind::Protocol, "a record is malformed").with_source(e)
@@ -137,22 +133,17 @@ impl Record {
                 ),
             ));
         }
-        let mut offsets = OffsetsBuilder::new(len + 1);
-        offsets.push(de.position());
-        for _ in 0..len {
-            de.skip_value().map_err(protocol)?;
-            offsets.push(de.position());
-        }
-        if !de.is_end() {
+        if len == 0 && !de.is_end() {
             return Err(Error::new(
                 ErrorKind::Protocol,
                 "a record has bytes after its fields",
             ));
         }
+        let offsets = Offsets::split(&mut de, len, data.len()).map_err(protocol)?;
         Ok(Record {
             keys,
             data,
-            offsets: offsets.build(),
+            offsets,
         })
     }
 
@@ -275,11 +266,15 @@ impl Record {
     /// ```
     pub fn to<'a, T: Deserialize<'a>>(&'a self) -> Result<T> {
         T::deserialize(RecordDeserializer { record: self }).map_err(|e| {
-            Error::new(
-                ErrorKind::Deserialization,
-                "the record does not fit the requested type",
-            )
-            .with_source(e)
+            let (kind, what) = if is_malformed(&e) {
+                (ErrorKind::Protocol, "the record is malformed")
+            } else {
+                (
+                    ErrorKind::Deserialization,
+                    "the record does not fit the requested type",
+                )
+            };
+            Error::new(kind, what).with_source(e)
         })
     }
 
@@ -342,17 +337,44 @@ impl<'a> Field<'a> {
     }
 
     /// The value decoded into `T`, borrowing from the record where `T` asks.
+    ///
+    /// Fails with [`ErrorKind::Deserialization`] when the value does not fit
+    /// `T`, with [`ErrorKind::Protocol`] when the server sent malformed bytes.
     pub fn get<T: Deserialize<'a>>(&self) -> Result<T> {
-        quiver_packstream::from_slice(self.raw).map_err(|e| {
-            Error::new(
-                ErrorKind::Deserialization,
-                format!(
-                    "the value of '{}' does not fit the requested type",
-                    self.key
-                ),
-            )
-            .with_source(e)
-        })
+        quiver_packstream::from_slice(self.raw).map_err(|e| field_error(self.key, e))
+    }
+}
+
+/// Whether decoding failed on bytes that are not well-formed PackStream
+/// (the server's fault) rather than on a value that does not fit the
+/// requested type (the caller's).
+fn is_malformed(e: &quiver_packstream::Error) -> bool {
+    use quiver_packstream::ErrorKind as Pk;
+    matches!(
+        e.kind(),
+        Pk::UnexpectedEof { .. }
+            | Pk::InvalidMarker { .. }
+            | Pk::LengthExceedsInput { .. }
+            | Pk::InvalidUtf8 { .. }
+            | Pk::TrailingBytes { .. }
+    )
+}
+
+/// The error for a field that failed to decode.
+#[cold]
+fn field_error(key: &str, e: quiver_packstream::Error) -> Error {
+    if is_malformed(&e) {
+        Error::new(
+            ErrorKind::Protocol,
+            format!("the value of '{key}' is malformed"),
+        )
+        .with_source(e)
+    } else {
+        Error::new(
+            ErrorKind::Deserialization,
+            format!("the value of '{key}' does not fit the requested type"),
+        )
+        .with_source(e)
     }
 }
 
@@ -430,6 +452,18 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
     }
 }
 
+/// Decodes a field that must span all of `raw` (the last field of a record
+/// is not checked when the record is split).
+fn decode_exact<'de, T: DeserializeSeed<'de>>(
+    raw: &'de [u8],
+    seed: T,
+) -> Result<T::Value, DeError> {
+    let mut de = quiver_packstream::Deserializer::new(raw);
+    let value = seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 struct FieldMap<'a> {
     fields: Fields<'a>,
     value: Option<&'a [u8]>,
@@ -457,7 +491,7 @@ impl<'de> de::MapAccess<'de> for FieldMap<'de> {
             .value
             .take()
             .ok_or_else(|| <DeError as de::Error>::custom("a value was asked before its key"))?;
-        seed.deserialize(&mut quiver_packstream::Deserializer::new(raw))
+        decode_exact(raw, seed)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -477,9 +511,7 @@ impl<'de> de::SeqAccess<'de> for FieldSeq<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
         match self.fields.next() {
-            Some(f) => seed
-                .deserialize(&mut quiver_packstream::Deserializer::new(f.raw))
-                .map(Some),
+            Some(f) => decode_exact(f.raw, seed).map(Some),
             None => Ok(None),
         }
     }

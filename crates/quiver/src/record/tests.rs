@@ -114,18 +114,68 @@ fn errors_say_what_is_wrong() {
 #[test]
 fn malformed_records_are_protocol_errors() {
     let cases: &[(&[&str], &[u8])] = &[
-        (&["a"], &[0x92, 0x01, 0x02]), // more fields than keys
-        (&["a", "b"], &[0x91, 0x01]),  // fewer
-        (&["a"], &[0x91, 0x01, 0x01]), // trailing bytes
-        (&["a"], &[0x91, 0x85, b'A']), // truncated string
-        (&["a"], &[0x01]),             // not a list
-        (&["a"], &[]),                 // empty
-        (&["a"], &[0x91, 0xC7]),       // invalid marker
+        (&["a"], &[0x92, 0x01, 0x02]),            // more fields than keys
+        (&["a", "b"], &[0x91, 0x01]),             // fewer
+        (&["a"], &[0x01]),                        // not a list
+        (&["a"], &[]),                            // empty
+        (&[], &[0x90, 0x01]),                     // bytes after no fields
+        (&["a", "b"], &[0x92, 0x85, b'A', 0x01]), // truncated string, not last
+        (&["a", "b"], &[0x92, 0xC7, 0x01]),       // invalid marker, not last
+        (&["a", "b"], &[0x92, 0xD4, 0xFF, 0x01]), // forged list length, not last
     ];
     for (k, data) in cases {
         let e = Record::from_packstream(keys(k), Bytes::copy_from_slice(data)).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Protocol, "{data:02x?}");
     }
+}
+
+/// The last field is not walked when a record is split: it is checked, and
+/// a malformed one refused, when it is read, whichever way it is read.
+#[test]
+fn a_malformed_last_field_fails_when_read() {
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Row {
+        a: i64,
+        b: Value,
+    }
+    let cases: &[&[u8]] = &[
+        &[0x92, 0x01, 0x01, 0x01],                         // trailing bytes
+        &[0x92, 0x01, 0x85, b'A'],                         // truncated string
+        &[0x92, 0x01, 0xC7],                               // invalid marker
+        &[0x92, 0x01, 0x82, 0xFF, 0xFE],                   // invalid UTF-8
+        &[0x92, 0x01, 0xD6, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], // forged list length
+        &[0x92, 0x01, 0x91],                               // list without its item
+    ];
+    for data in cases {
+        let r = Record::from_packstream(keys(&["a", "b"]), Bytes::copy_from_slice(data))
+            .unwrap_or_else(|e| panic!("{data:02x?}: {e}"));
+        assert_eq!(r.get::<i64>("a").unwrap(), 1, "{data:02x?}");
+        let e = r.get::<Value>("b").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{data:02x?}: {e}");
+        assert!(e.to_string().contains("'b'"), "{e}");
+        // Skipping checks the structure, not the UTF-8 of strings.
+        if *data != [0x92, 0x01, 0x82, 0xFF, 0xFE] {
+            let e = r.get::<de::IgnoredAny>("b").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Protocol, "{data:02x?}: {e}");
+        }
+        assert_eq!(
+            r.to::<Row>().unwrap_err().kind(),
+            ErrorKind::Protocol,
+            "{data:02x?}"
+        );
+        assert!(r.to::<(i64, Value)>().is_err(), "{data:02x?}");
+        assert!(r.values().is_err(), "{data:02x?}");
+        // Debug still prints what it can.
+        assert!(format!("{r:?}").contains("undecodable"), "{data:02x?}");
+    }
+    // A well-formed last field of the wrong type is the caller's error.
+    let r = Record::from_packstream(keys(&["a", "b"]), Bytes::from_static(&[0x92, 0x01, 0x02]))
+        .unwrap();
+    assert_eq!(
+        r.get::<String>("b").unwrap_err().kind(),
+        ErrorKind::Deserialization
+    );
 }
 
 #[test]
