@@ -595,7 +595,7 @@ S: <EXIT>
     let (rows, s) = read_result(&mut c).await;
     assert_eq!(rows, [[Value::Integer(1)]]);
     // 5.6: GQL statuses come in the summary metadata
-    assert!(matches!(s.metadata.get("statuses"), Some(Value::List(l)) if l.len() == 1));
+    assert!(matches!(s.get("statuses"), Some(Value::List(l)) if l.len() == 1));
     assert_eq!(c.state(), ServerState::TxStreaming);
     let (rows, s) = read_result(&mut c).await;
     assert_eq!(rows, [[Value::Integer(2)]]);

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use quiver_bolt::{
     AccessMode as BoltMode, Begin, Connection, Error as BoltError, Params, Pull, Request, Response,
-    Run, TxExtra,
+    Run, Success, TxExtra,
 };
 use quiver_pool::Pooled;
 
@@ -22,7 +22,7 @@ use crate::driver::DriverInner;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manager::DriverManager;
 use crate::record::Record;
-use crate::summary::{Query, ResultSummary, ServerInfo, StreamShape};
+use crate::summary::{PendingSummary, Query, ServerInfo, StreamShape};
 use crate::{Address, Map};
 
 pub(crate) type Shared = Arc<tokio::sync::Mutex<Conn>>;
@@ -94,7 +94,7 @@ struct Streaming {
     id: u64,
     keys: Arc<[String]>,
     query: Query,
-    run_meta: Map,
+    run_meta: Success,
     /// A PULL or DISCARD was sent whose summary is not read yet.
     in_flight: bool,
     /// The request in flight asked for every remaining record.
@@ -105,7 +105,7 @@ struct Streaming {
 /// A result buffered because a later query needed the connection.
 struct Buffered {
     records: VecDeque<Record>,
-    end: Result<ResultSummary>,
+    end: Result<PendingSummary>,
     /// The session consumed it (closing, or starting other work): records
     /// are gone, only the summary is left.
     discarded: bool,
@@ -332,9 +332,9 @@ impl Conn {
     }
 
     /// Reads one summary reply (BEGIN, RUN, COMMIT, ROLLBACK).
-    async fn recv_summary(&mut self) -> Result<Map> {
+    async fn recv_summary(&mut self) -> Result<Success> {
         match self.recv().await? {
-            Response::Success(s) => Ok(s.metadata),
+            Response::Success(s) => Ok(s),
             Response::Failure(f) => Err(self.fail_bolt(BoltError::Server(f)).await),
             Response::Ignored => Err(self.ignored()),
             _ => Err(self.fail_local(protocol("the server sent a record out of place"))),
@@ -348,10 +348,10 @@ impl Conn {
         }
     }
 
-    fn note_db(&mut self, meta: &Map) {
-        if let Some(crate::Value::String(db)) = meta.get("db") {
+    fn note_db(&mut self, meta: &Success) {
+        if let Some(db) = meta.db() {
             if self.reported_db.as_deref() != Some(db) {
-                self.reported_db = Some(db.clone());
+                self.reported_db = Some(db.to_owned());
             }
         }
     }
@@ -392,7 +392,7 @@ impl Conn {
         id: u64,
         n: i64,
         out: &mut VecDeque<Record>,
-    ) -> Result<Option<ResultSummary>> {
+    ) -> Result<Option<PendingSummary>> {
         self.enter()?;
         let res = self.fetch_step(id, n, out).await;
         self.busy = false;
@@ -400,7 +400,7 @@ impl Conn {
     }
 
     /// Drops what is left of result `id` and returns its summary.
-    pub(crate) async fn discard(&mut self, id: u64) -> Result<ResultSummary> {
+    pub(crate) async fn discard(&mut self, id: u64) -> Result<PendingSummary> {
         self.enter()?;
         let res = self.discard_step(id).await;
         self.busy = false;
@@ -519,8 +519,8 @@ impl Conn {
         self.read_preamble().await?;
         let meta = self.recv_summary().await?;
         self.note_db(&meta);
-        let keys: Arc<[String]> = match run_keys(&meta) {
-            Some(keys) => keys,
+        let keys: Arc<[String]> = match meta.try_fields() {
+            Some(keys) => Arc::from(keys),
             None => {
                 let err = Error::new(
                     ErrorKind::Protocol,
@@ -545,16 +545,34 @@ impl Conn {
 
     /// Reads the replies of the PULL/DISCARD in flight: records into `out`,
     /// then its summary. `Ok(None)`: more records wait on the server.
-    async fn read_pull(&mut self, out: &mut VecDeque<Record>) -> Result<Option<ResultSummary>> {
+    ///
+    /// With `partial`, it returns (`Ok(None)`, the request still in flight)
+    /// as soon as it has records and the next reply needs another read, so
+    /// a large batch streams to the caller instead of piling up here.
+    async fn read_pull(
+        &mut self,
+        out: &mut VecDeque<Record>,
+        partial: bool,
+    ) -> Result<Option<PendingSummary>> {
         loop {
-            let resp = self.recv().await?;
+            // Whole replies already read come without an await each.
+            let buffered = match self.pooled.as_deref_mut() {
+                Some(c) => c.try_recv(),
+                None => None,
+            };
+            let resp = match buffered {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => return Err(self.fail_bolt(e).await),
+                None if partial && !out.is_empty() => return Ok(None),
+                None => self.recv().await?,
+            };
             let Some(s) = self.streaming.as_mut() else {
                 return Err(self.fail_local(protocol("a reply came for no open result")));
             };
             match resp {
                 Response::Record(r) => {
                     s.had_record = true;
-                    match Record::from_packstream(Arc::clone(&s.keys), r.raw().clone()) {
+                    match Record::from_packstream(Arc::clone(&s.keys), r.into_raw()) {
                         Ok(record) => out.push_back(record),
                         Err(e) => return Err(self.fail_local(e)),
                     }
@@ -564,7 +582,7 @@ impl Conn {
                     if summary.has_more() {
                         return Ok(None);
                     }
-                    return Ok(Some(self.finish_streaming(summary.metadata).await));
+                    return Ok(Some(self.finish_streaming(summary).await));
                 }
                 Response::Failure(f) => return Err(self.fail_bolt(BoltError::Server(f)).await),
                 _ => return Err(self.ignored()),
@@ -572,31 +590,29 @@ impl Conn {
         }
     }
 
-    async fn finish_streaming(&mut self, end: Map) -> ResultSummary {
+    async fn finish_streaming(&mut self, end: Success) -> PendingSummary {
         let Some(s) = self.streaming.take() else {
             // Callers hold a streaming result; keep the types honest anyway.
-            return ResultSummary::from_metadata(
-                Query::default(),
-                self.server.clone(),
-                &Map::new(),
-                &end,
-                StreamShape {
+            return PendingSummary {
+                query: Query::default(),
+                server: self.server.clone(),
+                run: Success::default(),
+                end,
+                shape: StreamShape {
                     had_keys: false,
                     had_record: false,
                 },
-            );
+            };
         };
         let shape = StreamShape {
             had_keys: !s.keys.is_empty(),
             had_record: s.had_record,
         };
-        let summary =
-            ResultSummary::from_metadata(s.query, self.server.clone(), &s.run_meta, &end, shape);
         if self.auto_commit {
-            if let Some(crate::Value::String(bm)) = end.get("bookmark") {
-                self.bookmark = Some(bm.clone());
+            if let Some(bm) = end.bookmark() {
+                self.bookmark = Some(bm.to_owned());
                 if let Some(sink) = self.bookmark_sink.take() {
-                    let new = Bookmarks::from_raw_values([bm.as_str()]);
+                    let new = Bookmarks::from_raw_values([bm]);
                     if let Err(e) = sink.manager.update_bookmarks(&sink.previous, &new).await {
                         tracing::warn!(error = %e, "the bookmark manager failed to take new bookmarks");
                     }
@@ -606,7 +622,13 @@ impl Conn {
             self.closed = true;
             self.release();
         }
-        summary
+        PendingSummary {
+            query: s.query,
+            server: self.server.clone(),
+            run: s.run_meta,
+            end,
+            shape,
+        }
     }
 
     /// Moves what is left of the streaming result into the buffer, so the
@@ -627,7 +649,7 @@ impl Conn {
         ));
     }
 
-    async fn pull_rest(&mut self, out: &mut VecDeque<Record>) -> Result<ResultSummary> {
+    async fn pull_rest(&mut self, out: &mut VecDeque<Record>) -> Result<PendingSummary> {
         loop {
             let in_flight = match &self.streaming {
                 Some(s) => s.in_flight,
@@ -641,7 +663,7 @@ impl Conn {
                     s.in_flight_all = true;
                 }
             }
-            if let Some(summary) = self.read_pull(out).await? {
+            if let Some(summary) = self.read_pull(out, false).await? {
                 return Ok(summary);
             }
         }
@@ -654,7 +676,7 @@ impl Conn {
         id: u64,
         n: i64,
         out: &mut VecDeque<Record>,
-    ) -> Result<Option<ResultSummary>> {
+    ) -> Result<Option<PendingSummary>> {
         if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
             if self.buffered.get(pos).is_some_and(|(_, b)| b.discarded) {
                 return Err(Error::new(
@@ -682,12 +704,12 @@ impl Conn {
                 s.in_flight_all = n < 0;
             }
         }
-        self.read_pull(out).await
+        self.read_pull(out, true).await
     }
 
     /// Drops what is left of result `id` (DISCARD when records still wait on
     /// the server) and returns its summary.
-    async fn discard_step(&mut self, id: u64) -> Result<ResultSummary> {
+    async fn discard_step(&mut self, id: u64) -> Result<PendingSummary> {
         if let Some(pos) = self.buffered.iter().position(|(i, _)| *i == id) {
             let (_, b) = self.buffered.swap_remove(pos);
             return b.end;
@@ -707,7 +729,7 @@ impl Conn {
                     s.in_flight_all = true;
                 }
             }
-            if let Some(summary) = self.read_pull(&mut scratch).await? {
+            if let Some(summary) = self.read_pull(&mut scratch, false).await? {
                 return Ok(summary);
             }
             scratch.clear();
@@ -736,7 +758,7 @@ impl Conn {
         };
         let mut scratch = VecDeque::new();
         if !(in_flight && all) {
-            if in_flight && self.read_pull(&mut scratch).await?.is_some() {
+            if in_flight && self.read_pull(&mut scratch, false).await?.is_some() {
                 self.committing = matches!(end, Request::Commit);
                 self.send(&end).await?;
                 return self.flush().await;
@@ -752,7 +774,7 @@ impl Conn {
         self.flush().await?;
         scratch.clear();
         while self.streaming.is_some() {
-            if self.read_pull(&mut scratch).await?.is_some() {
+            if self.read_pull(&mut scratch, false).await?.is_some() {
                 break;
             }
             scratch.clear();
@@ -778,10 +800,7 @@ impl Conn {
         self.read_preamble().await?;
         let meta = self.recv_summary().await?;
         self.committing = false;
-        Ok(match meta.get("bookmark") {
-            Some(crate::Value::String(bm)) => Some(bm.clone()),
-            _ => None,
-        })
+        Ok(meta.bookmark().map(str::to_owned))
     }
 
     /// ROLLBACK; a failed transaction is only given back (the pool's RESET
@@ -834,21 +853,5 @@ impl Conn {
         if self.streaming.is_some() {
             self.buffer_streaming().await;
         }
-    }
-}
-
-/// The keys of a RUN reply: its `fields` (none when absent); `None` when they
-/// are not a list of strings.
-fn run_keys(meta: &crate::Map) -> Option<Arc<[String]>> {
-    match meta.get("fields") {
-        None => Some(Arc::from(Vec::new())),
-        Some(crate::Value::List(l)) => l
-            .iter()
-            .map(|v| match v {
-                crate::Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        Some(_) => None,
     }
 }

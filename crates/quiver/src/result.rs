@@ -16,15 +16,15 @@ use crate::eager::EagerResult;
 use crate::error::{Error, ErrorKind, Result};
 use crate::graph::Graph;
 use crate::record::Record;
-use crate::summary::ResultSummary;
+use crate::summary::{PendingSummary, ResultSummary};
 
-type Batch = (VecDeque<Record>, Result<Option<ResultSummary>>);
+type Batch = (VecDeque<Record>, Result<Option<PendingSummary>>);
 
 enum End {
     /// More records may wait on the server.
     Streaming,
     /// Every record arrived (some may still be in the buffer).
-    Done(Box<ResultSummary>),
+    Done(Box<PendingSummary>),
     /// The result failed; the error was handed out.
     Failed,
 }
@@ -401,7 +401,7 @@ impl QueryResult {
         self.buffer.clear();
         if let End::Done(s) = &self.end {
             self.consumed = true;
-            return Ok((**s).clone());
+            return s.build();
         }
         if matches!(self.end, End::Failed) || self.out_of_scope() {
             return Err(consumed_error());
@@ -412,15 +412,16 @@ impl QueryResult {
             self.buffer.clear();
             if let End::Done(s) = &self.end {
                 self.consumed = true;
-                return Ok((**s).clone());
+                return s.build();
             }
         }
         let res = self.shared.lock().await.discard(self.id).await;
         self.consumed = true;
         match res {
             Ok(summary) => {
-                self.end = End::Done(Box::new(summary.clone()));
-                Ok(summary)
+                let built = summary.build();
+                self.end = End::Done(Box::new(summary));
+                built
             }
             Err(e) => {
                 self.end = End::Failed;

@@ -7,10 +7,12 @@ use crate::{Map, Value};
 
 mod counters;
 mod notification;
+mod pending;
 mod plan;
 
 pub use counters::SummaryCounters;
 pub use notification::{GqlStatusObject, InputPosition, Notification, NotificationSeverity};
+pub(crate) use pending::PendingSummary;
 pub use plan::{Plan, ProfiledPlan};
 
 /// A query: its text and parameters.

@@ -1,6 +1,6 @@
 //! Round-trip helpers on top of the pipelining API.
 
-use quiver_packstream::{Map, Value};
+use quiver_packstream::Map;
 use tokio::io::{AsyncRead, AsyncWriteExt};
 use tracing::debug;
 
@@ -63,9 +63,9 @@ impl Connection {
                 imp_user: impersonated_user,
             }))
             .await?;
-        match s.metadata.get("rt") {
-            Some(Value::Map(rt)) => Ok(rt.clone()),
-            _ => Err(self.fail(Error::Protocol(
+        match s.routing_table() {
+            Some(rt) => Ok(rt),
+            None => Err(self.fail(Error::Protocol(
                 "ROUTE reply without a routing table".into(),
             ))),
         }

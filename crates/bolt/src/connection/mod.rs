@@ -180,6 +180,23 @@ impl Connection {
         }
     }
 
+    /// The next reply if a whole one is already in the read buffer: no IO,
+    /// no await. `None` when the caller must [`recv`](Self::recv) instead
+    /// (nothing buffered, nothing pending, requests not yet flushed, or the
+    /// connection is defunct). A batch of records read in one syscall is
+    /// handed out by this loop without an await per record.
+    pub fn try_recv(&mut self) -> Option<Result<Response, Error>> {
+        if self.sm.state() == ServerState::Defunct || !self.wbuf.is_empty() {
+            return None;
+        }
+        let &req = self.pending.front()?;
+        match self.codec.decode(&mut self.rbuf) {
+            Ok(Some(body)) => Some(self.handle(body, req)),
+            Ok(None) => None,
+            Err(e) => Some(Err(self.fail(e))),
+        }
+    }
+
     fn handle(&mut self, body: bytes::Bytes, req: RequestKind) -> Result<Response, Error> {
         let resp = match Response::decode(body, self.version, &self.opts) {
             Ok(r) => r,

@@ -15,7 +15,7 @@ use crate::codec::ChunkCodec;
 use crate::config::ConnectionConfig;
 use crate::error::Error;
 use crate::handshake::{self, ServerReply};
-use crate::message::{options_for, Hello, Request, Success};
+use crate::message::{options_for, Hello, Request};
 use crate::state::StateMachine;
 use crate::transport::{self, Stream};
 use crate::version::Version;
@@ -122,6 +122,7 @@ impl Connection {
             .await?
             .into_success()
             .inspect_err(|_| self.sm.set_defunct())?;
+        let meta = meta.metadata().inspect_err(|_| self.sm.set_defunct())?;
         self.apply_hello_metadata(meta, config);
         if self.version.has_logon() {
             self.recv()
@@ -132,8 +133,7 @@ impl Connection {
         Ok(())
     }
 
-    fn apply_hello_metadata(&mut self, meta: Success, config: &ConnectionConfig) {
-        let mut meta = meta.metadata;
+    fn apply_hello_metadata(&mut self, mut meta: Map, config: &ConnectionConfig) {
         if let Some(Value::String(s)) = meta.remove("server") {
             self.server_agent = s;
         }

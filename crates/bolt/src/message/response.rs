@@ -1,7 +1,8 @@
 //! Replies: SUCCESS, RECORD, IGNORED and FAILURE.
 
 use bytes::Bytes;
-use quiver_packstream::{Map, Options, Value};
+use quiver_packstream::{Deserializer, Kind, Map, Options, Value};
+use serde::Deserialize;
 
 use crate::error::{Classification, Error, ServerError};
 use crate::message::tag;
@@ -47,12 +48,12 @@ impl Response {
                     _ => Err(Error::Protocol("RECORD does not hold a list".into())),
                 }
             }
-            (tag::SUCCESS, 0) => Ok(Response::Success(Success {
-                metadata: Map::new(),
-            })),
-            (tag::SUCCESS, 1) => Ok(Response::Success(Success {
-                metadata: decode_map(&body[2..], opts)?,
-            })),
+            (tag::SUCCESS, 0) => Ok(Response::Success(Success::empty(*opts))),
+            (tag::SUCCESS, 1) => {
+                let raw = body.slice(2..);
+                check_metadata(&raw, opts)?;
+                Ok(Response::Success(Success { raw, opts: *opts }))
+            }
             (tag::IGNORED, 0 | 1) => Ok(Response::Ignored),
             (tag::FAILURE, 1) => {
                 let meta = decode_map(&body[2..], opts)?;
@@ -76,7 +77,7 @@ impl Response {
     }
 }
 
-fn decode_map(bytes: &[u8], opts: &Options) -> Result<Map, Error> {
+pub(crate) fn decode_map(bytes: &[u8], opts: &Options) -> Result<Map, Error> {
     let v: Value = quiver_packstream::from_slice_with(bytes, opts)?;
     match v {
         Value::Map(m) => Ok(m),
@@ -130,45 +131,227 @@ fn take_string(m: &mut Map, key: &str) -> Option<String> {
     }
 }
 
-/// SUCCESS metadata, with accessors for what the connection and facade commonly need.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Checks SUCCESS metadata without building it: a map with string keys,
+/// every string in it valid UTF-8, every length within the message, nothing
+/// after the map. What passes can be scanned by key without surprises.
+fn check_metadata(bytes: &[u8], opts: &Options) -> Result<(), Error> {
+    let mut de = Deserializer::new(bytes);
+    let depth = opts.depth_limit().saturating_sub(1);
+    if de.peek_kind()? != Kind::Map {
+        return Err(Error::Protocol(format!(
+            "expected a metadata map, got marker {:#04X}",
+            de.peek_marker()?
+        )));
+    }
+    let n = de.read_map_header()?;
+    for _ in 0..n {
+        de.read_string()?;
+        check_value(&mut de, depth)?;
+    }
+    de.end()?;
+    Ok(())
+}
+
+/// Walks one value, checking the UTF-8 of its strings and its nesting
+/// (recursion is bounded by the options' depth limit).
+fn check_value(de: &mut Deserializer<'_>, depth: usize) -> Result<(), Error> {
+    let nested = |de: &mut Deserializer<'_>, n: usize| -> Result<(), Error> {
+        if depth == 0 {
+            return Err(Error::Protocol(
+                "SUCCESS metadata has nesting deeper than the limit".into(),
+            ));
+        }
+        for _ in 0..n {
+            check_value(de, depth - 1)?;
+        }
+        Ok(())
+    };
+    match de.peek_kind()? {
+        Kind::String => {
+            de.read_string()?;
+        }
+        Kind::List => {
+            let n = de.read_list_header()?;
+            nested(de, n)?;
+        }
+        Kind::Map => {
+            let n = de.read_map_header()?;
+            nested(de, n.saturating_mul(2))?;
+        }
+        Kind::Structure => {
+            let n = de.read_struct_header()?.1;
+            nested(de, n)?;
+        }
+        _ => de.skip_value()?,
+    }
+    Ok(())
+}
+
+/// SUCCESS metadata, kept as the bytes of its map and read by key on demand.
+///
+/// The few keys the driver needs on every request (`has_more`, `fields`,
+/// `bookmark`, `db`, ...) are found by scanning the bytes, without building
+/// a [`Map`]; [`metadata`](Self::metadata) decodes the whole map.
+#[derive(Clone, PartialEq)]
 pub struct Success {
-    /// The raw metadata map.
-    pub metadata: Map,
+    /// The PackStream map (empty when the SUCCESS had no metadata field).
+    raw: Bytes,
+    opts: Options,
+}
+
+impl Default for Success {
+    fn default() -> Self {
+        Success::empty(Options::default())
+    }
+}
+
+impl std::fmt::Debug for Success {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.metadata() {
+            Ok(m) => f.debug_struct("Success").field("metadata", &m).finish(),
+            Err(_) => f.debug_struct("Success").field("raw", &self.raw).finish(),
+        }
+    }
 }
 
 impl Success {
-    fn str(&self, key: &str) -> Option<&str> {
-        match self.metadata.get(key)? {
-            Value::String(s) => Some(s),
+    fn empty(opts: Options) -> Self {
+        Success {
+            raw: Bytes::new(),
+            opts,
+        }
+    }
+
+    /// SUCCESS metadata from a map (for tests and fakes).
+    pub fn from_map(metadata: &Map, opts: &Options) -> Result<Self, Error> {
+        let raw = quiver_packstream::to_vec_with(metadata, opts)?;
+        Ok(Success {
+            raw: Bytes::from(raw),
+            opts: *opts,
+        })
+    }
+
+    /// The raw PackStream bytes of the metadata map (empty for none).
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The decoding options of the connection it came from.
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Decodes the whole metadata map.
+    pub fn metadata(&self) -> Result<Map, Error> {
+        if self.raw.is_empty() {
+            return Ok(Map::new());
+        }
+        let v: Value = quiver_packstream::from_slice_with(&self.raw, &self.opts)?;
+        match v {
+            Value::Map(m) => Ok(m),
+            _ => Err(Error::Protocol("SUCCESS metadata is not a map".into())),
+        }
+    }
+
+    /// A deserializer positioned on the value of `key`, if present.
+    fn find(&self, key: &str) -> Option<Deserializer<'_>> {
+        if self.raw.is_empty() {
+            return None;
+        }
+        let mut de = Deserializer::with_options(&self.raw, &self.opts);
+        let n = de.read_map_header().ok()?;
+        for _ in 0..n {
+            let k = de.read_string().ok()?;
+            if k == key {
+                return Some(de);
+            }
+            de.skip_value().ok()?;
+        }
+        None
+    }
+
+    /// Whether the metadata has `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.find(key).is_some()
+    }
+
+    /// The value of `key`, decoded (`None` when absent or not decodable).
+    pub fn get(&self, key: &str) -> Option<Value> {
+        let mut de = self.find(key)?;
+        Value::deserialize(&mut de).ok()
+    }
+
+    /// The value of `key` if it is a string.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        let mut de = self.find(key)?;
+        match de.peek_kind().ok()? {
+            Kind::String => de.read_string().ok(),
             _ => None,
         }
     }
 
-    fn int(&self, key: &str) -> Option<i64> {
-        match self.metadata.get(key)? {
-            Value::Integer(i) => Some(*i),
+    /// The value of `key` if it is an integer.
+    pub fn int(&self, key: &str) -> Option<i64> {
+        let mut de = self.find(key)?;
+        match de.peek_kind().ok()? {
+            Kind::Integer => de.read_int().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` if it is a boolean.
+    pub fn bool(&self, key: &str) -> Option<bool> {
+        let mut de = self.find(key)?;
+        match de.peek_kind().ok()? {
+            Kind::Boolean => de.read_bool().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` if it is a map.
+    pub fn map(&self, key: &str) -> Option<Map> {
+        match self.get(key)? {
+            Value::Map(m) => Some(m),
             _ => None,
         }
     }
 
     /// `has_more` of a PULL/DISCARD summary (false when absent).
     pub fn has_more(&self) -> bool {
-        matches!(self.metadata.get("has_more"), Some(Value::Boolean(true)))
+        self.bool("has_more") == Some(true)
     }
 
-    /// The result's field names (RUN reply).
+    /// The result's field names (RUN reply), leniently: entries that are
+    /// not strings are left out, and anything but a list gives none. See
+    /// [`try_fields`](Self::try_fields) for the strict reading.
     pub fn fields(&self) -> Vec<String> {
-        match self.metadata.get("fields") {
+        match self.get("fields") {
             Some(Value::List(l)) => l
-                .iter()
+                .into_iter()
                 .filter_map(|v| match v {
-                    Value::String(s) => Some(s.clone()),
+                    Value::String(s) => Some(s),
                     _ => None,
                 })
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The result's field names (RUN reply): none when absent, `None` when
+    /// `fields` is not a list of strings.
+    pub fn try_fields(&self) -> Option<Vec<String>> {
+        let Some(mut de) = self.find("fields") else {
+            return Some(Vec::new());
+        };
+        let n = de.read_list_header().ok()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            if de.peek_kind().ok()? != Kind::String {
+                return None;
+            }
+            out.push(de.read_string().ok()?.to_owned());
+        }
+        Some(out)
     }
 
     /// The query id inside a transaction (RUN reply).
@@ -198,11 +381,8 @@ impl Success {
     }
 
     /// `hints` (HELLO reply).
-    pub fn hints(&self) -> Option<&Map> {
-        match self.metadata.get("hints")? {
-            Value::Map(m) => Some(m),
-            _ => None,
-        }
+    pub fn hints(&self) -> Option<Map> {
+        self.map("hints")
     }
 
     /// `t_first` in ms (RUN reply).
@@ -211,11 +391,8 @@ impl Success {
     }
 
     /// `rt`, the routing table (ROUTE reply).
-    pub fn routing_table(&self) -> Option<&Map> {
-        match self.metadata.get("rt")? {
-            Value::Map(m) => Some(m),
-            _ => None,
-        }
+    pub fn routing_table(&self) -> Option<Map> {
+        self.map("rt")
     }
 }
 
@@ -238,6 +415,11 @@ impl Record {
     /// The PackStream list holding the fields (list header included).
     pub fn raw(&self) -> &Bytes {
         &self.raw
+    }
+
+    /// The PackStream list holding the fields, taken out of the record.
+    pub fn into_raw(self) -> Bytes {
+        self.raw
     }
 
     /// Decodes the whole field list into `T` (a tuple, a `Vec<Value>`, a struct

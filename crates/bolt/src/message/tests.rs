@@ -465,3 +465,63 @@ fn failure_before_and_after_gql() {
     assert_eq!(c.gql_classification(), Some("CLIENT_ERROR"));
     assert_eq!(f.chain().count(), 2);
 }
+
+#[test]
+fn success_metadata_is_read_by_key_without_building_a_map() {
+    let v = Version::V5_8;
+    let body = cat(&[
+        &[0xB1, 0x70, 0xA6],
+        &s("fields"),
+        &[0x92],
+        &s("a"),
+        &s("b"),
+        &s("t_first"),
+        &[0x07],
+        &s("has_more"),
+        &[0xC2],
+        &s("bookmark"),
+        &s("bm:1"),
+        &s("stats"),
+        &[0xA1],
+        &s("nodes-created"),
+        &[0x02],
+        &s("odd"),
+        &[0x92, 0x81, b'x', 0x01],
+    ]);
+    let Response::Success(ok) = decode(&body, v).unwrap() else {
+        panic!("not SUCCESS")
+    };
+    assert_eq!(ok.try_fields(), Some(vec!["a".to_owned(), "b".to_owned()]));
+    assert_eq!(ok.fields(), ["a", "b"]);
+    assert_eq!(ok.t_first(), Some(7));
+    assert!(!ok.has_more());
+    assert_eq!(ok.bookmark(), Some("bm:1"));
+    assert_eq!(ok.db(), None);
+    assert_eq!(ok.str("t_first"), None, "an int is not a string");
+    assert_eq!(ok.int("bookmark"), None, "a string is not an int");
+    let stats = ok.map("stats").unwrap();
+    assert_eq!(stats.get("nodes-created"), Some(&Value::Integer(2)));
+    assert!(ok.contains("odd") && !ok.contains("missing"));
+    // `fields` that are not all strings: strict reading refuses, lenient skips.
+    let mut bad = ok.metadata().unwrap();
+    bad.insert("fields".into(), ok.get("odd").unwrap());
+    let bad = Success::from_map(&bad, &options_for(v, false)).unwrap();
+    assert_eq!(bad.try_fields(), None);
+    assert_eq!(bad.fields(), ["x"]);
+    // No `fields` at all: no keys.
+    assert_eq!(Success::default().try_fields(), Some(vec![]));
+    assert_eq!(ok.metadata().unwrap().len(), 6);
+    // Malformed metadata is refused when the message arrives.
+    for body in [
+        // a key that is not a string
+        &[0xB1, 0x70, 0xA1, 0x01, 0x01][..],
+        // invalid UTF-8 in a nested string value
+        &[0xB1, 0x70, 0xA1, 0x81, b'k', 0x91, 0x81, 0xFF][..],
+        // bytes after the map
+        &[0xB1, 0x70, 0xA0, 0x01][..],
+        // a map cut short
+        &[0xB1, 0x70, 0xA2, 0x81, b'k', 0x01][..],
+    ] {
+        assert!(decode(body, v).is_err(), "{body:02X?}");
+    }
+}
