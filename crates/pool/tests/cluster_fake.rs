@@ -529,6 +529,33 @@ async fn direct_mode_uses_one_pool_and_never_routes() {
 }
 
 #[tokio::test]
+async fn direct_mode_acquires_share_the_pool_the_cluster_reports_and_clears() {
+    let fake = Fake::default();
+    let world = Arc::clone(&fake.0);
+    let cluster = ClusterPools::direct(a("single:7687"), fake, PoolConfig::default());
+    assert!(
+        cluster.metrics().is_empty(),
+        "the pool is made on first use"
+    );
+    let request = AcquireRequest::new(AccessMode::Read);
+    drop(cluster.acquire(&request).await.unwrap());
+    drop(cluster.acquire(&request).await.unwrap());
+    let m = cluster.pool_metrics(&a("single")).unwrap();
+    assert_eq!((m.acquired, m.created, m.idle, m.in_use), (2, 1, 1, 0));
+    cluster.on_connection_failure(&a("single"));
+    assert_eq!(cluster.pool_metrics(&a("single")).unwrap().idle, 0);
+    let c = cluster.acquire(&request).await.unwrap();
+    assert_eq!(
+        world.connects.load(Ordering::SeqCst),
+        2,
+        "cleared: a new one"
+    );
+    assert_eq!(cluster.pool_metrics(&a("single")).unwrap().in_use, 1);
+    drop(c);
+    assert_eq!(cluster.metrics().len(), 1);
+}
+
+#[tokio::test]
 async fn named_database_keeps_its_name_when_the_server_answers_an_alias_target() {
     let s = setup(RoutingConfig::default());
     script(

@@ -13,9 +13,9 @@ pub use request::{AcquireRequest, Acquired};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use crate::resolve::resolve_all;
+use crate::resolve::{resolve_all, BoxFuture};
 use crate::{
     select_least_connected, AccessMode, Address, Clock, Error, HomeDbCache, HomeDbKey, Pool,
     PoolConfig, PoolMetrics, RouteReply, RoutingContext, RoutingTable, RoutingTables, SystemClock,
@@ -67,6 +67,9 @@ struct Inner<M: RoutingManager> {
     context: RoutingContext,
     clock: Arc<dyn Clock>,
     pools: Mutex<HashMap<Address, Pool<M>>>,
+    /// Direct mode: the initial address's pool (also in `pools`), kept at
+    /// hand so an acquire needs no map lookup, hashing or clone.
+    direct: OnceLock<Pool<M>>,
     tables: Mutex<RoutingTables>,
     home_db: Mutex<HomeDbCache>,
     refresh: tokio::sync::Mutex<()>,
@@ -145,6 +148,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                 context,
                 clock,
                 pools: Mutex::new(HashMap::new()),
+                direct: OnceLock::new(),
                 tables: Mutex::new(tables),
                 home_db: Mutex::new(home_db),
                 refresh: tokio::sync::Mutex::new(()),
@@ -171,28 +175,60 @@ impl<M: RoutingManager> ClusterPools<M> {
 
     /// A connection for `request`: in routing mode, to the least busy server
     /// of the right role, refreshing the routing table first when stale.
+    ///
+    /// In direct mode this is the pool's own acquire (served synchronously
+    /// when a ready connection is idle); the only allocation is the copy of
+    /// the database name, when one is named.
     pub async fn acquire(
         &self,
         request: &AcquireRequest<'_>,
     ) -> Result<Acquired<M>, Error<M::Error>> {
         if !self.inner.routing {
-            let connection = self.pool_for(&self.inner.initial)?.acquire().await?;
+            // No `?` in the awaiting statements: its 112-byte temporary
+            // would live across the await, in this future.
+            let fallback;
+            let pool = match self.inner.direct.get() {
+                Some(pool) if !pool.is_closed() && !self.inner.closed.load(Ordering::Acquire) => {
+                    pool
+                }
+                _ => {
+                    fallback = self.direct_pool()?;
+                    &fallback
+                }
+            };
+            let connection = pool.acquire().await?;
             return Ok(Acquired {
                 connection,
                 database: request.database.map(str::to_owned),
             });
         }
-        let key = HomeDbKey::for_request(request.impersonated_user, request.auth_key);
-        let mut database = request.database.map(str::to_owned);
-        if database.is_none() && request.use_home_db_cache {
-            database = lock(&self.inner.home_db)
-                .get(&key, self.inner.clock.now())
-                .map(str::to_owned);
-        }
-        let database = self.ensure_table(database, request, &key).await?;
+        // The table for the database must be fresh for the request's mode;
+        // `database` becomes the name it is kept under (the resolved home
+        // database when none is named).
+        let database = {
+            let key = HomeDbKey::for_request(request.impersonated_user, request.auth_key);
+            let mut database = request.database.map(str::to_owned);
+            if database.is_none() && request.use_home_db_cache {
+                database = lock(&self.inner.home_db)
+                    .get(&key, self.inner.clock.now())
+                    .map(str::to_owned);
+            }
+            if database.is_some() && self.is_fresh(database.as_deref(), request.mode) {
+                database
+            } else {
+                // Boxed: a refresh's state (ROUTE, DNS, connects) stays out
+                // of the future every acquire builds and moves. (Built in a
+                // statement of its own: a temporary of the awaiting statement
+                // would keep its space in this future.)
+                let refresh: BoxFuture<'_, _> =
+                    Box::pin(self.refresh_stale(database, request, key));
+                refresh.await?
+            }
+        };
         loop {
             let address = self.select(database.as_deref(), request.mode)?;
-            match self.pool_for(&address)?.acquire().await {
+            let pool = self.pool_for(&address)?;
+            match pool.acquire().await {
                 Ok(connection) => {
                     return Ok(Acquired {
                         connection,
@@ -208,6 +244,16 @@ impl<M: RoutingManager> ClusterPools<M> {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Direct mode: the initial address's pool, from the map (created if
+    /// need be; an error once the driver is closed), remembered for the
+    /// next acquire.
+    #[cold]
+    fn direct_pool(&self) -> Result<Pool<M>, Error<M::Error>> {
+        let pool = self.pool_for(&self.inner.initial)?;
+        let _ = self.inner.direct.set(pool.clone());
+        Ok(pool)
     }
 
     fn select(&self, database: Option<&str>, mode: AccessMode) -> Result<Address, Error<M::Error>> {
@@ -240,23 +286,21 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
     }
 
-    /// Makes sure the table for `database` is fresh for the request's mode;
-    /// returns the name the table is kept under (the resolved home database
-    /// when `database` is `None`).
-    async fn ensure_table(
+    fn is_fresh(&self, database: Option<&str>, mode: AccessMode) -> bool {
+        lock(&self.inner.tables).is_fresh(database, mode, self.inner.clock.now())
+    }
+
+    /// A stale (or missing) table for `database`: refreshes it, one refresh
+    /// at a time, unless another one made it fresh meanwhile. Returns the
+    /// name the table is kept under.
+    async fn refresh_stale(
         &self,
         database: Option<String>,
         request: &AcquireRequest<'_>,
-        key: &HomeDbKey,
+        key: HomeDbKey,
     ) -> Result<Option<String>, Error<M::Error>> {
-        let fresh = |db: Option<&str>| {
-            lock(&self.inner.tables).is_fresh(db, request.mode, self.inner.clock.now())
-        };
-        if database.is_some() && fresh(database.as_deref()) {
-            return Ok(database);
-        }
         let _refreshing = self.inner.refresh.lock().await;
-        if database.is_some() && fresh(database.as_deref()) {
+        if database.is_some() && self.is_fresh(database.as_deref(), request.mode) {
             return Ok(database);
         }
         let table = self
@@ -264,7 +308,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                 database.as_deref(),
                 request.impersonated_user,
                 request.bookmarks,
-                key,
+                &key,
             )
             .await?;
         Ok(table.database().map(str::to_owned))

@@ -47,12 +47,16 @@ impl<M: Manager> Pool<M> {
     /// for a slot, opening a connection and liveness checks run under the
     /// acquisition timeout.
     pub async fn acquire(&self) -> Result<Pooled<M>, Error<M::Error>> {
-        match self.inner.first_step() {
-            Step::Done(result) => result,
-            // Boxed: the timed path's state (timer, connect future) stays
-            // out of the future every acquire builds and moves.
-            Step::Wait(wait) => Box::pin(self.inner.acquire_timed(wait)).await,
-        }
+        let wait = match self.inner.first_step() {
+            Step::Done(result) => return result,
+            Step::Wait(wait) => wait,
+        };
+        // Boxed: the timed path's state (timer, connect future) stays out
+        // of the future every acquire builds and moves. Built in a
+        // statement of its own: a temporary of the awaiting statement would
+        // keep its full size in this future.
+        let timed = Box::pin(self.inner.acquire_timed(wait));
+        timed.await
     }
 }
 
