@@ -14,6 +14,8 @@ use crate::options::Options;
 use crate::read::{Read, SliceRead};
 use crate::structure::{STRUCT_NAME, UUID_KIND};
 
+mod graph;
+
 /// Reads PackStream values from a byte slice.
 ///
 /// ```
@@ -603,10 +605,27 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         visitor.visit_unit()
     }
 
+    /// A map, or a node or relationship presented as a map (see
+    /// [`Node`](crate::Node)).
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.struct_or_map(visitor)
+    }
+
+    /// A map by field name, or a node or relationship presented as one (see
+    /// [`Node`](crate::Node)).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.struct_or_map(visitor)
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple
-        tuple_struct map struct identifier
+        tuple_struct identifier
     }
 }
 

@@ -26,6 +26,51 @@ fn read_element_id<'de, A: SeqAccess<'de>>(
 ///
 /// Before Bolt 5.0 nodes carry no element id; decoding fills `element_id` with
 /// the integer id as a string, as the server does for such nodes.
+///
+/// # Into your own types
+///
+/// A node decodes into `Node` and [`Value`], and also into any type that
+/// asks for a struct or a map: it then looks like a map with the keys `id`,
+/// `element_id`, `labels` and `properties` (the keys of its human-readable
+/// form), and the properties decode into a struct of your own. Strings can
+/// borrow from the input (except an element id made up from the id, before
+/// Bolt 5.0). [`Relationship`] and [`UnboundRelationship`] do the same with
+/// their fields' names (`type` for the relationship type).
+///
+/// ```
+/// use serde::Deserialize;
+/// use quiver_packstream::{from_slice, to_vec, Node, Value};
+///
+/// #[derive(Deserialize)]
+/// struct Person<'a> {
+///     name: &'a str,
+///     age: i64,
+/// }
+///
+/// #[derive(Deserialize)]
+/// struct PersonNode<'a> {
+///     element_id: String,
+///     labels: Vec<String>,
+///     #[serde(borrow)]
+///     properties: Person<'a>,
+/// }
+///
+/// let node = Node {
+///     id: 1,
+///     labels: vec!["Person".into()],
+///     properties: [("name", Value::from("Alice")), ("age", Value::from(33))]
+///         .into_iter()
+///         .map(|(k, v)| (k.to_owned(), v))
+///         .collect(),
+///     element_id: "4:db:1".into(),
+/// };
+/// let bytes = to_vec(&node)?;
+/// let person: PersonNode<'_> = from_slice(&bytes)?;
+/// assert_eq!(person.labels, ["Person"]);
+/// assert_eq!((person.properties.name, person.properties.age), ("Alice", 33));
+/// assert_eq!(person.element_id, "4:db:1");
+/// # Ok::<(), quiver_packstream::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Node {
     /// The legacy integer id.
@@ -94,6 +139,10 @@ impl FromFields for Node {
 }
 
 /// A relationship with its start and end nodes' ids.
+///
+/// Decodes into your own struct or map too, with the keys `id`,
+/// `element_id`, `start_node_id`, `start_node_element_id`, `end_node_id`,
+/// `end_node_element_id`, `type` and `properties` (see [`Node`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Relationship {
     /// The legacy integer id.
@@ -182,6 +231,9 @@ impl FromFields for Relationship {
 }
 
 /// A relationship inside a [`Path`], without its end nodes.
+///
+/// Decodes into your own struct or map too, with the keys `id`,
+/// `element_id`, `type` and `properties` (see [`Node`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnboundRelationship {
     /// The legacy integer id.
