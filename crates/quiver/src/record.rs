@@ -226,6 +226,39 @@ impl Record {
     ///
     /// Fails with [`ErrorKind::Deserialization`] if there is no such key or
     /// the value does not fit `T`.
+    ///
+    /// A node or relationship decodes into [`Node`](crate::Node) or
+    /// [`Relationship`](crate::Relationship), and into your own struct: it
+    /// then has the fields `id`, `element_id`, `labels` and `properties`
+    /// (relationships: `type`, `start_node_id`, ...; see
+    /// [`Node`](crate::Node)), and the properties decode into a struct too.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Node, Record, Value};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Person { name: String, age: i64 }
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct PersonNode { element_id: String, labels: Vec<String>, properties: Person }
+    ///
+    /// # let node = Node {
+    /// #     id: 1,
+    /// #     labels: vec!["Person".into()],
+    /// #     properties: [("name".to_owned(), Value::from("Alice")), ("age".to_owned(), Value::from(33))]
+    /// #         .into_iter()
+    /// #         .collect(),
+    /// #     element_id: "4:db:1".into(),
+    /// # };
+    /// # let keys: Arc<[String]> = Arc::from(vec!["n".to_owned()]);
+    /// # let record = Record::from_values(keys, vec![Value::from(node)])?;
+    /// // record: the result of `MATCH (n:Person) RETURN n`
+    /// let n: PersonNode = record.get("n")?;
+    /// assert_eq!(n.properties.name, "Alice");
+    /// assert_eq!(n.labels, ["Person"]);
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
     pub fn get<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<T> {
         self.field(key).ok_or_else(|| self.missing_key(key))?.get()
     }

@@ -229,3 +229,79 @@ fn small_and_wide_records_find_every_field() {
         assert!(record.get_at::<i64>(width).is_err());
     }
 }
+
+/// Nodes into the user's own structs, by field and as part of a whole
+/// record, borrowing where asked.
+#[test]
+fn nodes_into_user_structs() {
+    use quiver_packstream::Node;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Person<'a> {
+        name: &'a str,
+        age: i64,
+    }
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct PersonNode<'a> {
+        id: i64,
+        element_id: &'a str,
+        labels: Vec<String>,
+        #[serde(borrow)]
+        properties: Person<'a>,
+    }
+    #[derive(Deserialize, Debug)]
+    struct Row<'a> {
+        #[serde(borrow)]
+        n: PersonNode<'a>,
+        x: i64,
+    }
+    let node = Node {
+        id: 4,
+        labels: vec!["Person".into()],
+        properties: [("name", Value::from("Ann")), ("age", Value::from(51i64))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        element_id: "4:x:4".into(),
+    };
+    let r = Record::from_values(
+        keys(&["n", "x"]),
+        vec![Value::from(node.clone()), Value::from(1i64)],
+    )
+    .unwrap();
+    let n: PersonNode<'_> = r.get("n").unwrap();
+    assert_eq!(
+        n,
+        PersonNode {
+            id: 4,
+            element_id: "4:x:4",
+            labels: vec!["Person".into()],
+            properties: Person {
+                name: "Ann",
+                age: 51
+            },
+        }
+    );
+    let row: Row<'_> = r.to().unwrap();
+    assert_eq!((row.n.properties.age, row.x), (51, 1));
+    // The typed node and the dynamic value still decode.
+    assert_eq!(r.get::<Node>("n").unwrap(), node);
+    assert_eq!(r.get::<Value>("n").unwrap(), Value::from(node));
+    // Properties that do not fit: the caller's error, naming the field.
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Wrong {
+        properties: Vec<i64>,
+    }
+    let e = r.get::<Wrong>("n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Deserialization);
+    assert!(e.to_string().contains("'n'"), "{e}");
+    // A node of too few fields: an error, not a panic.
+    let bad = Record::from_packstream(
+        keys(&["n"]),
+        Bytes::from_static(&[0x91, 0xB2, 0x4E, 0x01, 0x90]),
+    )
+    .unwrap();
+    assert!(bad.get::<PersonNode<'_>>("n").is_err());
+    assert!(bad.get::<Node>("n").is_err());
+}
