@@ -31,7 +31,23 @@ struct FullRow {
 
 #[derive(Deserialize)]
 struct NodeRow {
-    n: Node,
+    n: PersonNode,
+}
+
+/// A node into the user's own struct (no `Node`, no property map).
+#[derive(Deserialize)]
+struct PersonNode {
+    id: i64,
+    element_id: String,
+    labels: Vec<String>,
+    properties: Person,
+}
+
+#[derive(Deserialize)]
+struct Person {
+    name: String,
+    age: i64,
+    score: f64,
 }
 
 pub fn driver(addr: &str, fetch_all: bool) -> Res<Driver> {
@@ -157,7 +173,15 @@ pub fn read_record(record: &Record, read: Read, sum: &mut Sum) -> Res<()> {
             row.list.into_iter().for_each(|v| sum.int(v));
             row.map.into_values().for_each(|v| sum.int(v));
         }
-        (Read::Serde, "n") => read_node(&record.to::<NodeRow>().map_err(err)?.n, sum)?,
+        (Read::Serde, "n") => {
+            let n = record.to::<NodeRow>().map_err(err)?.n;
+            sum.int(n.id);
+            n.labels.iter().for_each(|l| sum.str(l));
+            sum.str(&n.properties.name);
+            sum.int(n.properties.age);
+            sum.float(n.properties.score);
+            std::hint::black_box(n.element_id.len());
+        }
         (Read::Value, _) => {
             for value in record.values().map_err(err)? {
                 read_value(&value, sum)?;
