@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::manager::DriverManager;
 use crate::record::Record;
 use crate::summary::{PendingSummary, Query, ServerInfo, StreamShape};
-use crate::{Address, Map};
+use crate::Map;
 
 pub(crate) type Shared = Arc<tokio::sync::Mutex<Conn>>;
 
@@ -115,7 +115,6 @@ struct Buffered {
 pub(crate) struct Conn {
     pooled: Option<Pooled<DriverManager>>,
     driver: Arc<DriverInner>,
-    address: Address,
     database: Option<String>,
     server: ServerInfo,
     auto_commit: bool,
@@ -157,13 +156,15 @@ impl Conn {
         auto_commit: bool,
         auth_managed: bool,
     ) -> Self {
-        let address = pooled.address().clone();
         let v = pooled.version();
-        let server = ServerInfo::new(address.clone(), pooled.server_agent(), (v.major, v.minor));
+        let server = ServerInfo::new(
+            pooled.address().clone(),
+            pooled.server_agent(),
+            (v.major, v.minor),
+        );
         Conn {
             pooled: Some(pooled),
             driver,
-            address,
             database,
             server,
             auto_commit,
@@ -255,14 +256,14 @@ impl Conn {
         let encode = matches!(e, BoltError::Encode(_));
         self.driver
             .pools
-            .on_error(&self.address, self.database.as_deref(), &e);
+            .on_error(self.server.address(), self.database.as_deref(), &e);
         let auth = self.pooled.as_ref().map(|p| p.auth().clone());
         let mut err = if lost && self.committing {
             Error::commit_unknown(e)
         } else if lost && self.driver.pools.is_routing() {
             Error::new(
                 ErrorKind::SessionExpired,
-                format!("the connection to {} was lost", self.address),
+                format!("the connection to {} was lost", self.server.address()),
             )
             .with_source(e)
         } else {

@@ -272,9 +272,14 @@ impl Session {
         ))
     }
 
-    fn tx_params(&self, bookmarks: &Bookmarks, config: &TransactionConfig, read: bool) -> TxParams {
+    fn tx_params(
+        &self,
+        bookmarks: Vec<String>,
+        config: &TransactionConfig,
+        read: bool,
+    ) -> TxParams {
         TxParams {
-            bookmarks: bookmarks.iter().map(str::to_owned).collect(),
+            bookmarks,
             timeout: config.timeout(),
             metadata: config.metadata().clone(),
             read,
@@ -358,7 +363,7 @@ impl Session {
         let read = self.config.default_access_mode() == AccessMode::Read;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
         let pooled = self.acquire(read, &bookmark_list).await?;
-        let params = self.tx_params(&bookmarks, &config, read);
+        let params = self.tx_params(bookmark_list, &config, read);
         let mut conn = Conn::new(
             pooled,
             Arc::clone(&self.driver),
@@ -395,7 +400,7 @@ impl Session {
         let bookmarks = self.tx_bookmarks().await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
         let pooled = self.acquire(read, &bookmark_list).await?;
-        let params = self.tx_params(&bookmarks, config, read);
+        let params = self.tx_params(bookmark_list, config, read);
         let mut conn = Conn::new(
             pooled,
             Arc::clone(&self.driver),

@@ -75,7 +75,11 @@ impl QueryType {
 
 /// The server a result came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerInfo {
+pub struct ServerInfo(std::sync::Arc<ServerParts>);
+
+/// What [`ServerInfo`] shares between its clones (one per result).
+#[derive(Debug, PartialEq, Eq)]
+struct ServerParts {
     address: Address,
     agent: String,
     protocol_version: (u8, u8),
@@ -85,26 +89,26 @@ impl ServerInfo {
     /// Server information from the address connected to, the agent string
     /// the server sent (e.g. `Neo4j/5.20.0`) and the Bolt version agreed.
     pub fn new(address: Address, agent: impl Into<String>, protocol_version: (u8, u8)) -> Self {
-        ServerInfo {
+        ServerInfo(std::sync::Arc::new(ServerParts {
             address,
             agent: agent.into(),
             protocol_version,
-        }
+        }))
     }
 
     /// The address of the server.
     pub fn address(&self) -> &Address {
-        &self.address
+        &self.0.address
     }
 
     /// The server's agent string, e.g. `Neo4j/5.20.0`.
     pub fn agent(&self) -> &str {
-        &self.agent
+        &self.0.agent
     }
 
     /// The Bolt protocol version (major, minor).
     pub fn protocol_version(&self) -> (u8, u8) {
-        self.protocol_version
+        self.0.protocol_version
     }
 }
 

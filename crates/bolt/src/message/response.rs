@@ -51,8 +51,12 @@ impl Response {
             (tag::SUCCESS, 0) => Ok(Response::Success(Success::empty(*opts))),
             (tag::SUCCESS, 1) => {
                 let raw = body.slice(2..);
-                check_metadata(&raw, opts)?;
-                Ok(Response::Success(Success { raw, opts: *opts }))
+                let known = check_metadata(&raw, opts)?;
+                Ok(Response::Success(Success {
+                    raw,
+                    opts: *opts,
+                    known,
+                }))
             }
             (tag::IGNORED, 0 | 1) => Ok(Response::Ignored),
             (tag::FAILURE, 1) => {
@@ -134,7 +138,8 @@ fn take_string(m: &mut Map, key: &str) -> Option<String> {
 /// Checks SUCCESS metadata without building it: a map with string keys,
 /// every string in it valid UTF-8, every length within the message, nothing
 /// after the map. What passes can be scanned by key without surprises.
-fn check_metadata(bytes: &[u8], opts: &Options) -> Result<(), Error> {
+/// Notes where the keys read on every request are, on the way.
+fn check_metadata(bytes: &[u8], opts: &Options) -> Result<KnownKeys, Error> {
     let mut de = Deserializer::new(bytes);
     let depth = opts.depth_limit().saturating_sub(1);
     if de.peek_kind()? != Kind::Map {
@@ -144,12 +149,31 @@ fn check_metadata(bytes: &[u8], opts: &Options) -> Result<(), Error> {
         )));
     }
     let n = de.read_map_header()?;
+    let mut known = KnownKeys::default();
     for _ in 0..n {
-        de.read_string()?;
+        let key = de.read_string()?;
+        let at = u32::try_from(de.position()).unwrap_or(0);
+        match key {
+            "has_more" => known.has_more = de.peek_marker()? == 0xC3,
+            "fields" => known.fields = at,
+            "bookmark" => known.bookmark = at,
+            "db" => known.db = at,
+            _ => {}
+        }
         check_value(&mut de, depth)?;
     }
     de.end()?;
-    Ok(())
+    Ok(known)
+}
+
+/// Where the keys read on every request sit in the metadata (0: absent;
+/// the map header is at 0, so no value is).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct KnownKeys {
+    has_more: bool,
+    fields: u32,
+    bookmark: u32,
+    db: u32,
 }
 
 /// Walks one value, checking the UTF-8 of its strings and its nesting
@@ -197,6 +221,7 @@ pub struct Success {
     /// The PackStream map (empty when the SUCCESS had no metadata field).
     raw: Bytes,
     opts: Options,
+    known: KnownKeys,
 }
 
 impl Default for Success {
@@ -219,15 +244,18 @@ impl Success {
         Success {
             raw: Bytes::new(),
             opts,
+            known: KnownKeys::default(),
         }
     }
 
     /// SUCCESS metadata from a map (for tests and fakes).
     pub fn from_map(metadata: &Map, opts: &Options) -> Result<Self, Error> {
-        let raw = quiver_packstream::to_vec_with(metadata, opts)?;
+        let raw = Bytes::from(quiver_packstream::to_vec_with(metadata, opts)?);
+        let known = check_metadata(&raw, opts)?;
         Ok(Success {
-            raw: Bytes::from(raw),
+            raw,
             opts: *opts,
+            known,
         })
     }
 
@@ -257,6 +285,16 @@ impl Success {
     fn find(&self, key: &str) -> Option<Deserializer<'_>> {
         if self.raw.is_empty() {
             return None;
+        }
+        let known = match key {
+            "fields" => Some(self.known.fields),
+            "bookmark" => Some(self.known.bookmark),
+            "db" => Some(self.known.db),
+            _ => None,
+        };
+        if let Some(at) = known {
+            let rest = self.raw.get(usize::try_from(at).ok()?..)?;
+            return (at != 0).then(|| Deserializer::with_options(rest, &self.opts));
         }
         let mut de = Deserializer::with_options(&self.raw, &self.opts);
         let n = de.read_map_header().ok()?;
@@ -318,7 +356,7 @@ impl Success {
 
     /// `has_more` of a PULL/DISCARD summary (false when absent).
     pub fn has_more(&self) -> bool {
-        self.bool("has_more") == Some(true)
+        self.known.has_more
     }
 
     /// The result's field names (RUN reply), leniently: entries that are
