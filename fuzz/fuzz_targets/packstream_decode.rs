@@ -18,6 +18,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = from_slice_with::<Value>(data, &Options::for_bolt(4, 4, false).max_depth(16));
     let _ = from_slice::<serde::de::IgnoredAny>(data);
     let _ = from_slice::<Node>(data);
+    // Graph structures asked for as maps (as by a user's own node struct).
+    let _ = from_slice::<BTreeMap<&str, Value>>(data);
+    let _ = from_slice::<Vec<Option<BTreeMap<String, serde::de::IgnoredAny>>>>(data);
     let _ = from_slice::<Vec<(i64, &str)>>(data);
     let _ = from_record::<BTreeMap<&str, Value>, _>(data, &["a", "b", "c"]);
     let _ = from_record::<(Value, Option<&str>), _>(data, &["a", "b"]);

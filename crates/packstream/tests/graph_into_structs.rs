@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use quiver_packstream::{
-    from_slice, from_value, to_vec, to_vec_with, ErrorKind, Map, Node, Options, Relationship,
+    from_slice, from_value, to_vec, to_vec_with, ErrorKind, Map, Node, Options, Path, Relationship,
     UnboundRelationship, Value,
 };
 use serde::Deserialize;
@@ -296,4 +296,40 @@ fn deeply_nested_nodes_hit_the_depth_limit() {
         matches!(e.kind(), ErrorKind::DepthLimitExceeded { .. }),
         "{e}"
     );
+}
+
+#[test]
+fn paths_into_structs() {
+    #[derive(Deserialize, Debug)]
+    struct Step {
+        #[serde(rename = "type")]
+        rel_type: String,
+    }
+    #[derive(Deserialize, Debug)]
+    struct MyPath {
+        nodes: Vec<PersonNode>,
+        relationships: Vec<Step>,
+        indices: Vec<i64>,
+    }
+    let mut bob = alice();
+    bob.id = 8;
+    bob.element_id = "4:db:8".into();
+    let path = Path {
+        nodes: vec![alice(), bob],
+        relationships: vec![UnboundRelationship {
+            id: 9,
+            rel_type: "KNOWS".into(),
+            properties: Map::new(),
+            element_id: "5:db:9".into(),
+        }],
+        indices: vec![1, 1],
+    };
+    let p: MyPath = from_slice(&to_vec(&path).unwrap()).unwrap();
+    assert_eq!(p.nodes.len(), 2);
+    assert_eq!(p.nodes[1].element_id, "4:db:8");
+    assert_eq!(p.relationships[0].rel_type, "KNOWS");
+    assert_eq!(p.indices, [1, 1]);
+    // The typed path still decodes; a path of two fields is refused.
+    assert_eq!(from_slice::<Path>(&to_vec(&path).unwrap()).unwrap(), path);
+    assert!(from_slice::<MyPath>(&[0xB2, 0x50, 0x90, 0x90]).is_err());
 }

@@ -1,5 +1,5 @@
-//! Graph structures (nodes, relationships, unbound relationships) presented
-//! as maps, for targets that ask for a struct or a map: the user's own
+//! Graph structures (nodes, relationships, unbound relationships, paths)
+//! presented as maps, for targets that ask for a struct or a map: the user's own
 //! `struct PersonNode { element_id: String, labels: Vec<String>, properties: Person }`.
 //!
 //! The keys are those of the structures' human-readable `Serialize`; the
@@ -78,9 +78,20 @@ const UNBOUND_RELATIONSHIP: Layout = Layout {
     min_fields: 3,
 };
 
+const PATH: Layout = Layout {
+    name: "a Path",
+    slots: &[
+        Slot::Plain("nodes"),
+        Slot::Plain("relationships"),
+        Slot::Plain("indices"),
+    ],
+    min_fields: 3,
+};
+
 fn layout(t: u8) -> Option<&'static Layout> {
     match t {
         tag::NODE => Some(&NODE),
+        tag::PATH => Some(&PATH),
         tag::RELATIONSHIP => Some(&RELATIONSHIP),
         tag::UNBOUND_RELATIONSHIP => Some(&UNBOUND_RELATIONSHIP),
         _ => None,

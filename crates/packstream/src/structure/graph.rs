@@ -291,6 +291,9 @@ impl FromFields for UnboundRelationship {
 
 /// A path: alternating nodes and relationships.
 ///
+/// Decodes into your own struct or map too, with the keys `nodes`,
+/// `relationships` and `indices` (see [`Node`]).
+///
 /// `indices` walks the path: pairs of (relationship index, node index), where
 /// relationship indices count from 1 and a negative one means the relationship
 /// is traversed against its direction. [`Path::segments`] resolves them.
