@@ -394,4 +394,61 @@ mod tests {
         assert_send(&c.check_idle());
         assert_send(c);
     }
+
+    /// Replies already read come from `try_recv` without IO; it says `None`
+    /// (and loses nothing) when the next one needs a read or a flush first.
+    #[tokio::test]
+    async fn try_recv_hands_out_what_is_buffered_and_nothing_else() {
+        use crate::message::{Pull, Run};
+        use quiver_test_support::stub::{Script, StubServer};
+        let script = Script::parse(
+            r#"!: BOLT 5.8
+C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
+   SUCCESS {}
+C: RUN "RETURN 1" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   RECORD [2]
+   SUCCESS {"bookmark": "bm1"}
+C: GOODBYE
+S: <EXIT>
+"#,
+        )
+        .unwrap();
+        let server = StubServer::start(script).await.unwrap();
+        let config = ConnectionConfig::builder()
+            .auth(crate::AuthToken::basic("neo4j", "pass"))
+            .build()
+            .unwrap();
+        let mut c = Connection::connect(&Address::from(server.addr()), &config)
+            .await
+            .unwrap();
+        assert!(c.try_recv().is_none(), "nothing pending");
+        c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
+        c.send(&Request::Pull(Pull::ALL)).unwrap();
+        assert!(c.try_recv().is_none(), "requests not flushed yet");
+        let run = c.recv().await.unwrap().into_success().unwrap();
+        assert_eq!(run.try_fields(), Some(vec!["x".to_owned()]));
+        // The stub sends the rest in one go; wait until all of it is read.
+        let mut records = Vec::new();
+        let summary = loop {
+            let reply = match c.try_recv() {
+                Some(r) => r.unwrap(),
+                None => c.recv().await.unwrap(),
+            };
+            match reply {
+                Response::Record(r) => records.push(r.into_raw()),
+                other => break other.into_success().unwrap(),
+            }
+        };
+        assert_eq!(records.len(), 2);
+        assert_eq!(&records[1][..], &[0x91, 0x02]);
+        assert_eq!(summary.bookmark(), Some("bm1"));
+        assert!(c.try_recv().is_none(), "nothing pending after the summary");
+        assert_eq!(c.pending(), 0);
+        c.goodbye().await;
+    }
 }
