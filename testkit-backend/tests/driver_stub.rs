@@ -1,99 +1,39 @@
 //! TestKit's view of a whole query: driver, session, run, records, summary, close, through the
 //! backend over TCP, against the project's scripted Bolt stub server.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+mod common;
 
+use common::Client;
 use quiver_test_support::stub::{BlockingStubServer, Script};
 use serde_json::{json, Value};
 
-fn start_backend() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let _ = testkit_backend::run(listener).await;
-        });
-    });
-    addr
-}
-
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        Self {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        }
-    }
-
-    fn request(&mut self, request: Value) -> Value {
-        self.send(request);
-        self.recv()
-    }
-
-    fn send(&mut self, request: Value) {
-        let text = format!("#request begin\n{request}\n#request end\n");
-        self.writer.write_all(text.as_bytes()).unwrap();
-    }
-
-    fn recv(&mut self) -> Value {
-        let mut body = String::new();
-        let mut inside = false;
-        loop {
-            let mut line = String::new();
-            assert!(
-                self.reader.read_line(&mut line).unwrap() > 0,
-                "backend closed"
-            );
-            match line.trim() {
-                "#response begin" => inside = true,
-                "#response end" => return serde_json::from_str(&body).unwrap(),
-                text if inside => body.push_str(text),
-                _ => {}
-            }
-        }
-    }
-}
-
-const SCRIPT: &str = r#"
-!: BOLT 5.4
+/// Bolt 5.4 login (RESET answered whenever sent), then `body`, then an optional GOODBYE.
+const PRELUDE: &str = r#"!: BOLT 5.4
 !: AUTO RESET
 
 C: HELLO {"user_agent": "*", "...": ""}
 S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
 C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
 S: SUCCESS {}
-C: RUN "RETURN $x AS x" {"x": 1} {"...": ""}
+"#;
+
+fn stub(body: &str) -> BlockingStubServer {
+    let text = format!("{PRELUDE}{body}{{?\n    C: GOODBYE\n    S: <EXIT>\n?}}\n");
+    BlockingStubServer::start(Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+        .unwrap()
+}
+
+const SCRIPT: &str = r#"C: RUN "RETURN $x AS x" {"x": 1} {"...": ""}
    PULL {"n": 1000}
 S: SUCCESS {"fields": ["x"], "t_first": 5}
    RECORD [1]
    SUCCESS {"type": "r", "bookmark": "bm1", "db": "neo4j", "t_last": 2}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 #[test]
 fn driver_session_run_next_consume_close() {
-    let stub = BlockingStubServer::start(Script::parse(SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
+    let stub = stub(SCRIPT);
+    let mut c = Client::start();
 
     let r = c.request(json!({"name": "NewDriver", "data": {
         "uri": format!("bolt://{}", stub.addr()),
@@ -157,7 +97,7 @@ fn driver_errors_come_back_as_driver_errors() {
     let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = free.local_addr().unwrap();
     drop(free);
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let r = c.request(json!({"name": "NewDriver", "data": {
         "uri": format!("bolt://{dead}"),
         "authorizationToken": {"name": "AuthorizationToken", "data": {"scheme": "none"}},
@@ -170,15 +110,7 @@ fn driver_errors_come_back_as_driver_errors() {
     assert!(r["data"]["id"].is_u64());
 }
 
-const TX_SCRIPT: &str = r#"
-!: BOLT 5.4
-!: AUTO RESET
-
-C: HELLO {"user_agent": "*", "...": ""}
-S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
-C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {}
-C: BEGIN {"...": ""}
+const TX_SCRIPT: &str = r#"C: BEGIN {"...": ""}
 S: SUCCESS {}
 C: RUN "RETURN 1 AS x" {} {}
    PULL {"n": 1000}
@@ -192,18 +124,10 @@ S: SUCCESS {"fields": ["x"]}
     C: ROLLBACK
     S: SUCCESS {}
 }}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 fn driver_and_session(c: &mut Client, stub: &BlockingStubServer) -> (Value, Value) {
-    let r = c.request(json!({"name": "NewDriver", "data": {
-        "uri": format!("bolt://{}", stub.addr()),
-        "authorizationToken": {"name": "AuthorizationToken", "data": {
-            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
-    let driver_id = r["data"]["id"].clone();
+    let driver_id = c.new_driver(&format!("bolt://{}", stub.addr()), json!({}));
     let r = c.request(json!({"name": "NewSession", "data": {
         "driverId": driver_id, "accessMode": "w"}}));
     assert_eq!(r["name"], "Session", "{r}");
@@ -225,8 +149,8 @@ fn run_in_managed_tx(c: &mut Client, session_id: &Value) {
 
 #[test]
 fn managed_transaction_commits_on_retryable_positive() {
-    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
+    let stub = stub(TX_SCRIPT);
+    let mut c = Client::start();
     let (driver_id, session_id) = driver_and_session(&mut c, &stub);
     run_in_managed_tx(&mut c, &session_id);
     let r = c.request(json!({"name": "RetryablePositive", "data": {"sessionId": session_id}}));
@@ -243,8 +167,8 @@ fn managed_transaction_commits_on_retryable_positive() {
 
 #[test]
 fn managed_transaction_fails_on_retryable_negative() {
-    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
+    let stub = stub(TX_SCRIPT);
+    let mut c = Client::start();
     let (driver_id, session_id) = driver_and_session(&mut c, &stub);
     run_in_managed_tx(&mut c, &session_id);
     let r = c.request(json!({"name": "RetryableNegative", "data": {
@@ -257,8 +181,8 @@ fn managed_transaction_fails_on_retryable_negative() {
 
 #[test]
 fn explicit_transaction_commit() {
-    let stub = BlockingStubServer::start(Script::parse(TX_SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
+    let stub = stub(TX_SCRIPT);
+    let mut c = Client::start();
     let (driver_id, session_id) = driver_and_session(&mut c, &stub);
     let r = c.request(json!({"name": "SessionBeginTransaction", "data": {
         "sessionId": session_id, "txMeta": null}}));
@@ -280,29 +204,14 @@ fn explicit_transaction_commit() {
     stub.finish().unwrap();
 }
 
-const INFO_SCRIPT: &str = r#"
-!: BOLT 5.4
-!: AUTO RESET
-
-C: HELLO {"user_agent": "*", "...": ""}
-S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
-C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
-"#;
+/// Login only.
+const INFO_SCRIPT: &str = "";
 
 #[test]
 fn server_info_and_encryption() {
-    let stub = BlockingStubServer::start(Script::parse(INFO_SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
-    let r = c.request(json!({"name": "NewDriver", "data": {
-        "uri": format!("bolt://{}", stub.addr()),
-        "authorizationToken": {"name": "AuthorizationToken", "data": {
-            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
-    let driver_id = r["data"]["id"].clone();
+    let stub = stub(INFO_SCRIPT);
+    let mut c = Client::start();
+    let driver_id = c.new_driver(&format!("bolt://{}", stub.addr()), json!({}));
     let r = c.request(json!({"name": "GetServerInfo", "data": {"driverId": driver_id}}));
     assert_eq!(
         r,
@@ -323,15 +232,7 @@ fn server_info_and_encryption() {
     stub.finish().unwrap();
 }
 
-const EXECUTE_QUERY_SCRIPT: &str = r#"
-!: BOLT 5.4
-!: AUTO RESET
-
-C: HELLO {"user_agent": "*", "...": ""}
-S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
-C: LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {}
-C: BEGIN {"db": "neo4j", "tx_metadata": {"app": "tk"}, "tx_timeout": 1500, "...": ""}
+const EXECUTE_QUERY_SCRIPT: &str = r#"C: BEGIN {"db": "neo4j", "tx_metadata": {"app": "tk"}, "tx_timeout": 1500, "...": ""}
    RUN "RETURN $x AS x" {"x": 1.5} {}
    PULL {"n": 1000}
 S: SUCCESS {}
@@ -340,21 +241,13 @@ S: SUCCESS {}
    SUCCESS {"type": "r"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm1"}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 #[test]
 fn execute_query_with_config() {
-    let stub = BlockingStubServer::start(Script::parse(EXECUTE_QUERY_SCRIPT).unwrap()).unwrap();
-    let mut c = Client::connect(start_backend());
-    let r = c.request(json!({"name": "NewDriver", "data": {
-        "uri": format!("bolt://{}", stub.addr()),
-        "authorizationToken": {"name": "AuthorizationToken", "data": {
-            "scheme": "basic", "principal": "neo4j", "credentials": "pass"}}}}));
-    let driver_id = r["data"]["id"].clone();
+    let stub = stub(EXECUTE_QUERY_SCRIPT);
+    let mut c = Client::start();
+    let driver_id = c.new_driver(&format!("bolt://{}", stub.addr()), json!({}));
     let r = c.request(json!({"name": "ExecuteQuery", "data": {
         "driverId": driver_id, "cypher": "RETURN $x AS x",
         "params": {"x": {"name": "CypherFloat", "data": {"value": 1.5}}},
@@ -390,8 +283,8 @@ fn auth_token_managers_ask_testkit_through_the_driver() {
             "BasicAuthTokenProviderCompleted",
         ),
     ] {
-        let stub = BlockingStubServer::start(Script::parse(INFO_SCRIPT).unwrap()).unwrap();
-        let mut c = Client::connect(start_backend());
+        let stub = stub(INFO_SCRIPT);
+        let mut c = Client::start();
         let r = c.request(json!({"name": create, "data": {}}));
         assert_eq!(r["name"], created, "{r}");
         let manager_id = r["data"]["id"].clone();

@@ -1,82 +1,13 @@
 //! The backend over real TCP, as TestKit talks to it: framed requests in, framed responses out.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
+use common::{start_backend, Client};
 use serde_json::{json, Value};
-
-/// Starts the backend (library entry point) on an OS-chosen port in a background thread.
-fn start_backend() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let _ = testkit_backend::run(listener).await;
-        });
-    });
-    addr
-}
-
-/// TestKit's side of one connection.
-struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        Self {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        }
-    }
-
-    fn send_raw(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn send(&mut self, request: Value) {
-        self.send_raw(&format!("#request begin\n{request}\n#request end\n"));
-    }
-
-    /// Reads one response block, like TestKit: text outside blocks is ignored.
-    fn recv(&mut self) -> Value {
-        let mut body = String::new();
-        let mut inside = false;
-        loop {
-            let mut line = String::new();
-            let n = self.reader.read_line(&mut line).unwrap();
-            assert!(n > 0, "backend closed the connection");
-            match line.trim() {
-                "#response begin" => {
-                    assert!(!inside, "nested response block");
-                    inside = true;
-                }
-                "#response end" => return serde_json::from_str(&body).unwrap(),
-                text if inside => body.push_str(text),
-                _ => {}
-            }
-        }
-    }
-
-    fn request(&mut self, request: Value) -> Value {
-        self.send(request);
-        self.recv()
-    }
-}
 
 fn backend_error_msg(response: &Value) -> String {
     assert_eq!(response["name"], "BackendError", "{response}");
@@ -85,7 +16,7 @@ fn backend_error_msg(response: &Value) -> String {
 
 #[test]
 fn get_features_lists_exactly_the_advertised_features() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let r = c.request(json!({"name": "GetFeatures", "data": {}}));
     assert_eq!(r["name"], "FeatureList");
     let got: Vec<String> = serde_json::from_value(r["data"]["features"].clone()).unwrap();
@@ -98,7 +29,7 @@ fn get_features_lists_exactly_the_advertised_features() {
 
 #[test]
 fn start_test_and_subtest_run_by_default() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let r = c.request(json!({"name": "StartTest", "data": {
         "testName": "stub.basic_query.test_basic_query.TestBasicQuery.test_5x0_populates_node_element_id_with_string"}}));
     assert_eq!(r, json!({"name": "RunTest", "data": {}}));
@@ -110,7 +41,7 @@ fn start_test_and_subtest_run_by_default() {
 
 #[test]
 fn bad_requests_get_backend_errors_and_the_connection_keeps_working() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
 
     let msg = backend_error_msg(&c.request(json!({"name": "Frobnicate", "data": {}})));
     assert!(msg.contains("unknown request type: Frobnicate"), "{msg}");
@@ -141,14 +72,14 @@ fn bad_requests_get_backend_errors_and_the_connection_keeps_working() {
 
 #[test]
 fn noise_outside_blocks_and_multi_line_json_are_fine() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     c.send_raw("some log line\n\n#request begin\n{\n  \"name\": \"GetFeatures\",\n  \"data\": {}\n}\n#request end\n");
     assert_eq!(c.recv()["name"], "FeatureList");
 }
 
 #[test]
 fn requests_on_unknown_objects_are_backend_errors() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     for (name, data, kind) in [
         (
             "SessionRun",
@@ -171,7 +102,7 @@ fn requests_on_unknown_objects_are_backend_errors() {
 
 #[test]
 fn unsupported_requests_say_so() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let r = c.request(json!({"name": "CypherTypeField", "data": {
         "resultId": 0, "recordKey": "n", "type": "Node", "field": "labels"}}));
     assert_eq!(backend_error_msg(&r), "not supported yet: CypherTypeField");
@@ -187,7 +118,7 @@ fn unsupported_requests_say_so() {
 
 #[test]
 fn fake_time_install_tick_uninstall() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let ack = json!({"name": "FakeTimeAck", "data": {}});
     let msg =
         backend_error_msg(&c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": 5}})));
@@ -211,7 +142,7 @@ fn fake_time_install_tick_uninstall() {
 
 #[test]
 fn callback_owners_get_ids_and_close() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let mut ids = Vec::new();
     for (request, response) in [
         ("NewAuthTokenManager", "AuthTokenManager"),
@@ -261,7 +192,7 @@ fn callback_owners_get_ids_and_close() {
 
 #[test]
 fn stray_callback_answer_is_an_error_not_a_crash() {
-    let mut c = Client::connect(start_backend());
+    let mut c = Client::start();
     let msg = backend_error_msg(&c.request(json!({"name": "ResolverResolutionCompleted",
         "data": {"requestId": 12345, "addresses": []}})));
     assert!(msg.contains("12345"), "{msg}");

@@ -80,24 +80,30 @@ impl Client {
         }
     }
 
-    /// Sends one request block.
-    pub fn send(&mut self, request: Value) {
-        let text = format!("#request begin\n{request}\n#request end\n");
+    /// Sends `text` as it is (framing included).
+    pub fn send_raw(&mut self, text: &str) {
         self.writer.write_all(text.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
     }
 
-    /// Reads one response block.
+    /// Sends one request block.
+    pub fn send(&mut self, request: Value) {
+        self.send_raw(&format!("#request begin\n{request}\n#request end\n"));
+    }
+
+    /// Reads one response block, like TestKit: text outside blocks is ignored.
     pub fn recv(&mut self) -> Value {
         let mut body = String::new();
         let mut inside = false;
         loop {
             let mut line = String::new();
-            assert!(
-                self.reader.read_line(&mut line).unwrap() > 0,
-                "backend closed"
-            );
+            let n = self.reader.read_line(&mut line).unwrap();
+            assert!(n > 0, "backend closed the connection");
             match line.trim() {
-                "#response begin" => inside = true,
+                "#response begin" => {
+                    assert!(!inside, "nested response block");
+                    inside = true;
+                }
                 "#response end" => return serde_json::from_str(&body).unwrap(),
                 text if inside => body.push_str(text),
                 _ => {}
