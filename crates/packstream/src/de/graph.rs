@@ -10,7 +10,7 @@
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::Deserializer;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::marker::NULL;
 use crate::structure::tag;
 
@@ -157,6 +157,16 @@ impl<'de> Deserializer<'de> {
     }
 }
 
+/// Says which field a target's complaint is about ("`properties`: missing
+/// field `name`"); errors about the input itself stay as they are.
+#[cold]
+fn in_field(e: Error, key: &str) -> Error {
+    match e.into_kind() {
+        ErrorKind::Message(m) => ErrorKind::Message(format!("`{key}`: {m}")).into(),
+        kind => kind.into(),
+    }
+}
+
 struct GraphMap<'a, 'de> {
     de: &'a mut Deserializer<'de>,
     tag: u8,
@@ -208,7 +218,7 @@ impl<'de> de::MapAccess<'de> for GraphMap<'_, 'de> {
                 let key = *key;
                 let pos = self.de.position();
                 let id = self.de.read_int().map_err(|e| match e.kind() {
-                    crate::ErrorKind::UnexpectedMarker { .. } => Error::invalid_structure(
+                    ErrorKind::UnexpectedMarker { .. } => Error::invalid_structure(
                         self.tag,
                         format!("field `{key}` at byte {pos} is not an integer"),
                     ),
@@ -219,9 +229,11 @@ impl<'de> de::MapAccess<'de> for GraphMap<'_, 'de> {
                 }
                 seed.deserialize(id.into_deserializer())
             }
-            Some(Slot::ElementId(_, of)) => {
+            Some(Slot::ElementId(key, of)) => {
                 if on_wire && self.de.peek_marker()? != NULL {
-                    return seed.deserialize(&mut *self.de);
+                    return seed
+                        .deserialize(&mut *self.de)
+                        .map_err(|e| in_field(e, key));
                 }
                 if on_wire {
                     self.de.read_null()?;
@@ -229,7 +241,9 @@ impl<'de> de::MapAccess<'de> for GraphMap<'_, 'de> {
                 let id = self.ids.get(*of).copied().unwrap_or_default();
                 seed.deserialize(de::value::StringDeserializer::<Error>::new(id.to_string()))
             }
-            Some(Slot::Plain(_)) => seed.deserialize(&mut *self.de),
+            Some(Slot::Plain(key)) => seed
+                .deserialize(&mut *self.de)
+                .map_err(|e| in_field(e, key)),
             None => Err(self.misuse("a value was asked past the last field")),
         }
     }
