@@ -124,6 +124,8 @@ pub(crate) struct Conn {
     next_id: u64,
     begin_pending: bool,
     telemetry_pending: bool,
+    /// LOGOFF + LOGON were queued ahead of the work (a user switch).
+    reauth_pending: bool,
     /// A multi-step exchange is under way; still set when a new one starts
     /// means the last one's future was dropped midway.
     busy: bool,
@@ -174,6 +176,7 @@ impl Conn {
             next_id: 0,
             begin_pending: false,
             telemetry_pending: false,
+            reauth_pending: false,
             busy: false,
             committing: false,
             closed: false,
@@ -192,6 +195,12 @@ impl Conn {
     /// Cleared when the unit of work ends; results read it for `is_open`.
     pub(crate) fn open_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.open)
+    }
+
+    /// LOGOFF + LOGON were queued on the connection: their replies come
+    /// first.
+    pub(crate) fn set_reauth_pending(&mut self, pending: bool) {
+        self.reauth_pending = pending;
     }
 
     pub(crate) fn set_bookmark_sink(&mut self, sink: Option<BookmarkSink>) {
@@ -457,8 +466,21 @@ impl Conn {
     }
 
     /// Reads the replies to what was queued ahead of a query or a commit:
-    /// TELEMETRY, then BEGIN.
+    /// LOGOFF and LOGON, TELEMETRY, then BEGIN.
     async fn read_preamble(&mut self) -> Result<()> {
+        if self.reauth_pending {
+            self.reauth_pending = false;
+            for _ in 0..2 {
+                if let Err(e) = self.recv_summary().await {
+                    // The connection's credentials are unknown now: close it.
+                    if let Some(p) = self.pooled.as_mut() {
+                        p.discard();
+                    }
+                    self.release();
+                    return Err(e);
+                }
+            }
+        }
         if self.telemetry_pending {
             self.recv_summary().await?;
             self.telemetry_pending = false;

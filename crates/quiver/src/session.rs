@@ -181,6 +181,21 @@ impl Session {
         read: bool,
         bookmarks: &[String],
     ) -> Result<Pooled<DriverManager>> {
+        let (pooled, queued) = self.acquire_for_work(read, bookmarks, false).await?;
+        debug_assert!(!queued);
+        Ok(pooled)
+    }
+
+    /// [`acquire`](Self::acquire) for a unit of work: with `pipeline`, a
+    /// user switch (LOGOFF + LOGON) is only queued, to leave with the
+    /// work's first request (`true` comes back then: the work reads the
+    /// two replies first).
+    async fn acquire_for_work(
+        &mut self,
+        read: bool,
+        bookmarks: &[String],
+        pipeline: bool,
+    ) -> Result<(Pooled<DriverManager>, bool)> {
         let session_auth = self.config.auth().cloned();
         let auth_key = self.auth_key();
         for _ in 0..3 {
@@ -221,7 +236,11 @@ impl Session {
                 self.database = acquired.database;
             }
             if *pooled.auth() == auth {
-                return Ok(pooled);
+                return Ok((pooled, false));
+            }
+            if pooled.version().has_logon() && pipeline {
+                pooled.queue_reauth(&auth).map_err(Error::from)?;
+                return Ok((pooled, true));
             }
             if pooled.version().has_logon() {
                 if let Err(e) = pooled.reauth(&auth).await {
@@ -242,7 +261,7 @@ impl Session {
                     }
                     return Err(err);
                 }
-                return Ok(pooled);
+                return Ok((pooled, false));
             }
             if session_auth.is_some() {
                 return Err(Error::new(
@@ -362,7 +381,7 @@ impl Session {
         let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let pooled = self.acquire(read, &bookmark_list).await?;
+        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, &config, read);
         let mut conn = Conn::new(
             pooled,
@@ -371,6 +390,7 @@ impl Session {
             true,
             self.config.auth().is_none(),
         );
+        conn.set_reauth_pending(reauth);
         if let Some(manager) = self.config.bookmark_manager() {
             conn.set_bookmark_sink(Some(BookmarkSink {
                 manager: Arc::clone(manager),
@@ -399,7 +419,7 @@ impl Session {
         self.finish_auto(false).await;
         let bookmarks = self.tx_bookmarks().await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let pooled = self.acquire(read, &bookmark_list).await?;
+        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, config, read);
         let mut conn = Conn::new(
             pooled,
@@ -408,6 +428,7 @@ impl Session {
             false,
             self.config.auth().is_none(),
         );
+        conn.set_reauth_pending(reauth);
         if let Some(api) = api {
             conn.telemetry(api);
         }

@@ -92,6 +92,27 @@ impl Connection {
 
     /// Re-authenticates with LOGOFF + LOGON (5.1+, pipelined, one round trip).
     pub async fn reauth(&mut self, auth: &AuthToken) -> Result<(), Error> {
+        self.queue_reauth(auth)?;
+        let replies = async {
+            self.flush().await?;
+            self.recv().await?.into_success()?;
+            self.recv().await?.into_success()
+        };
+        if let Err(e) = replies.await {
+            // The credentials the connection holds are unknown now.
+            self.sm.set_defunct();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Queues LOGOFF + LOGON (5.1+) to leave with the next request, so a
+    /// user switch costs no round trip of its own. Their two replies come
+    /// before the next request's: the caller reads them first, and must
+    /// give the connection up (not back) if either fails, since the
+    /// credentials it holds are then unknown. [`auth`](Self::auth) says the
+    /// new token from now on.
+    pub fn queue_reauth(&mut self, auth: &AuthToken) -> Result<(), Error> {
         if !self.version.has_logon() {
             return Err(Error::Unsupported {
                 feature: "re-authentication",
@@ -107,9 +128,6 @@ impl Connection {
         debug!(auth = ?auth, "C: LOGOFF, LOGON");
         self.send(&Request::Logoff)?;
         self.send(&Request::Logon(auth))?;
-        self.flush().await?;
-        self.recv().await?.into_success()?;
-        self.recv().await?.into_success()?;
         self.auth = auth.clone();
         Ok(())
     }
