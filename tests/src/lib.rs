@@ -1,7 +1,7 @@
 //! Quiver's integration suite (`tests/*.rs`) runs against a real Bolt server;
 //! this library holds what its test files share: where the server is
 //! ([`server`]), what it lacks ([`Gap`]), names that keep tests apart
-//! ([`unique`]), and a way for the quickstart to start the embedded server
+//! ([`unique`]), one-line query helpers ([`run`]), and a way for the quickstart to start the embedded server
 //! ([`embedded`]).
 //!
 //! # Which server
@@ -31,6 +31,8 @@
 #![warn(missing_docs)]
 
 pub mod embedded;
+pub mod run;
 mod server;
 
+pub use run::{consume, execute, execute_first, single};
 pub use server::{server, unique, Gap, Server, ServerKind};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use quiver::{Config, SessionConfig};
-use quiver_tests::{server, unique};
+use quiver_tests::{execute, execute_first, server, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_tasks_share_one_driver() {
@@ -43,14 +43,12 @@ async fn many_tasks_share_one_driver() {
     for task in tasks {
         assert_eq!(task.await.expect("task").expect("work"), 1);
     }
-    let total: i64 = driver
-        .execute_query(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .run()
-        .await
-        .expect("count")
-        .records[0]
-        .get("c")
-        .expect("c");
+    let total: i64 = execute_first(
+        &driver,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await;
     assert_eq!(total, 24);
     for (address, metrics) in driver.metrics() {
         assert!(
@@ -59,11 +57,7 @@ async fn many_tasks_share_one_driver() {
         );
         assert_eq!(metrics.in_use, 0, "every connection went back: {metrics:?}");
     }
-    driver
-        .execute_query(format!("MATCH (n:{label}) DELETE n"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(&driver, format!("MATCH (n:{label}) DELETE n"), "clean up").await;
     driver.close().await;
 }
 
@@ -72,11 +66,7 @@ async fn concurrent_increments_are_not_lost() {
     let Some(server) = server() else { return };
     let driver = server.driver();
     let label = unique("Counter");
-    driver
-        .execute_query(format!("CREATE (:{label} {{n: 0}})"))
-        .run()
-        .await
-        .expect("counter");
+    execute(&driver, format!("CREATE (:{label} {{n: 0}})"), "counter").await;
     let (workers, rounds) = (6, 10);
     let attempts = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let tasks: Vec<_> = (0..workers)
@@ -108,23 +98,12 @@ async fn concurrent_increments_are_not_lost() {
     for task in tasks {
         task.await.expect("task").expect("increments");
     }
-    let n: i64 = driver
-        .execute_query(format!("MATCH (c:{label}) RETURN c.n AS n"))
-        .run()
-        .await
-        .expect("read")
-        .records[0]
-        .get("n")
-        .expect("n");
+    let n: i64 = execute_first(&driver, format!("MATCH (c:{label}) RETURN c.n AS n"), "n").await;
     assert_eq!(n, workers * rounds, "every increment counted once");
     let attempts = attempts.load(std::sync::atomic::Ordering::Relaxed);
     assert!(attempts >= n, "{attempts} attempts for {n} increments");
     eprintln!("{n} increments took {attempts} attempts (conflicts retried)");
-    driver
-        .execute_query(format!("MATCH (c:{label}) DELETE c"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(&driver, format!("MATCH (c:{label}) DELETE c"), "clean up").await;
     driver.close().await;
 }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use quiver::{Config, Driver, MinimumSeverity, NotificationFilter, SessionConfig};
-use quiver_tests::server;
+use quiver_tests::{consume, server};
 
 async fn answers(driver: &Driver, what: &str) {
     let got = driver
@@ -50,13 +50,12 @@ async fn settings_sent_to_the_server_are_accepted() {
             .notification_filter(NotificationFilter::none())
             .build(),
     );
-    session
-        .run("RETURN 1")
-        .await
-        .expect("a session with its own notification filter")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        "RETURN 1",
+        "a session with its own notification filter",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }

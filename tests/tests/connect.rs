@@ -1,7 +1,7 @@
 //! Connecting: connectivity, authentication, server info, async and blocking.
 
 use quiver::{AuthToken, Driver, ErrorKind, SessionConfig};
-use quiver_tests::{server, Gap};
+use quiver_tests::{execute, server, single, Gap};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_connectivity_and_server_info() {
@@ -100,15 +100,7 @@ async fn session_auth_overrides_the_driver_credentials() {
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
     drop(refused);
     let mut accepted = driver.session(SessionConfig::builder().auth(server.auth()).build());
-    let n: i64 = accepted
-        .run("RETURN 3 AS n")
-        .await
-        .expect("run")
-        .single()
-        .await
-        .expect("single")
-        .get("n")
-        .expect("n");
+    let n: i64 = single(&mut accepted, "RETURN 3 AS n", "n").await;
     assert_eq!(n, 3);
     accepted.close().await.expect("close");
     // The driver's own sessions are unaffected by either.
@@ -127,11 +119,7 @@ async fn routing_uri_connects_too() {
         .verify_connectivity()
         .await
         .expect("neo4j:// routes through the server's ROUTE answer");
-    let got = driver
-        .execute_query("RETURN 40 + 2 AS n")
-        .run()
-        .await
-        .expect("query");
+    let got = execute(&driver, "RETURN 40 + 2 AS n", "query").await;
     assert_eq!(got.records[0].get::<i64>("n").expect("n"), 42);
     driver.close().await;
 }

@@ -2,7 +2,7 @@
 //! server; on Neo4j Enterprise `otherdb` must exist, see below).
 
 use quiver::{Driver, RoutingControl, SessionConfig};
-use quiver_tests::{server, unique, Gap, Server, ServerKind};
+use quiver_tests::{server, single, unique, Gap, Server, ServerKind};
 
 /// The second database: `QUIVER_OTHER_DATABASE`, else `otherdb`, which the
 /// embedded server has and which is created on a Neo4j server that lacks it.
@@ -109,15 +109,12 @@ async fn databases_are_separate() {
 
     // The default (home) database is `neo4j`.
     let mut session = main.session(SessionConfig::default());
-    let n: i64 = session
-        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .await
-        .expect("run")
-        .single()
-        .await
-        .expect("single")
-        .get("c")
-        .expect("c");
+    let n: i64 = single(
+        &mut session,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await;
     assert_eq!(n, 1, "the home database is neo4j");
     session.close().await.expect("close");
     main.close().await;

@@ -5,18 +5,10 @@ use quiver::Bookmarks;
 use quiver::{
     params, Classification, Driver, ErrorKind, Session, SessionConfig, TransactionConfig,
 };
-use quiver_tests::{server, unique, Gap};
+use quiver_tests::{consume, server, single, unique, Gap};
 
 async fn still_works(session: &mut Session) {
-    let n: i64 = session
-        .run("RETURN 41 + 1 AS n")
-        .await
-        .expect("the session is usable after an error")
-        .single()
-        .await
-        .expect("single")
-        .get("n")
-        .expect("n");
+    let n: i64 = single(session, "RETURN 41 + 1 AS n", "n").await;
     assert_eq!(n, 42);
 }
 
@@ -172,20 +164,18 @@ async fn constraint_violation() {
         .collect();
     assert_eq!(ks, [1], "the failed transaction left nothing behind");
 
-    session
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .await
-        .expect("clean up")
-        .consume()
-        .await
-        .expect("consume");
-    session
-        .run(format!("DROP CONSTRAINT {constraint}"))
-        .await
-        .expect("drop constraint")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    )
+    .await;
+    consume(
+        &mut session,
+        format!("DROP CONSTRAINT {constraint}"),
+        "drop constraint",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }

@@ -2,7 +2,7 @@
 //! find them again; serde maps them into user types.
 
 use quiver::{params, Node, Path, Relationship, SessionConfig, Value};
-use quiver_tests::{server, unique};
+use quiver_tests::{consume, execute, server, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_relationships_and_paths_with_element_ids() {
@@ -115,13 +115,12 @@ async fn nodes_relationships_and_paths_with_element_ids() {
     assert!(graph.node(&a.element_id).is_some());
     assert!(graph.relationship(&r.element_id).is_some());
 
-    session
-        .run(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .await
-        .expect("clean up")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        format!("MATCH (n:{label}) DETACH DELETE n"),
+        "clean up",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }
@@ -151,11 +150,12 @@ async fn a_longer_path_keeps_its_order() {
     assert_eq!(order, [0, 1, 2, 3]);
     let directions: Vec<bool> = steps.iter().map(|s| s.forward).collect();
     assert_eq!(directions, [true, false, true]);
-    driver
-        .execute_query(format!("MATCH (n:{label}) DETACH DELETE n"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(
+        &driver,
+        format!("MATCH (n:{label}) DETACH DELETE n"),
+        "clean up",
+    )
+    .await;
     driver.close().await;
 }
 

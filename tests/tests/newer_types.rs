@@ -1,6 +1,6 @@
 use quiver::types::{Uuid, Vector};
 use quiver::{params, ErrorKind, SessionConfig, Value};
-use quiver_tests::server;
+use quiver_tests::{server, single};
 
 /// A UUID (Bolt 6.1) or a vector (Bolt 6.0) parameter on an older protocol
 /// fails before anything is sent, with a kind that says so, and the session
@@ -39,15 +39,7 @@ async fn newer_types_fail_clearly_on_older_protocols() {
             "{name}: {:?}: {err}",
             err.kind()
         );
-        let n: i64 = session
-            .run("RETURN 1 AS n")
-            .await
-            .expect("usable")
-            .single()
-            .await
-            .expect("single")
-            .get("n")
-            .expect("n");
+        let n: i64 = single(&mut session, "RETURN 1 AS n", "n").await;
         assert_eq!(n, 1);
     }
     session.close().await.expect("close");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use quiver::{params, Driver, EagerResult, Node, RoutingControl, SessionConfig};
-use quiver_tests::{server, unique, Gap};
+use quiver_tests::{execute, server, unique, Gap};
 use serde::{Deserialize, Serialize};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,11 +226,7 @@ async fn a_node_into_a_user_struct() {
             age: 7
         }
     );
-    driver
-        .execute_query(format!("MATCH (n:{label}) DELETE n"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(&driver, format!("MATCH (n:{label}) DELETE n"), "clean up").await;
     driver.close().await;
 }
 
@@ -259,11 +255,12 @@ fn blocking_execute_query_and_serde() {
 async fn records_by_key_index_and_iteration() {
     let Some(server) = server() else { return };
     let driver = server.driver();
-    let got = driver
-        .execute_query("RETURN 1 AS one, 'two' AS `the second`, null AS nothing, [3] AS `ключ`")
-        .run()
-        .await
-        .expect("query");
+    let got = execute(
+        &driver,
+        "RETURN 1 AS one, 'two' AS `the second`, null AS nothing, [3] AS `ключ`",
+        "query",
+    )
+    .await;
     assert_eq!(got.keys.as_ref(), ["one", "the second", "nothing", "ключ"]);
     let record = &got.records[0];
     assert_eq!(record.len(), 4);

@@ -5,7 +5,7 @@
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
-use quiver_tests::server;
+use quiver_tests::{execute_first, server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quickstart_hello_world_runs_and_tidies_up() {
@@ -14,17 +14,13 @@ async fn the_quickstart_hello_world_runs_and_tidies_up() {
         .await
         .expect("the quickstart's Hello World");
     let driver = server.driver();
-    let left: i64 = driver
-        .execute_query(
-            "MATCH (p:Person {name: 'Alice'})-[:KNOWS]->(:Person {name: 'David'}) \
-             RETURN count(p) AS c",
-        )
-        .run()
-        .await
-        .expect("count")
-        .records[0]
-        .get("c")
-        .expect("c");
+    let left: i64 = execute_first(
+        &driver,
+        "MATCH (p:Person {name: 'Alice'})-[:KNOWS]->(:Person {name: 'David'}) \
+         RETURN count(p) AS c",
+        "c",
+    )
+    .await;
     assert_eq!(left, 0, "the quickstart removes what it created");
     driver.close().await;
 }

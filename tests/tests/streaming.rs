@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use quiver::{Config, ErrorKind, FetchSize, SessionConfig, TransactionConfig};
-use quiver_tests::{server, unique};
+use quiver_tests::{server, single, unique};
 
 const ROWS: i64 = 100_000;
 
@@ -137,15 +137,7 @@ async fn partial_reads_peek_fetch_and_discard() {
         .run("UNWIND range(1, 1000) AS i RETURN i")
         .await
         .expect("run");
-    let n: i64 = session
-        .run("RETURN 7 AS n")
-        .await
-        .expect("run after an unread result")
-        .single()
-        .await
-        .expect("single")
-        .get("n")
-        .expect("n");
+    let n: i64 = single(&mut session, "RETURN 7 AS n", "n").await;
     assert_eq!(n, 7);
     session.close().await.expect("close");
     driver.close().await;
@@ -224,15 +216,7 @@ async fn a_read_cancelled_midway_leaves_the_driver_usable() {
         cancelled.is_err(),
         "5M rows in 10-row batches outlast 150 ms"
     );
-    let n: i64 = session
-        .run("RETURN 1 AS n")
-        .await
-        .expect("the session goes on after a cancelled read")
-        .single()
-        .await
-        .expect("single")
-        .get("n")
-        .expect("n");
+    let n: i64 = single(&mut session, "RETURN 1 AS n", "n").await;
     assert_eq!(n, 1);
 
     // In a transaction: it can't go on and commits nothing, the session can.
@@ -257,15 +241,12 @@ async fn a_read_cancelled_midway_leaves_the_driver_usable() {
         .await
         .expect_err("a cancelled transaction can't commit");
     assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
-    let count: i64 = session
-        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .await
-        .expect("the session goes on")
-        .single()
-        .await
-        .expect("single")
-        .get("c")
-        .expect("c");
+    let count: i64 = single(
+        &mut session,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await;
     assert_eq!(
         count, 0,
         "the cancelled transaction's write was not committed"

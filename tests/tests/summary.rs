@@ -3,7 +3,7 @@
 
 use quiver::summary::QueryType;
 use quiver::{params, SessionConfig, Value};
-use quiver_tests::{server, unique, Gap};
+use quiver_tests::{consume, server, unique, Gap};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn counters_after_writes() {
@@ -15,13 +15,7 @@ async fn counters_after_writes() {
 
     let query =
         format!("CREATE (a:{label} {{x: 1, y: 2}})-[:R {{w: 1}}]->(b:{label}) SET a:{extra}");
-    let summary = session
-        .run((query.clone(), params! {}))
-        .await
-        .expect("create")
-        .consume()
-        .await
-        .expect("consume");
+    let summary = consume(&mut session, (query.clone(), params! {}), "create").await;
     let c = summary.counters();
     assert_eq!(c.nodes_created(), 2, "{c:?}");
     assert_eq!(c.relationships_created(), 1, "{c:?}");
@@ -45,13 +39,12 @@ async fn counters_after_writes() {
     assert!(summary.server().protocol_version() >= (4, 4));
     assert!(!summary.server().agent().is_empty());
 
-    let summary = session
-        .run(format!("MATCH (a:{extra}) REMOVE a:{extra} SET a.x = null"))
-        .await
-        .expect("update")
-        .consume()
-        .await
-        .expect("consume");
+    let summary = consume(
+        &mut session,
+        format!("MATCH (a:{extra}) REMOVE a:{extra} SET a.x = null"),
+        "update",
+    )
+    .await;
     assert_eq!(
         summary.counters().labels_removed(),
         1,
@@ -65,13 +58,12 @@ async fn counters_after_writes() {
         summary.counters()
     );
 
-    let summary = session
-        .run(format!("MATCH (a:{label}) DETACH DELETE a"))
-        .await
-        .expect("delete")
-        .consume()
-        .await
-        .expect("consume");
+    let summary = consume(
+        &mut session,
+        format!("MATCH (a:{label}) DETACH DELETE a"),
+        "delete",
+    )
+    .await;
     assert_eq!(
         summary.counters().nodes_deleted(),
         2,
@@ -86,13 +78,12 @@ async fn counters_after_writes() {
     );
 
     // A read changes nothing, says it is a read, and echoes its parameters.
-    let summary = session
-        .run(("RETURN $a AS a", params! { "a" => 5 }))
-        .await
-        .expect("read")
-        .consume()
-        .await
-        .expect("consume");
+    let summary = consume(
+        &mut session,
+        ("RETURN $a AS a", params! { "a" => 5 }),
+        "read",
+    )
+    .await;
     assert!(!summary.counters().contains_updates());
     assert_eq!(summary.query_type(), Some(QueryType::ReadOnly));
     assert_eq!(summary.query().parameters().get("a"), Some(&Value::from(5)));
@@ -205,13 +196,12 @@ async fn explain_and_profile_plans() {
         }
         assert!(hits(profile) > 0, "{profile:?}");
     }
-    session
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .await
-        .expect("clean up")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }

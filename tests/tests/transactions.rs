@@ -5,17 +5,15 @@ use quiver::{
     bookmark_manager, params, AccessMode, Bookmarks, Driver, Error, ErrorKind, SessionConfig,
     TransactionConfig,
 };
-use quiver_tests::{server, unique, Gap};
+use quiver_tests::{consume, execute, execute_first, server, single, unique, Gap};
 
 async fn count(driver: &Driver, label: &str) -> i64 {
-    driver
-        .execute_query(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .run()
-        .await
-        .expect("count")
-        .records[0]
-        .get("c")
-        .expect("c")
+    execute_first(
+        driver,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -24,13 +22,12 @@ async fn auto_commit_writes_are_visible_at_once() {
     let driver = server.driver();
     let label = unique("AutoCommit");
     let mut session = driver.session(SessionConfig::default());
-    let summary = session
-        .run((format!("CREATE (:{label} {{i: $i}})"), params! { "i" => 1 }))
-        .await
-        .expect("run")
-        .consume()
-        .await
-        .expect("consume");
+    let summary = consume(
+        &mut session,
+        (format!("CREATE (:{label} {{i: $i}})"), params! { "i" => 1 }),
+        "run",
+    )
+    .await;
     assert_eq!(summary.counters().nodes_created(), 1);
     let bookmarks = session.last_bookmarks().await;
     if server.lacks(
@@ -46,15 +43,12 @@ async fn auto_commit_writes_are_visible_at_once() {
     }
     session.close().await.expect("close");
     let mut reader = driver.session(SessionConfig::builder().bookmarks(bookmarks).build());
-    let n: i64 = reader
-        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .await
-        .expect("read")
-        .single()
-        .await
-        .expect("single")
-        .get("c")
-        .expect("c");
+    let n: i64 = single(
+        &mut reader,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await;
     assert_eq!(n, 1);
     reader.close().await.expect("close");
     driver.close().await;
@@ -92,7 +86,7 @@ async fn explicit_commit_and_rollback() {
     let inside: i64 = tx
         .run(format!("MATCH (n:{kept}) RETURN count(n) AS c"))
         .await
-        .expect("read in tx")
+        .expect("run")
         .single()
         .await
         .expect("single")
@@ -142,24 +136,15 @@ async fn explicit_commit_and_rollback() {
         0,
         "a dropped transaction rolls back"
     );
-    let one: i64 = session
-        .run("RETURN 1 AS one")
-        .await
-        .expect("session usable after a dropped transaction")
-        .single()
-        .await
-        .expect("single")
-        .get("one")
-        .expect("one");
+    let one: i64 = single(&mut session, "RETURN 1 AS one", "one").await;
     assert_eq!(one, 1);
 
-    session
-        .run(format!("MATCH (n:{kept}) DELETE n"))
-        .await
-        .expect("clean up")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        format!("MATCH (n:{kept}) DELETE n"),
+        "clean up",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }
@@ -247,13 +232,12 @@ async fn transaction_functions_commit_or_roll_back() {
         .expect("configured function");
     assert_eq!(n, 2);
 
-    session
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .await
-        .expect("clean up")
-        .consume()
-        .await
-        .expect("consume");
+    consume(
+        &mut session,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    )
+    .await;
     session.close().await.expect("close");
     driver.close().await;
 }
@@ -347,23 +331,16 @@ async fn bookmarks_chain_two_sessions() {
     .expect("write through the manager");
     a.close().await.expect("close");
     let mut b = driver.session(SessionConfig::builder().bookmark_manager(manager).build());
-    let n: i64 = b
-        .run(format!("MATCH (n:{label}) RETURN count(n) AS c"))
-        .await
-        .expect("read")
-        .single()
-        .await
-        .expect("single")
-        .get("c")
-        .expect("c");
+    let n: i64 = single(
+        &mut b,
+        format!("MATCH (n:{label}) RETURN count(n) AS c"),
+        "c",
+    )
+    .await;
     assert_eq!(n, 3);
     b.close().await.expect("close");
 
-    driver
-        .execute_query(format!("MATCH (n:{label}) DELETE n"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(&driver, format!("MATCH (n:{label}) DELETE n"), "clean up").await;
     driver.close().await;
 }
 

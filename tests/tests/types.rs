@@ -5,7 +5,7 @@ use quiver::types::{
     Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Point2D, Point3D, Time,
 };
 use quiver::{params, Map, Session, SessionConfig, Value};
-use quiver_tests::{server, unique, Gap};
+use quiver_tests::{execute, server, single, unique, Gap};
 
 /// Named values to send and expect back unchanged.
 fn samples() -> Vec<(&'static str, Value)> {
@@ -284,15 +284,12 @@ async fn a_one_megabyte_string_and_all_types_in_one_record() {
     let mut session = driver.session(SessionConfig::default());
     let big: String = "0123456789abcdef".repeat(65_536);
     assert_eq!(big.len(), 1 << 20);
-    let back: String = session
-        .run(("RETURN $s AS s", params! { "s" => big.clone() }))
-        .await
-        .expect("run")
-        .single()
-        .await
-        .expect("single")
-        .get("s")
-        .expect("s");
+    let back: String = single(
+        &mut session,
+        ("RETURN $s AS s", params! { "s" => big.clone() }),
+        "s",
+    )
+    .await;
     assert!(
         back == big,
         "the 1 MB string came back different ({} bytes)",
@@ -503,11 +500,7 @@ async fn values_stored_as_properties_and_read_back() {
             (Err(e), _) => failures.push(format!("{name}: {e}")),
         }
     }
-    driver
-        .execute_query(format!("MATCH (n:{label}) DELETE n"))
-        .run()
-        .await
-        .expect("clean up");
+    execute(&driver, format!("MATCH (n:{label}) DELETE n"), "clean up").await;
     assert!(
         failures.is_empty(),
         "stored values differ:\n{}",
@@ -624,11 +617,12 @@ async fn wide_records_and_large_maps() {
     let driver = server.driver();
     // 200 columns: past any inline small-record storage.
     let columns: Vec<String> = (0..200).map(|i| format!("{i} AS c{i}")).collect();
-    let got = driver
-        .execute_query(format!("RETURN {}", columns.join(", ")))
-        .run()
-        .await
-        .expect("wide record");
+    let got = execute(
+        &driver,
+        format!("RETURN {}", columns.join(", ")),
+        "wide record",
+    )
+    .await;
     let record = &got.records[0];
     assert_eq!(record.len(), 200);
     for i in [0usize, 10, 11, 12, 199] {
