@@ -61,11 +61,10 @@ C: GOODBYE
 S: <EXIT>
 "#;
     let server = start(Script::parse(text).unwrap()).await;
-    let mut c = connect(&server).await;
+    let c = connect(&server).await;
     assert!(c.options().utc_datetime_enabled());
     assert!(!c.options().element_ids_enabled());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -76,10 +75,9 @@ async fn manifest_handshake() {
             login(v, "", "")
         );
         let server = start(Script::parse(&text).unwrap()).await;
-        let mut c = connect(&server).await;
+        let c = connect(&server).await;
         assert_eq!(c.version(), v);
-        c.goodbye().await;
-        let report = server.finish().await.unwrap();
+        let report = goodbye(c, server).await;
         let hs = &report.connection(0).unwrap().handshake;
         assert_eq!(hs.agreed, Some((v.major, v.minor)));
         assert_eq!(hs.client_capabilities, Some(0));
@@ -98,10 +96,9 @@ async fn manifest_offering_several_versions_picks_newest_allowed() {
         .versions(&[Version::V5_8, Version::V5_7, Version::V4_4])
         .build()
         .unwrap();
-    let mut c = connect_with(&server, &cfg).await;
+    let c = connect_with(&server, &cfg).await;
     assert_eq!(c.version(), Version::V5_8);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -263,6 +260,5 @@ async fn telemetry_not_sent_unless_server_enables_it() {
         .telemetry(quiver_bolt::TelemetryApi::ExecuteQuery)
         .await
         .unwrap());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }

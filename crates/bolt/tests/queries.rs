@@ -11,17 +11,6 @@ use quiver_bolt::{
     TxExtra, Version,
 };
 
-/// Reads records until the summary; returns (records as values, summary).
-async fn read_result(c: &mut quiver_bolt::Connection) -> (Vec<Vec<Value>>, quiver_bolt::Success) {
-    let mut rows = Vec::new();
-    loop {
-        match c.recv().await.unwrap() {
-            Response::Record(r) => rows.push(r.values(c.options()).unwrap()),
-            other => return (rows, other.into_success().unwrap()),
-        }
-    }
-}
-
 #[tokio::test]
 async fn auto_commit_query_is_one_round_trip() {
     for v in [
@@ -59,8 +48,7 @@ S: <EXIT>
         assert_eq!(summary.bookmark(), Some("bm1"));
         assert!(!summary.has_more());
         assert!(c.is_idle());
-        c.goodbye().await;
-        let report = server.finish().await.unwrap();
+        let report = goodbye(c, server).await;
         let conn = report.connection(0).unwrap();
         assert!(conn.pipelined(&["RUN", "PULL"]), "{v}");
         assert!(conn.arrived_together(&["RUN", "PULL"]), "{v}");
@@ -117,8 +105,7 @@ S: <EXIT>
     let s = c.discard_all().await.unwrap();
     assert_eq!(s.bookmark(), Some("bm2"));
     assert_eq!(c.state(), ServerState::Ready);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -171,8 +158,7 @@ S: <EXIT>
     let commit = c.recv().await.unwrap().into_success().unwrap();
     assert_eq!(commit.bookmark(), Some("bm9"));
     assert_eq!(c.state(), ServerState::Ready);
-    c.goodbye().await;
-    let report = server.finish().await.unwrap();
+    let report = goodbye(c, server).await;
     assert!(report
         .connection(0)
         .unwrap()
@@ -200,9 +186,7 @@ S: <EXIT>
     ))
     .await;
     let mut c = connect(&server).await;
-    c.send(&Request::Run(Run::new("RETRUN 1"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETRUN 1")).await;
     let Response::Failure(f) = c.recv().await.unwrap() else {
         panic!("expected FAILURE")
     };
@@ -214,14 +198,11 @@ S: <EXIT>
     assert!(!c.is_defunct());
     c.reset().await.unwrap();
     assert_eq!(c.state(), ServerState::Ready);
-    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap().into_success().unwrap();
     let (rows, _) = read_result(&mut c).await;
     assert_eq!(rows, [[Value::Integer(1)]]);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -250,8 +231,7 @@ S: <EXIT>
     assert_eq!(cause.message, "inner");
     assert!(std::error::Error::source(f).is_some());
     c.reset().await.unwrap();
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -274,8 +254,7 @@ S: <EXIT>
     c.send(&Request::Pull(Pull::ALL)).unwrap();
     c.reset().await.unwrap();
     assert!(c.is_idle());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -291,9 +270,7 @@ S: SUCCESS {"fields": ["1"]}
     ))
     .await;
     let mut c = connect(&server).await;
-    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap();
     assert!(matches!(c.recv().await.unwrap(), Response::Record(_)));
     let err = c.recv().await.unwrap_err();
@@ -316,9 +293,7 @@ S: SUCCESS {"fields": ["1"]}
     ))
     .await;
     let mut c = connect(&server).await;
-    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap();
     let err = c.recv().await.unwrap_err();
     assert!(err.is_fatal(), "{err}");
@@ -381,8 +356,7 @@ S: <EXIT>
             .unwrap();
         assert_eq!(rt.get("ttl"), Some(&Value::Integer(300)));
         assert_eq!(rt.get("db"), Some(&Value::String("movies".into())));
-        c.goodbye().await;
-        server.finish().await.unwrap();
+        goodbye(c, server).await;
     }
 }
 
@@ -403,8 +377,7 @@ S: <EXIT>
     c.reauth(&AuthToken::bearer("tok")).await.unwrap();
     assert_eq!(c.auth().scheme(), "bearer");
     assert_eq!(c.state(), ServerState::Ready);
-    c.goodbye().await;
-    let report = server.finish().await.unwrap();
+    let report = goodbye(c, server).await;
     assert!(report
         .connection(0)
         .unwrap()
@@ -415,8 +388,7 @@ S: <EXIT>
     let err = c.reauth(&AuthToken::bearer("tok")).await.unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     assert!(!c.is_defunct());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -435,9 +407,7 @@ S: <EXIT>
     ))
     .await;
     let mut c = connect(&server).await;
-    c.send(&Request::Run(Run::new("RETURN v"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETURN v")).await;
     c.recv().await.unwrap();
     let Response::Record(r) = c.recv().await.unwrap() else {
         panic!("no record")
@@ -457,8 +427,7 @@ S: <EXIT>
     assert_eq!((u.minimum_protocol_major, u.minimum_protocol_minor), (6, 1));
     assert_eq!(u.message(), Some("needs 6.1"));
     c.recv().await.unwrap().into_success().unwrap();
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -471,8 +440,7 @@ async fn unsupported_requests_fail_without_breaking_the_connection() {
     assert!(matches!(err, Error::Unsupported { .. }));
     assert!(matches!(c.recv().await, Err(Error::NothingPending)));
     assert!(c.is_idle());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -496,19 +464,11 @@ S: <EXIT>
     ]);
     let mut params = quiver_bolt::packstream::Map::new();
     params.insert("u".into(), Value::Uuid(uuid));
-    c.send(&Request::Run(Run {
-        query: "RETURN $u",
-        params: quiver_bolt::Params::Map(&params),
-        extra: TxExtra::default(),
-    }))
-    .unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, run_with("RETURN $u", &params)).await;
     c.recv().await.unwrap().into_success().unwrap();
     let (rows, _) = read_result(&mut c).await;
     assert_eq!(rows, [[Value::Uuid(uuid)]]);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -521,18 +481,13 @@ async fn uuid_parameter_refused_before_6_1() {
         Value::Uuid(quiver_bolt::packstream::Uuid([0; 16])),
     );
     let err = c
-        .send(&Request::Run(Run {
-            query: "RETURN $u",
-            params: quiver_bolt::Params::Map(&params),
-            extra: TxExtra::default(),
-        }))
+        .send(&Request::Run(run_with("RETURN $u", &params)))
         .unwrap_err();
     assert!(matches!(err, Error::Encode(_)), "{err}");
     assert!(!err.is_fatal());
     assert!(!c.is_defunct());
     assert_eq!(c.pending(), 0);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -605,8 +560,7 @@ S: <EXIT>
     c.flush().await.unwrap();
     c.recv().await.unwrap().into_success().unwrap();
     assert_eq!(c.state(), ServerState::Ready);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -624,19 +578,11 @@ async fn messages_larger_than_one_chunk_both_ways() {
     let mut c = connect(&server).await;
     let mut params = quiver_bolt::packstream::Map::new();
     params.insert("s".into(), Value::String(big.clone()));
-    c.send(&Request::Run(Run {
-        query: "RETURN $s",
-        params: quiver_bolt::Params::Map(&params),
-        extra: TxExtra::default(),
-    }))
-    .unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, run_with("RETURN $s", &params)).await;
     c.recv().await.unwrap().into_success().unwrap();
     let (rows, _) = read_result(&mut c).await;
     assert_eq!(rows, [[Value::String(big)]]);
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -692,8 +638,7 @@ S: <EXIT>
     c.recv().await.unwrap().into_success().unwrap();
     c.recv().await.unwrap().into_success().unwrap();
     assert!(c.is_idle());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }
 
 #[tokio::test]
@@ -713,9 +658,7 @@ async fn message_size_limit_and_truncated_chunk() {
         .build()
         .unwrap();
     let mut c = connect_with(&server, &cfg).await;
-    c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
-    c.send(&Request::Pull(Pull::ALL)).unwrap();
-    c.flush().await.unwrap();
+    send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap().into_success().unwrap();
     let err = c.recv().await.unwrap_err();
     assert!(matches!(err, Error::Protocol(_)), "{err}");
@@ -758,6 +701,5 @@ async fn check_idle_notices_a_closed_connection() {
     let mut c = connect(&server).await;
     assert!(c.check_idle().await);
     assert!(!c.is_defunct());
-    c.goodbye().await;
-    server.finish().await.unwrap();
+    goodbye(c, server).await;
 }

@@ -3,8 +3,12 @@
 
 use std::time::Duration;
 
-use quiver_bolt::{Address, AuthToken, Connection, ConnectionConfig, Version};
-use quiver_test_support::stub::{Script, StubServer};
+use quiver_bolt::packstream::{Map, Value};
+use quiver_bolt::{
+    Address, AuthToken, Connection, ConnectionConfig, Params, Pull, Request, Response, Run,
+    Success, TxExtra, Version,
+};
+use quiver_test_support::stub::{Report, Script, StubServer};
 
 /// A config with basic auth and a short connect timeout.
 pub fn config() -> ConnectionConfig {
@@ -59,4 +63,37 @@ pub async fn connect_with(server: &StubServer, config: &ConnectionConfig) -> Con
     Connection::connect(&Address::from(server.addr()), config)
         .await
         .unwrap()
+}
+
+/// A RUN of `query` with `params` and no extras.
+pub fn run_with<'a>(query: &'a str, params: &'a Map) -> Run<'a> {
+    Run {
+        query,
+        params: Params::Map(params),
+        extra: TxExtra::default(),
+    }
+}
+
+/// Sends `run` and PULL ALL and flushes them (no reply read).
+pub async fn send_run_pull(c: &mut Connection, run: Run<'_>) {
+    c.send(&Request::Run(run)).unwrap();
+    c.send(&Request::Pull(Pull::ALL)).unwrap();
+    c.flush().await.unwrap();
+}
+
+/// Reads records until the summary; returns (records as values, summary).
+pub async fn read_result(c: &mut Connection) -> (Vec<Vec<Value>>, Success) {
+    let mut rows = Vec::new();
+    loop {
+        match c.recv().await.unwrap() {
+            Response::Record(r) => rows.push(r.values(c.options()).unwrap()),
+            other => return (rows, other.into_success().unwrap()),
+        }
+    }
+}
+
+/// Says GOODBYE, then waits for the stub to finish its script; returns its report.
+pub async fn goodbye(mut c: Connection, server: StubServer) -> Report {
+    c.goodbye().await;
+    server.finish().await.unwrap()
 }
