@@ -364,9 +364,11 @@ impl QueryResult {
         Ok(out)
     }
 
-    /// Every remaining record.
+    /// Every remaining record. What the server still holds comes with one
+    /// `PULL` for all of it, not in batches of the fetch size.
     pub async fn list(&mut self) -> Result<Vec<Record>> {
-        let mut out = Vec::new();
+        self.fetch_n = -1;
+        let mut out = Vec::with_capacity(self.buffer.len());
         while let Some(r) = self.next().await {
             out.push(r?);
         }
