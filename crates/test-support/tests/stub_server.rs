@@ -11,6 +11,16 @@ fn script(text: &str) -> Script {
     Script::parse(text).unwrap_or_else(|e| panic!("{e}"))
 }
 
+async fn start(text: &str) -> StubServer {
+    StubServer::start(script(text)).await.unwrap()
+}
+
+/// Sends GOODBYE; the stub closes the connection.
+async fn goodbye_closes(client: &mut RawClient) {
+    client.send(&goodbye()).await;
+    assert_eq!(client.recv().await, Frame::Closed);
+}
+
 fn failures(
     result: Result<quiver_test_support::stub::Report, StubError>,
 ) -> Vec<(Option<usize>, String)> {
@@ -27,6 +37,12 @@ fn failures(
             list
         }
     }
+}
+
+/// The stub reports failures, the first one's message containing `text`.
+fn failure_says(result: Result<quiver_test_support::stub::Report, StubError>, text: &str) {
+    let failures = failures(result);
+    assert!(failures[0].1.contains(text), "{failures:?}");
 }
 
 /// The FAILURE the stub sends when the client strays, then the close; the
@@ -55,17 +71,14 @@ async fn hello_goodbye(client: &mut RawClient) {
     client.send(&hello()).await;
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("server", string("Neo4j/5.20.0"))])])
+        success(&[("server", string("Neo4j/5.20.0"))])
     );
-    client.send(&goodbye()).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    goodbye_closes(client).await;
 }
 
 #[tokio::test]
 async fn classic_handshake_with_ranges() {
-    let server = StubServer::start(script(&HELLO_SCRIPT.replace("5.4", "5.6")))
-        .await
-        .unwrap();
+    let server = start(&HELLO_SCRIPT.replace("5.4", "5.6")).await;
     // 5.8 down to 5.4 covers 5.6; 4.4 comes second.
     let (mut client, answer) =
         RawClient::connect_classic(server.addr(), [[0, 4, 8, 5], [0, 0, 4, 4], [0; 4], [0; 4]])
@@ -82,24 +95,21 @@ async fn classic_handshake_with_ranges() {
 
 #[tokio::test]
 async fn classic_handshake_without_a_match_is_refused() {
-    let server = StubServer::start(script(HELLO_SCRIPT)).await.unwrap();
+    let server = start(HELLO_SCRIPT).await;
     let (mut client, answer) =
         RawClient::connect_classic(server.addr(), [[0, 2, 3, 5], [0, 0, 4, 4], [0; 4], [0; 4]])
             .await;
     assert_eq!(answer, [0, 0, 0, 0]);
     assert_eq!(client.recv().await, Frame::Closed);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0]
-            .1
-            .contains("no handshake proposal covers Bolt 5.4"),
-        "{failures:?}"
+    failure_says(
+        server.finish().await,
+        "no handshake proposal covers Bolt 5.4",
     );
 }
 
 #[tokio::test]
 async fn wrong_magic_is_a_failure() {
-    let server = StubServer::start(script(HELLO_SCRIPT)).await.unwrap();
+    let server = start(HELLO_SCRIPT).await;
     let mut client = RawClient::connect(server.addr()).await;
     use tokio::io::AsyncWriteExt;
     client
@@ -108,11 +118,7 @@ async fn wrong_magic_is_a_failure() {
         .await
         .unwrap();
     assert_eq!(client.recv().await, Frame::Closed);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0].1.contains("wrong handshake magic 47455420"),
-        "{failures:?}"
-    );
+    failure_says(server.finish().await, "wrong handshake magic 47455420");
 }
 
 async fn manifest_connect(addr: std::net::SocketAddr, choice: [u8; 4]) -> (RawClient, Vec<u8>) {
@@ -137,7 +143,7 @@ async fn manifest_handshake() {
         "!: BOLT 5.4",
         "!: BOLT 5.8\n!: HANDSHAKE_MANIFEST 5.8 5.7\n!: CAPABILITIES 3",
     );
-    let server = StubServer::start(script(&text)).await.unwrap();
+    let server = start(&text).await;
     let (mut client, offer) = manifest_connect(server.addr(), [0, 0, 8, 5]).await;
     assert_eq!(offer, [0, 0, 1, 0xFF, 2, 0, 0, 8, 5, 0, 0, 7, 5, 3]);
     hello_goodbye(&mut client).await;
@@ -154,35 +160,28 @@ async fn manifest_handshake_wrong_choice_fails() {
         "!: BOLT 5.4",
         "!: BOLT 5.8\n!: HANDSHAKE_MANIFEST 5.8 5.7\n!: CAPABILITIES 3",
     );
-    let server = StubServer::start(script(&text)).await.unwrap();
+    let server = start(&text).await;
     let (mut client, _) = manifest_connect(server.addr(), [0, 0, 7, 5]).await;
     assert_eq!(client.recv().await, Frame::Closed);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0]
-            .1
-            .contains("client chose 00000705 (5.7), the script accepts 5.8"),
-        "{failures:?}"
+    failure_says(
+        server.finish().await,
+        "client chose 00000705 (5.7), the script accepts 5.8",
     );
 }
 
 #[tokio::test]
 async fn manifest_expected_but_not_offered() {
     let text = HELLO_SCRIPT.replace("!: BOLT 5.4", "!: BOLT 5.8\n!: HANDSHAKE_MANIFEST");
-    let server = StubServer::start(script(&text)).await.unwrap();
+    let server = start(&text).await;
     let (_client, answer) =
         RawClient::connect_classic(server.addr(), [[0, 8, 8, 5], [0; 4], [0; 4], [0; 4]]).await;
     assert_eq!(answer, [0; 4]);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0].1.contains("expects the manifest handshake"),
-        "{failures:?}"
-    );
+    failure_says(server.finish().await, "expects the manifest handshake");
 }
 
 #[tokio::test]
 async fn wildcards_optional_keys_and_open_maps() {
-    let server = StubServer::start(script(
+    let server = start(
         r#"
 !: BOLT 5.4
 C: HELLO {"user_agent": "*", "routing?": {"address": "*"}, "...": ""}
@@ -195,9 +194,8 @@ S: SUCCESS {"fields": ["x"]}
 C: RESET *
 S: SUCCESS {}
 "#,
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client
         .send(&message(
@@ -209,7 +207,7 @@ S: SUCCESS {}
     client.send_all(&[&run("RETURN 1 AS x"), &pull(1000)]).await;
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("fields", list(&[string("x")]))])])
+        success(&[("fields", list(&[string("x")]))])
     );
     assert_eq!(
         client.recv_message().await,
@@ -217,7 +215,7 @@ S: SUCCESS {}
     );
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("type", string("r"))])])
+        success(&[("type", string("r"))])
     );
     client.send(&reset()).await;
     assert_eq!(client.recv_message().await, success_empty());
@@ -250,7 +248,7 @@ S: SUCCESS {}
 
 #[tokio::test]
 async fn mismatch_names_the_line() {
-    let server = StubServer::start(script(
+    let server = start(
         r#"!: BOLT 5.4
 C: HELLO *
 S: SUCCESS {}
@@ -258,9 +256,8 @@ C: RUN "RETURN 1" {} {}
 C: PULL {"n": 1000}
 S: SUCCESS {}
 "#,
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
@@ -283,9 +280,7 @@ S: SUCCESS {}
 
 #[tokio::test]
 async fn error_display_names_the_script_connection_and_line() {
-    let server = StubServer::start(script("!: BOLT 5.4\nC: HELLO {}\nS: SUCCESS {}\n"))
-        .await
-        .unwrap();
+    let server = start("!: BOLT 5.4\nC: HELLO {}\nS: SUCCESS {}\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&reset()).await;
     expect_mismatch_failure(&mut client).await;
@@ -324,7 +319,7 @@ S: SUCCESS {}
 
 #[tokio::test]
 async fn repeat_alternative_and_optional_blocks() {
-    let server = StubServer::start(script(BLOCKS)).await.unwrap();
+    let server = start(BLOCKS).await;
 
     // First connection: two RESETs, branch B, three PULLs, GOODBYE.
     let mut client = RawClient::connect_5_4(server.addr()).await;
@@ -334,13 +329,13 @@ async fn repeat_alternative_and_optional_blocks() {
         client.send(&reset()).await;
         assert_eq!(
             client.recv_message().await,
-            message(SUCCESS, &[map(&[("reset", vec![0xC3])])])
+            success(&[("reset", vec![0xC3])])
         );
     }
     client.send(&run("B")).await;
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("branch", string("B"))])])
+        success(&[("branch", string("B"))])
     );
     for n in [1, 2, 3] {
         client.send(&pull(n)).await;
@@ -349,8 +344,7 @@ async fn repeat_alternative_and_optional_blocks() {
             message(RECORD, &[list(&[int(1)])])
         );
     }
-    client.send(&goodbye()).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    goodbye_closes(&mut client).await;
 
     // Second connection: no RESET, branch A, one PULL, then just closes.
     let mut client = RawClient::connect_5_4(server.addr()).await;
@@ -359,7 +353,7 @@ async fn repeat_alternative_and_optional_blocks() {
     client.send(&run("A")).await;
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("branch", string("A"))])])
+        success(&[("branch", string("A"))])
     );
     client.send(&pull(1)).await;
     client.recv_message().await;
@@ -371,9 +365,7 @@ async fn repeat_alternative_and_optional_blocks() {
     assert_eq!(report.never_played(&script(BLOCKS)), vec![]);
 
     // One connection taking branch A only leaves the RESET and B lines.
-    let server = StubServer::start(script(&BLOCKS.replace("!: CONNECTIONS 2", "")))
-        .await
-        .unwrap();
+    let server = start(&BLOCKS.replace("!: CONNECTIONS 2", "")).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
@@ -393,9 +385,7 @@ async fn repeat_alternative_and_optional_blocks() {
 
 #[tokio::test]
 async fn one_or_more_needs_one() {
-    let server = StubServer::start(script(&BLOCKS.replace("!: CONNECTIONS 2", "")))
-        .await
-        .unwrap();
+    let server = start(&BLOCKS.replace("!: CONNECTIONS 2", "")).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
@@ -413,20 +403,14 @@ async fn one_or_more_needs_one() {
 
 #[tokio::test]
 async fn exit_closes_cleanly_and_kill_resets() {
-    let server = StubServer::start(script(
-        "!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\n   <EXIT>\n",
-    ))
-    .await
-    .unwrap();
+    let server = start("!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\n   <EXIT>\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     assert_eq!(client.recv_message().await, success_empty());
     assert_eq!(client.read_to_close().await, Ok(0));
     server.finish().await.unwrap();
 
-    let server = StubServer::start(script("!: BOLT 5.4\nC: HELLO *\nS: <KILL>\n"))
-        .await
-        .unwrap();
+    let server = start("!: BOLT 5.4\nC: HELLO *\nS: <KILL>\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     assert_eq!(
@@ -440,11 +424,9 @@ async fn exit_closes_cleanly_and_kill_resets() {
 
 #[tokio::test]
 async fn sleep_noop_and_raw_bytes() {
-    let server = StubServer::start(script(
+    let server = start(
         "!: BOLT 5.4\nC: HELLO *\nS: <NOOP>\n   <SLEEP 0.2>\n   <RAW> 00 03 b1 70 a0 00 00\n   <RAW> ff\n",
-    ))
-    .await
-    .unwrap();
+    ).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     let start = std::time::Instant::now();
@@ -457,11 +439,10 @@ async fn sleep_noop_and_raw_bytes() {
 
 #[tokio::test]
 async fn auto_reset_and_auto_goodbye() {
-    let server = StubServer::start(script(
+    let server = start(
         "!: BOLT 5.4\n!: AUTO RESET GOODBYE\nC: HELLO *\nS: SUCCESS {}\nC: RUN * \nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&reset()).await;
     assert_eq!(client.recv_message().await, success_empty());
@@ -469,8 +450,7 @@ async fn auto_reset_and_auto_goodbye() {
     assert_eq!(client.recv_message().await, success_empty());
     client.send(&reset()).await;
     assert_eq!(client.recv_message().await, success_empty());
-    client.send(&goodbye()).await;
-    assert_eq!(client.recv().await, Frame::Closed);
+    goodbye_closes(&mut client).await;
     let report = server.finish().await.unwrap();
     assert_eq!(
         report.connection(0).unwrap().received(),
@@ -485,21 +465,16 @@ async fn auto_reset_and_auto_goodbye() {
 
 #[tokio::test]
 async fn auto_answers_keep_every_way_open() {
-    let server = StubServer::start(script(
+    let server = start(
         "!: BOLT 5.4\n!: AUTO RESET\nC: HELLO *\nS: SUCCESS {}\n{?\n  C: RUN \"a\" {} {}\n  S: SUCCESS {}\n?}\nC: RUN \"b\" {} {}\nS: SUCCESS {\"b\": 1}\n",
-    ))
-    .await
-    .unwrap();
+    ).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
     client.send(&reset()).await;
     assert_eq!(client.recv_message().await, success_empty());
     client.send(&run("b")).await;
-    assert_eq!(
-        client.recv_message().await,
-        message(SUCCESS, &[map(&[("b", int(1))])])
-    );
+    assert_eq!(client.recv_message().await, success(&[("b", int(1))]));
     server.finish().await.unwrap();
 }
 
@@ -519,14 +494,8 @@ async fn several_scripts_on_one_server_in_parallel() {
     // Answer in the other order: the connections are independent.
     b.send(&run("two")).await;
     a.send(&run("one")).await;
-    assert_eq!(
-        b.recv_message().await,
-        message(SUCCESS, &[map(&[("n", int(2))])])
-    );
-    assert_eq!(
-        a.recv_message().await,
-        message(SUCCESS, &[map(&[("n", int(1))])])
-    );
+    assert_eq!(b.recv_message().await, success(&[("n", int(2))]));
+    assert_eq!(a.recv_message().await, success(&[("n", int(1))]));
     // A third connection is one too many.
     let mut c = RawClient::connect(server.addr()).await;
     assert_eq!(c.read_to_close().await.ok(), Some(0));
@@ -540,16 +509,8 @@ async fn several_scripts_on_one_server_in_parallel() {
 
 #[tokio::test]
 async fn several_servers_and_missing_connections() {
-    let a = StubServer::start(script(
-        "!: BOLT 5.4\n!: CONNECTIONS 2\nC: RESET\nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
-    let b = StubServer::start(script(
-        "!: BOLT 5.4\n!: CONNECTIONS ANY\nC: RESET\nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    let a = start("!: BOLT 5.4\n!: CONNECTIONS 2\nC: RESET\nS: SUCCESS {}\n").await;
+    let b = start("!: BOLT 5.4\n!: CONNECTIONS ANY\nC: RESET\nS: SUCCESS {}\n").await;
     assert_ne!(a.addr(), b.addr());
     for addr in [a.addr(), b.addr(), b.addr(), b.addr()] {
         let mut client = RawClient::connect_5_4(addr).await;
@@ -557,20 +518,12 @@ async fn several_servers_and_missing_connections() {
         assert_eq!(client.recv_message().await, success_empty());
     }
     assert_eq!(b.finish().await.unwrap().connections().len(), 3);
-    let failures = failures(a.finish().await);
-    assert!(
-        failures[0].1.contains("expected 2 connection(s), got 1"),
-        "{failures:?}"
-    );
+    failure_says(a.finish().await, "expected 2 connection(s), got 1");
 }
 
 #[tokio::test]
 async fn finish_reports_a_line_never_played() {
-    let server = StubServer::start(script(
-        "!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\nC: RUN *\nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    let server = start("!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\nC: RUN *\nS: SUCCESS {}\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
@@ -584,22 +537,17 @@ async fn finish_reports_a_line_never_played() {
 #[tokio::test]
 async fn client_closing_early_is_a_failure_but_closing_at_the_end_is_not() {
     let text = "!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\nC: RUN *\nS: SUCCESS {}\n";
-    let server = StubServer::start(script(text)).await.unwrap();
+    let server = start(text).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
     drop(client);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0]
-            .1
-            .contains("the client closed the connection where the script expects line 4"),
-        "{failures:?}"
+    failure_says(
+        server.finish().await,
+        "the client closed the connection where the script expects line 4",
     );
 
-    let server = StubServer::start(script("!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\nC: <EOF>\n"))
-        .await
-        .unwrap();
+    let server = start("!: BOLT 5.4\nC: HELLO *\nS: SUCCESS {}\nC: <EOF>\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&hello()).await;
     client.recv_message().await;
@@ -655,9 +603,7 @@ async fn scripts_from_files() {
 
 #[tokio::test]
 async fn client_noops_are_ignored_and_recorded() {
-    let server = StubServer::start(script("!: BOLT 5.4\nC: RESET\nS: SUCCESS {}\n"))
-        .await
-        .unwrap();
+    let server = start("!: BOLT 5.4\nC: RESET\nS: SUCCESS {}\n").await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     use tokio::io::AsyncWriteExt;
     client.stream.write_all(&[0, 0]).await.unwrap();
@@ -679,13 +625,12 @@ async fn client_noops_are_ignored_and_recorded() {
 async fn forced_handshake_reply_and_expected_response() {
     // A manifest offer written by hand: 5.9 (which the client may not know)
     // and 5.8, capabilities 0; the client must choose 5.8.
-    let server = StubServer::start(script(
+    let server = start(
         "!: HANDSHAKE 00 00 01 FF 02 00 00 09 05 00 00 08 05 00\n\
          !: HANDSHAKE_RESPONSE 00 00 08 05 00\n\
          C: RESET\nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let (mut client, offer) = manifest_connect(server.addr(), [0, 0, 8, 5]).await;
     assert_eq!(offer, [0, 0, 1, 0xFF, 2, 0, 0, 9, 5, 0, 0, 8, 5, 0]);
     client.send(&reset()).await;
@@ -694,29 +639,23 @@ async fn forced_handshake_reply_and_expected_response() {
     assert_eq!(report.connection(0).unwrap().handshake.agreed, Some((5, 8)));
 
     // A client that answers otherwise fails the handshake.
-    let server = StubServer::start(script(
+    let server = start(
         "!: HANDSHAKE 00 00 01 FF 02 00 00 09 05 00 00 08 05 00\n\
          !: HANDSHAKE_RESPONSE 00 00 08 05 00\n\
          C: RESET\nS: SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let (mut client, _) = manifest_connect(server.addr(), [0, 0, 9, 5]).await;
     assert_eq!(client.recv().await, Frame::Closed);
-    let failures = failures(server.finish().await);
-    assert!(
-        failures[0]
-            .1
-            .contains("answered the handshake with 00 00 09 05 00"),
-        "{failures:?}"
+    failure_says(
+        server.finish().await,
+        "answered the handshake with 00 00 09 05 00",
     );
 }
 
 #[tokio::test]
 async fn forced_refusal_closes_without_failure() {
-    let server = StubServer::start(script("!: HANDSHAKE 00 00 00 00\n"))
-        .await
-        .unwrap();
+    let server = start("!: HANDSHAKE 00 00 00 00\n").await;
     let (mut client, answer) =
         RawClient::connect_classic(server.addr(), [[0, 4, 4, 5], [0; 4], [0; 4], [0; 4]]).await;
     assert_eq!(answer, [0; 4]);
@@ -740,14 +679,14 @@ async fn a_script_can_name_its_own_address() {
     client.send(&reset()).await;
     assert_eq!(
         client.recv_message().await,
-        message(SUCCESS, &[map(&[("address", string(&me))])])
+        success(&[("address", string(&me))])
     );
     server.finish().await.unwrap();
 }
 
 #[tokio::test]
 async fn finish_does_not_wait_for_a_silent_connection() {
-    let server = StubServer::start(script(HELLO_SCRIPT)).await.unwrap();
+    let server = start(HELLO_SCRIPT).await;
     // Connected, never says a word.
     let _client = RawClient::connect(server.addr()).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -764,14 +703,13 @@ async fn finish_does_not_wait_for_a_silent_connection() {
 
 #[tokio::test]
 async fn structures_bytes_and_floats_in_both_directions() {
-    let server = StubServer::start(script(
+    let server = start(
         r##"!: BOLT 5.4
 C: RUN "*" {"d": {"@date": ["*"]}, "b": {"#": "0102"}} {}
 S: RECORD [{"@node": [1, ["L"], {}, "e1"]}, 1.5, {"#": "ff"}, {"Z": "-200"}]
 "##,
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     let date = vec![0xB1, 0x44, 0x05];
     let bytes = vec![0xCC, 0x02, 0x01, 0x02];
@@ -803,22 +741,19 @@ S: RECORD [{"@node": [1, ["L"], {}, "e1"]}, 1.5, {"#": "ff"}, {"Z": "-200"}]
 async fn a_client_that_gives_up_while_the_server_sleeps_is_fine_at_the_end() {
     // The client leaves during the SLEEP; the late SUCCESS may fail to be
     // written, and the script can end there: no failure either way.
-    let server = StubServer::start(script(
+    let server = start(
         "!: BOLT 5.4\nC: RUN *\nS: <SLEEP 0.3>\n   SUCCESS {}\n   <SLEEP 0.2>\n   SUCCESS {}\n",
-    ))
-    .await
-    .unwrap();
+    )
+    .await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&run("RETURN 1")).await;
     drop(client);
     server.finish().await.unwrap();
 
     // Where the script still needs the client, its going away fails.
-    let server = StubServer::start(script(
+    let server = start(
         "!: BOLT 5.4\nC: RUN *\nS: <SLEEP 0.3>\n   SUCCESS {}\n   <SLEEP 0.2>\n   SUCCESS {}\nC: PULL *\n",
-    ))
-    .await
-    .unwrap();
+    ).await;
     let mut client = RawClient::connect_5_4(server.addr()).await;
     client.send(&run("RETURN 1")).await;
     drop(client);

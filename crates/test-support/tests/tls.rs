@@ -36,15 +36,20 @@ fn connector(trusted: CertificateDer<'static>) -> tokio_rustls::TlsConnector {
     tokio_rustls::TlsConnector::from(Arc::new(config))
 }
 
-#[tokio::test]
-async fn plays_a_script_inside_tls() {
-    let (config, cert) = server_config();
-    let server = StubServer::builder()
+/// A TLS stub that answers one RESET.
+async fn reset_stub(config: Arc<rustls::ServerConfig>) -> StubServer {
+    StubServer::builder()
         .script(Script::parse("!: BOLT 5.4\nC: RESET\nS: SUCCESS {}\n").unwrap())
         .tls(config)
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn plays_a_script_inside_tls() {
+    let (config, cert) = server_config();
+    let server = reset_stub(config).await;
     let tcp = TcpStream::connect(server.addr()).await.unwrap();
     let name = ServerName::try_from("localhost").unwrap();
     let mut tls = connector(cert).connect(name, tcp).await.unwrap();
@@ -65,12 +70,7 @@ async fn plays_a_script_inside_tls() {
 #[tokio::test]
 async fn a_client_that_rejects_the_certificate_fails_the_connection() {
     let (config, cert) = server_config();
-    let server = StubServer::builder()
-        .script(Script::parse("!: BOLT 5.4\nC: RESET\nS: SUCCESS {}\n").unwrap())
-        .tls(config)
-        .start()
-        .await
-        .unwrap();
+    let server = reset_stub(config).await;
     let tcp = TcpStream::connect(server.addr()).await.unwrap();
     let wrong = ServerName::try_from("db.example.com").unwrap();
     let error = connector(cert).connect(wrong, tcp).await.unwrap_err();

@@ -223,3 +223,8 @@ pub fn goodbye() -> Vec<u8> {
 pub fn success_empty() -> Vec<u8> {
     message(SUCCESS, &[map(&[])])
 }
+
+/// `SUCCESS` with these metadata entries.
+pub fn success(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    message(SUCCESS, &[map(entries)])
+}
