@@ -302,15 +302,7 @@ async fn a_connection_with_an_unreadable_message_is_not_reused() {
     assert_protocol(&err);
     until_idle(&driver).await;
     let mut session = driver.session(SessionConfig::default());
-    let x: i64 = session
-        .run("RETURN 1 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap()
-        .get("x")
-        .unwrap();
+    let x: i64 = single(&mut session, "RETURN 1 AS x", "x").await;
     assert_eq!(x, 1);
     session.close().await.unwrap();
     let report = finish(driver, server).await;

@@ -161,15 +161,7 @@ S: SUCCESS {{"fields": ["x"]}}
     .unwrap();
     let driver = driver_on(&server, AuthToken::basic("neo4j", SECRET));
     let mut session = driver.session(SessionConfig::default());
-    let x: i64 = session
-        .run("RETURN 1 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap()
-        .get("x")
-        .unwrap();
+    let x: i64 = single(&mut session, "RETURN 1 AS x", "x").await;
     assert_eq!(x, 1);
     session.close().await.unwrap();
     // Session auth: the connection re-authenticates with a token.

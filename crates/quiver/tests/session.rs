@@ -204,11 +204,7 @@ S: SUCCESS {"bookmark": "bm1"}
 "#,
     )
     .await;
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(2)),
-        None,
-    );
+    let driver = fetching_driver(&server, 2);
     let mut session = driver.session(SessionConfig::default());
     let mut tx = session
         .begin_transaction(TransactionConfig::default())
@@ -297,11 +293,7 @@ S: RECORD [5]
 "#,
     )
     .await;
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(2)),
-        None,
-    );
+    let driver = fetching_driver(&server, 2);
     let mut session = driver.session(SessionConfig::default());
     let mut result = session
         .run("UNWIND range(1, 5) AS x RETURN x")
@@ -345,11 +337,7 @@ S: SUCCESS {"type": "r", "bookmark": "bm9"}
 "#,
     )
     .await;
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(1)),
-        None,
-    );
+    let driver = fetching_driver(&server, 1);
     let mut session = driver.session(SessionConfig::default());
     let mut result = session.run("BIG").await.unwrap();
     let summary = result.consume().await.unwrap();
@@ -687,15 +675,7 @@ S: SUCCESS {}
         .await
         .unwrap();
     assert_eq!(x, 1);
-    let y: i64 = session
-        .run("RETURN 2 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap()
-        .get("x")
-        .unwrap();
+    let y: i64 = single(&mut session, "RETURN 2 AS x", "x").await;
     assert_eq!(y, 2);
     let report = finish(driver, server).await;
     assert!(report
@@ -754,11 +734,7 @@ S: SUCCESS {}
     ))
     .await
     .unwrap();
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(2)),
-        None,
-    );
+    let driver = fetching_driver(&server, 2);
     {
         let mut session = driver.session(SessionConfig::default());
         let mut result = session
@@ -795,11 +771,7 @@ S: SUCCESS {}
 "#,
     )
     .await;
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(2)),
-        None,
-    );
+    let driver = fetching_driver(&server, 2);
     let mut session = driver.session(SessionConfig::default());
     let mut result = session
         .run("UNWIND range(1, 10) AS x RETURN x")

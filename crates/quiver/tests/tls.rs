@@ -106,6 +106,25 @@ fn write_pem(dir: &std::path::Path, name: &str, pem: &str) -> PathBuf {
     path
 }
 
+/// A fresh CA, a PEM directory of its own, and the CA's certificate written there.
+fn ca_on_disk() -> (Ca, PathBuf, PathBuf) {
+    let ca = ca();
+    let dir = pem_dir();
+    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    (ca, dir, ca_file)
+}
+
+/// Encrypted, trusting only the CA certificate in `ca_file`.
+fn trusting(ca_file: PathBuf) -> ConfigBuilder {
+    Config::builder()
+        .encrypted(true)
+        .trust(TrustStrategy::CustomCertificates(vec![ca_file]))
+}
+
+fn bolt_local(port: u16) -> String {
+    format!("bolt://127.0.0.1:{port}")
+}
+
 const QUERY: &str = r#"C: RUN "RETURN 1 AS x" {} {}
    PULL {"n": 1000}
 S: SUCCESS {"fields": ["x"]}
@@ -190,16 +209,12 @@ fn assert_tls_error(err: &quiver::Error, needle: &str) {
 
 #[tokio::test]
 async fn a_chain_from_a_custom_ca_file_is_accepted() {
-    let ca = ca();
-    let dir = pem_dir();
-    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    let (ca, _dir, ca_file) = ca_on_disk();
     let server_cert = leaf(&["127.0.0.1"], Some(&ca), false);
     accepted(
         server_tls(&server_cert, None),
-        |port| format!("bolt://127.0.0.1:{port}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file])),
+        bolt_local,
+        trusting(ca_file),
     )
     .await;
 }
@@ -251,9 +266,7 @@ async fn neo4j_plus_s_rejects_a_self_signed_certificate() {
 
 #[tokio::test]
 async fn neo4j_with_a_custom_ca_routes_and_reads_over_tls() {
-    let ca = ca();
-    let dir = pem_dir();
-    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    let (ca, _dir, ca_file) = ca_on_disk();
     let cert = leaf(&["127.0.0.1"], Some(&ca), false);
     let listener = StubServer::bind().await.unwrap();
     let me = listener.addr().to_string();
@@ -280,12 +293,7 @@ async fn neo4j_with_a_custom_ca_routes_and_reads_over_tls() {
         .script(router)
         .tls(server_tls(&cert, None))
         .start_on(listener);
-    let driver = driver_for(
-        &format!("neo4j://{me}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file])),
-    );
+    let driver = driver_for(&format!("neo4j://{me}"), trusting(ca_file));
     assert_eq!(return_one(&driver).await.unwrap(), 1);
     let report = finish(driver, server).await;
     assert!(report.connections().iter().all(|c| c.tls));
@@ -293,44 +301,24 @@ async fn neo4j_with_a_custom_ca_routes_and_reads_over_tls() {
 
 #[tokio::test]
 async fn the_wrong_hostname_is_rejected() {
-    let ca = ca();
-    let dir = pem_dir();
-    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    let (ca, _dir, ca_file) = ca_on_disk();
     // Valid chain, but for another name than the one connected to.
     let cert = leaf(&["db.example.com"], Some(&ca), false);
-    let err = rejected(
-        server_tls(&cert, None),
-        |port| format!("bolt://127.0.0.1:{port}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file])),
-    )
-    .await;
+    let err = rejected(server_tls(&cert, None), bolt_local, trusting(ca_file)).await;
     assert_tls_error(&err, "certificate");
 }
 
 #[tokio::test]
 async fn an_expired_certificate_is_rejected() {
-    let ca = ca();
-    let dir = pem_dir();
-    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    let (ca, _dir, ca_file) = ca_on_disk();
     let cert = leaf(&["127.0.0.1"], Some(&ca), true);
-    let err = rejected(
-        server_tls(&cert, None),
-        |port| format!("bolt://127.0.0.1:{port}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file])),
-    )
-    .await;
+    let err = rejected(server_tls(&cert, None), bolt_local, trusting(ca_file)).await;
     assert_tls_error(&err, "expired");
 }
 
 #[tokio::test]
 async fn mutual_tls_with_a_client_certificate_is_accepted_and_without_one_rejected() {
-    let ca = ca();
-    let dir = pem_dir();
-    let ca_file = write_pem(&dir, "ca.pem", &ca.cert.pem());
+    let (ca, dir, ca_file) = ca_on_disk();
     let server_cert = leaf(&["127.0.0.1"], Some(&ca), false);
     let client = leaf(&["client"], Some(&ca), false);
     let client_cert = write_pem(&dir, "client.pem", &client.cert.pem());
@@ -338,21 +326,12 @@ async fn mutual_tls_with_a_client_certificate_is_accepted_and_without_one_reject
     let tls = server_tls(&server_cert, Some(&ca));
     accepted(
         Arc::clone(&tls),
-        |port| format!("bolt://127.0.0.1:{port}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file.clone()]))
+        bolt_local,
+        trusting(ca_file.clone())
             .client_certificate(ClientCertificate::new(client_cert, client_key)),
     )
     .await;
-    let err = rejected(
-        tls,
-        |port| format!("bolt://127.0.0.1:{port}"),
-        Config::builder()
-            .encrypted(true)
-            .trust(TrustStrategy::CustomCertificates(vec![ca_file])),
-    )
-    .await;
+    let err = rejected(tls, bolt_local, trusting(ca_file)).await;
     assert!(
         matches!(
             err.kind(),

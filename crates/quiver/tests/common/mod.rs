@@ -70,3 +70,30 @@ pub async fn until_idle(driver: &Driver) {
     }
     panic!("connections still in use: {:?}", driver.metrics());
 }
+
+/// [`driver`] with this fetch size.
+pub fn fetching_driver(server: &StubServer, fetch_size: u64) -> Driver {
+    driver_with(
+        server,
+        Config::builder().fetch_size(quiver::FetchSize::Records(fetch_size)),
+        None,
+    )
+}
+
+/// Runs `query` in `session`, which must give exactly one record, and reads
+/// its field `key`.
+pub async fn single<T: serde::de::DeserializeOwned>(
+    session: &mut quiver::Session,
+    query: &str,
+    key: &str,
+) -> T {
+    session
+        .run(query)
+        .await
+        .unwrap()
+        .single()
+        .await
+        .unwrap()
+        .get(key)
+        .unwrap()
+}
