@@ -437,20 +437,21 @@ pub struct NewDriver {
     pub client_certificate_provider_id: Option<Id>,
 }
 
-/// A request naming only a driver.
-macro_rules! driver_request {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
+/// Requests that carry one id and nothing else: `field("doc"); Name, ...`.
+macro_rules! one_id_request {
+    ($field:ident($doc:literal); $($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
-            /// The driver.
-            pub driver_id: Id,
+            #[doc = $doc]
+            pub $field: Id,
         }
     )*};
 }
 
-driver_request! {
+one_id_request! {
+    driver_id("The driver.");
     /// `DriverClose{driverId}`.
     DriverClose,
     /// `VerifyConnectivity{driverId}`.
@@ -592,20 +593,8 @@ pub struct NewSession {
     pub authorization_token: Option<AuthorizationToken>,
 }
 
-/// A request naming only a session.
-macro_rules! session_request {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            /// The session.
-            pub session_id: Id,
-        }
-    )*};
-}
-
-session_request! {
+one_id_request! {
+    session_id("The session.");
     /// `SessionClose{sessionId}`.
     SessionClose,
     /// `SessionLastBookmarks{sessionId}`.
@@ -693,20 +682,8 @@ pub struct TransactionRun {
     pub params: Option<CypherMap>,
 }
 
-/// A request naming only a transaction.
-macro_rules! tx_id_request {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            /// The transaction.
-            pub tx_id: Id,
-        }
-    )*};
-}
-
-tx_id_request! {
+one_id_request! {
+    tx_id("The transaction.");
     /// `TransactionCommit{txId}`.
     TransactionCommit,
     /// `TransactionRollback{txId}`.
@@ -718,20 +695,8 @@ tx_id_request! {
 // ---------------------------------------------------------------------------------------------
 // result
 
-/// A request naming only a result.
-macro_rules! result_request {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        pub struct $name {
-            /// The result.
-            pub result_id: Id,
-        }
-    )*};
-}
-
-result_request! {
+one_id_request! {
+    result_id("The result.");
     /// `ResultNext{resultId}`.
     ResultNext,
     /// `ResultSingle{resultId}`.
@@ -788,19 +753,8 @@ empty_request! {
     FakeTimeUninstall,
 }
 
-/// A request naming only an object by `id`.
-macro_rules! id_request {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
-        $(#[$meta])*
-        #[derive(Debug, Clone, Deserialize)]
-        pub struct $name {
-            /// The object.
-            pub id: Id,
-        }
-    )*};
-}
-
-id_request! {
+one_id_request! {
+    id("The object.");
     /// `AuthTokenManagerClose{id}` (any of the three manager kinds).
     AuthTokenManagerClose,
     /// `ClientCertificateProviderClose{id}`.
