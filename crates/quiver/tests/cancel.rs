@@ -4,14 +4,18 @@
 //! pool's next connection is clean (a query gets exactly its own rows) and
 //! that no connection is left in use.
 
+mod common;
+
 use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use quiver::{AuthToken, Config, Driver, FetchSize, SessionConfig, TransactionConfig};
+use quiver::{Config, Driver, FetchSize, SessionConfig, TransactionConfig};
 use quiver_test_support::bench_server::BenchServer;
 use quiver_test_support::proxy::FaultProxy;
+
+use common::*;
 
 /// The most steps a cancelled operation is given before the loop expects
 /// it to have finished.
@@ -36,19 +40,7 @@ async fn cancel_after<F: Future>(k: usize, fut: F) -> Option<F::Output> {
     .await
 }
 
-struct Rig {
-    _server: BenchServer,
-    // Each read goes through a proxy: more await points than loopback alone.
-    proxy: FaultProxy,
-    driver: Driver,
-}
-
 async fn rig() -> Rig {
-    let server = BenchServer::start().unwrap();
-    let proxy = FaultProxy::start(server.addr()).await.unwrap();
-    // Every read of the driver waits: each is a step where it can be
-    // cancelled.
-    proxy.delay(Duration::from_millis(1));
     let config = Config::builder()
         // One connection: the next query gets the cancelled one's
         // connection if it went back to the pool.
@@ -58,16 +50,11 @@ async fn rig() -> Rig {
         .fetch_size(FetchSize::Records(10))
         .build()
         .unwrap();
-    let driver = Driver::builder(&proxy.uri())
-        .auth(AuthToken::basic("neo4j", "pass"))
-        .config(config)
-        .build()
-        .unwrap();
-    Rig {
-        _server: server,
-        proxy,
-        driver,
-    }
+    let rig = proxy_rig(config).await;
+    // Every read of the driver waits: each is a step where it can be
+    // cancelled.
+    rig.proxy.delay(Duration::from_millis(1));
+    rig
 }
 
 impl Rig {
@@ -156,16 +143,13 @@ async fn cancelled_connect_from_a_cold_pool() {
     let server = BenchServer::start().unwrap();
     let proxy = FaultProxy::start(server.addr()).await.unwrap();
     for k in 1..=MAX_STEPS {
-        let driver = Driver::builder(&proxy.uri())
-            .auth(AuthToken::basic("neo4j", "pass"))
-            .config(
-                Config::builder()
-                    .max_connection_pool_size(1)
-                    .build()
-                    .unwrap(),
-            )
-            .build()
-            .unwrap();
+        let driver = driver_at(
+            &proxy.uri(),
+            Config::builder()
+                .max_connection_pool_size(1)
+                .build()
+                .unwrap(),
+        );
         let done = cancel_after(k, driver.verify_connectivity()).await;
         check_clean(&driver, "verify_connectivity", k).await;
         driver.close().await;

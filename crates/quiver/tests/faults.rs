@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use quiver::{AuthToken, Config, Driver, ErrorKind, FetchSize, SessionConfig, TransactionConfig};
-use quiver_test_support::bench_server::BenchServer;
 use quiver_test_support::proxy::{Action, Direction, FaultProxy};
 use quiver_test_support::stub::{Script, StubServer};
+
+use common::{driver_at, proxy_rig, Rig};
 
 /// Bolt handshake reply: the 4 bytes of the agreed version.
 const HANDSHAKE_REPLY: u64 = 4;
@@ -26,26 +27,8 @@ fn config() -> quiver::ConfigBuilder {
         .max_transaction_retry_time(Duration::from_secs(5))
 }
 
-struct Rig {
-    // Kept alive for the test's length.
-    _server: BenchServer,
-    proxy: FaultProxy,
-    driver: Driver,
-}
-
 async fn rig_with(config: quiver::ConfigBuilder) -> Rig {
-    let server = BenchServer::start().unwrap();
-    let proxy = FaultProxy::start(server.addr()).await.unwrap();
-    let driver = Driver::builder(&proxy.uri())
-        .auth(AuthToken::basic("neo4j", "pass"))
-        .config(config.build().unwrap())
-        .build()
-        .unwrap();
-    Rig {
-        _server: server,
-        proxy,
-        driver,
-    }
+    proxy_rig(config.build().unwrap()).await
 }
 
 async fn rig() -> Rig {
@@ -363,11 +346,7 @@ S: <SLEEP 3>
         .await
         .unwrap();
     let proxy = FaultProxy::start(server.addr()).await.unwrap();
-    let driver = Driver::builder(&proxy.uri())
-        .auth(AuthToken::basic("neo4j", "pass"))
-        .config(config().build().unwrap())
-        .build()
-        .unwrap();
+    let driver = driver_at(&proxy.uri(), config().build().unwrap());
     let start = Instant::now();
     let err = return_one(&driver).await.unwrap_err();
     let took = start.elapsed();

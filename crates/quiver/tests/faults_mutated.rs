@@ -5,11 +5,15 @@
 //! no hang, no connection left in use, and a corrupted stream is reported
 //! as a protocol error (or as the loss of a connection the driver closed).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use quiver::{AuthToken, Config, Driver, ErrorKind, FetchSize, SessionConfig};
+use quiver::{Config, Driver, ErrorKind, FetchSize, SessionConfig};
 use quiver_test_support::bench_server::BenchServer;
 use quiver_test_support::proxy::{Direction, FaultProxy};
+
+use common::driver_at;
 
 const SEEDS: u64 = 60;
 
@@ -45,21 +49,18 @@ async fn mutated_replies_give_errors_never_panics_hangs_or_leaks() {
     let proxy = FaultProxy::start(server.addr()).await.unwrap();
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for seed in 1..=SEEDS {
-        let driver = Driver::builder(&proxy.uri())
-            .auth(AuthToken::basic("neo4j", "pass"))
-            .config(
-                Config::builder()
-                    .max_connection_pool_size(2)
-                    .connection_timeout(Duration::from_millis(500))
-                    .connection_acquisition_timeout(Duration::from_secs(1))
-                    // A mutated stream may well be retried: keep it short.
-                    .max_transaction_retry_time(Duration::from_millis(300))
-                    .fetch_size(FetchSize::Records(7))
-                    .build()
-                    .unwrap(),
-            )
-            .build()
-            .unwrap();
+        let driver = driver_at(
+            &proxy.uri(),
+            Config::builder()
+                .max_connection_pool_size(2)
+                .connection_timeout(Duration::from_millis(500))
+                .connection_acquisition_timeout(Duration::from_secs(1))
+                // A mutated stream may well be retried: keep it short.
+                .max_transaction_retry_time(Duration::from_millis(300))
+                .fetch_size(FetchSize::Records(7))
+                .build()
+                .unwrap(),
+        );
         // One byte in 300 changed: most runs meet a handful of mutations.
         proxy.corrupt(Direction::ToClient, 300, seed);
         // A mutated chunk length can leave the driver waiting for bytes the

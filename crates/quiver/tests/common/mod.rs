@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use quiver::{AuthToken, Config, Driver, FakeClock};
+use quiver_test_support::bench_server::BenchServer;
+use quiver_test_support::proxy::FaultProxy;
 use quiver_test_support::stub::{Script, StubServer};
 
 /// Handshake, HELLO and LOGON on Bolt 5.4; RESET and GOODBYE answered
@@ -31,6 +33,34 @@ pub async fn stub(body: &str) -> StubServer {
 
 pub fn auth() -> AuthToken {
     AuthToken::basic("neo4j", "pass")
+}
+
+/// A driver for `uri` (a proxy, say) with [`auth`] and `config`.
+pub fn driver_at(uri: &str, config: Config) -> Driver {
+    Driver::builder(uri)
+        .auth(auth())
+        .config(config)
+        .build()
+        .unwrap()
+}
+
+/// The bench server behind a fault proxy, and a driver through the proxy.
+pub struct Rig {
+    // Kept alive for the test's length.
+    pub _server: BenchServer,
+    pub proxy: FaultProxy,
+    pub driver: Driver,
+}
+
+pub async fn proxy_rig(config: Config) -> Rig {
+    let server = BenchServer::start().unwrap();
+    let proxy = FaultProxy::start(server.addr()).await.unwrap();
+    let driver = driver_at(&proxy.uri(), config);
+    Rig {
+        _server: server,
+        proxy,
+        driver,
+    }
 }
 
 /// A direct driver on `server` with one connection at most (tests know
