@@ -65,6 +65,10 @@ pub enum Error<E> {
     RoutingUnavailable {
         /// The database asked for.
         database: Option<String>,
+        /// Why the last router tried gave nothing (unreachable, a TLS or
+        /// server error), if one was reached at all.
+        #[source]
+        last_error: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// The routing table names no server for the requested access mode.
     #[error("no {mode:?} server is available for database {}", db_name(.database))]

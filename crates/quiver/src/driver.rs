@@ -28,6 +28,9 @@ pub use crate::execute_query::ExecuteQuery;
 pub(crate) struct DriverInner {
     pub(crate) pools: ClusterPools<DriverManager>,
     pub(crate) auth: Arc<dyn AuthTokenManager>,
+    /// The token, when the driver was built with fixed credentials: sessions
+    /// skip the manager then.
+    pub(crate) static_auth: Option<AuthToken>,
     pub(crate) config: Config,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) query_bookmark_manager: Arc<dyn BookmarkManager>,
@@ -131,6 +134,7 @@ impl Driver {
         DriverBuilder {
             uri: uri.to_owned(),
             auth: None,
+            static_auth: None,
             config: Config::default(),
             clock: None,
         }
@@ -299,6 +303,7 @@ impl Driver {
 pub struct DriverBuilder {
     uri: String,
     auth: Option<Arc<dyn AuthTokenManager>>,
+    static_auth: Option<AuthToken>,
     config: Config,
     clock: Option<Arc<dyn Clock>>,
 }
@@ -315,13 +320,15 @@ impl fmt::Debug for DriverBuilder {
 impl DriverBuilder {
     /// Fixed credentials.
     pub fn auth(mut self, auth: AuthToken) -> Self {
-        self.auth = Some(Arc::new(StaticAuthTokenManager::new(auth)));
+        self.auth = Some(Arc::new(StaticAuthTokenManager::new(auth.clone())));
+        self.static_auth = Some(auth);
         self
     }
 
     /// Credentials that may change (see [`AuthTokenManager`]).
     pub fn auth_manager(mut self, manager: Arc<dyn AuthTokenManager>) -> Self {
         self.auth = Some(manager);
+        self.static_auth = None;
         self
     }
 
@@ -342,14 +349,20 @@ impl DriverBuilder {
     /// is opened yet.
     pub fn build(self) -> Result<Driver> {
         let uri = ConnectionUri::parse(&self.uri)?;
+        let static_auth = match &self.auth {
+            None => Some(AuthToken::none()),
+            Some(_) => self.static_auth,
+        };
         let auth = self
             .auth
             .unwrap_or_else(|| Arc::new(StaticAuthTokenManager::new(AuthToken::none())));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let config = self.config;
-        // The first connections log on with an empty token until a session
-        // asks the auth manager (sessions do before every acquire).
-        let connection = config.connection_config(&uri, AuthToken::none())?;
+        // With fixed credentials, connections log on with them. Else the
+        // first ones log on with an empty token until a session asks the
+        // auth manager (sessions do before every acquire).
+        let first = static_auth.clone().unwrap_or_else(AuthToken::none);
+        let connection = config.connection_config(&uri, first)?;
         let manager = DriverManager::new(connection);
         let pool_config = PoolConfig::default()
             .with_max_size(config.max_connection_pool_size())
@@ -396,6 +409,7 @@ impl DriverBuilder {
             inner: Arc::new(DriverInner {
                 pools,
                 auth,
+                static_auth,
                 config,
                 clock,
                 query_bookmark_manager: Arc::new(DefaultBookmarkManager::new()),

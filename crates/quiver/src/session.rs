@@ -201,8 +201,14 @@ impl Session {
         for _ in 0..3 {
             // New connections log on with the driver's credentials; a
             // session with its own re-authenticates after.
-            let driver_auth = self.driver.auth.get_auth().await?;
-            self.driver.pools.manager().set_auth(&driver_auth);
+            let driver_auth = match &self.driver.static_auth {
+                Some(fixed) => fixed.clone(),
+                None => {
+                    let current = self.driver.auth.get_auth().await?;
+                    self.driver.pools.manager().set_auth(&current);
+                    current
+                }
+            };
             let auth: AuthToken = session_auth.clone().unwrap_or(driver_auth);
             let mode = if read {
                 PoolMode::Read

@@ -259,9 +259,21 @@ async fn neo4j_plus_s_rejects_a_self_signed_certificate() {
         Config::builder(),
     )
     .await;
-    // The routing error does not carry the certificate error that caused
-    // it (as in the official drivers, the cause is logged).
     assert_eq!(err.kind(), quiver::ErrorKind::ServiceUnavailable, "{err}");
+    // The routing error's source chain names the certificate error that
+    // made the router unusable.
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    assert!(
+        chain
+            .iter()
+            .any(|s| s.to_lowercase().contains("certificate")),
+        "{err}: {chain:?}"
+    );
 }
 
 #[tokio::test]

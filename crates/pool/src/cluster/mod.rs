@@ -355,23 +355,25 @@ impl<M: RoutingManager> ClusterPools<M> {
             bookmarks,
         };
         let mut reply = None;
+        let mut last_error = None;
         if prefer_initial {
-            reply = self.fetch_via_initial(&request).await?;
+            reply = self.fetch_via_initial(&request, &mut last_error).await?;
         }
         if reply.is_none() {
             for router in routers.iter().filter(|r| **r != initial) {
-                reply = self.fetch(router, &request).await?;
+                reply = self.fetch(router, &request, &mut last_error).await?;
                 if reply.is_some() {
                     break;
                 }
             }
         }
         if reply.is_none() && !prefer_initial {
-            reply = self.fetch_via_initial(&request).await?;
+            reply = self.fetch_via_initial(&request, &mut last_error).await?;
         }
         let Some(reply) = reply else {
             return Err(Error::RoutingUnavailable {
                 database: database.map(str::to_owned),
+                last_error: last_error.map(|e| Box::new(e) as _),
             });
         };
         let now = self.inner.clock.now();
@@ -396,22 +398,25 @@ impl<M: RoutingManager> ClusterPools<M> {
     async fn fetch_via_initial(
         &self,
         request: &RouteRequest<'_>,
+        last_error: &mut Option<Error<M::Error>>,
     ) -> Result<Option<RouteReply>, Error<M::Error>> {
         let custom = self.inner.config.resolver.as_deref();
         let addresses = resolve_all(custom, &*self.inner.config.dns, &self.inner.initial).await;
         for address in &addresses {
-            if let Some(reply) = self.fetch(address, request).await? {
+            if let Some(reply) = self.fetch(address, request, last_error).await? {
                 return Ok(Some(reply));
             }
         }
         Ok(None)
     }
 
-    /// One ROUTE against `router`: `Ok(None)` means try the next router.
+    /// One ROUTE against `router`: `Ok(None)` means try the next router
+    /// (why this one gave nothing goes to `last_error`).
     async fn fetch(
         &self,
         router: &Address,
         request: &RouteRequest<'_>,
+        last_error: &mut Option<Error<M::Error>>,
     ) -> Result<Option<RouteReply>, Error<M::Error>> {
         let mut conn = match self.pool_for(router)?.acquire().await {
             Ok(c) => c,
@@ -428,6 +433,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                 if self.is_unreachable(&e) {
                     self.on_connection_failure(router);
                 }
+                *last_error = Some(e);
                 return Ok(None);
             }
         };
@@ -456,6 +462,10 @@ impl<M: RoutingManager> ClusterPools<M> {
                     conn.discard();
                     drop(conn);
                     self.on_connection_failure(router);
+                    *last_error = Some(Error::Server {
+                        address: router.clone(),
+                        source: e,
+                    });
                     Ok(None)
                 }
                 _ => {
