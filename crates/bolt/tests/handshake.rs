@@ -6,10 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use quiver_bolt::{
-    Address, Connection, ConnectionConfig, Error, NotificationFilter, ServerState, Version,
-};
-use quiver_test_support::stub::{Script, StubServer};
+use quiver_bolt::{ConnectionConfig, Error, NotificationFilter, ServerState, Version};
+use quiver_test_support::stub::Script;
 
 const CLASSIC: &[Version] = &[
     Version::V4_4,
@@ -103,21 +101,13 @@ async fn manifest_offering_several_versions_picks_newest_allowed() {
 
 #[tokio::test]
 async fn handshake_refused_or_http() {
-    let server = StubServer::start(Script::parse("!: HANDSHAKE 00 00 00 00\n").unwrap())
-        .await
-        .unwrap();
-    let err = Connection::connect(&Address::from(server.addr()), &config())
-        .await
-        .unwrap_err();
+    let server = start(raw_script("!: HANDSHAKE 00 00 00 00\n")).await;
+    let err = connect_err(&server, &config()).await;
     assert!(matches!(err, Error::NoCommonVersion), "{err}");
     let _ = server.finish().await;
 
-    let server = StubServer::start(Script::parse("!: HANDSHAKE 48 54 54 50\n").unwrap())
-        .await
-        .unwrap();
-    let err = Connection::connect(&Address::from(server.addr()), &config())
-        .await
-        .unwrap_err();
+    let server = start(raw_script("!: HANDSHAKE 48 54 54 50\n")).await;
+    let err = connect_err(&server, &config()).await;
     assert!(matches!(err, Error::Protocol(_)), "{err}");
     let _ = server.finish().await;
 }
@@ -125,16 +115,12 @@ async fn handshake_refused_or_http() {
 #[tokio::test]
 async fn handshake_version_not_offered_is_rejected() {
     // the server claims 5.5, which a client offering 5.8..5.6 and 4.4 did not offer
-    let server = StubServer::start(Script::parse("!: HANDSHAKE 00 00 05 05\n").unwrap())
-        .await
-        .unwrap();
+    let server = start(raw_script("!: HANDSHAKE 00 00 05 05\n")).await;
     let cfg = ConnectionConfig::builder()
         .versions(&[Version::V5_8, Version::V5_7, Version::V5_6, Version::V4_4])
         .build()
         .unwrap();
-    let err = Connection::connect(&Address::from(server.addr()), &cfg)
-        .await
-        .unwrap_err();
+    let err = connect_err(&server, &cfg).await;
     assert!(matches!(err, Error::Protocol(_)), "{err}");
     let _ = server.finish().await;
 }
@@ -147,9 +133,7 @@ S: FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "bad cre
    <EXIT>
 "#;
     let server = start(Script::parse(text).unwrap()).await;
-    let err = Connection::connect(&Address::from(server.addr()), &config())
-        .await
-        .unwrap_err();
+    let err = connect_err(&server, &config()).await;
     let se = err.as_server_error().expect("server error");
     assert_eq!(se.code, "Neo.ClientError.Security.Unauthorized");
     server.finish().await.unwrap();
@@ -165,9 +149,7 @@ S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-1"}
    <EXIT>
 "#;
     let server = start(Script::parse(text).unwrap()).await;
-    let err = Connection::connect(&Address::from(server.addr()), &config())
-        .await
-        .unwrap_err();
+    let err = connect_err(&server, &config()).await;
     assert!(err.as_server_error().is_some(), "{err}");
     server.finish().await.unwrap();
 }
@@ -212,9 +194,7 @@ async fn notification_filters_unsupported_before_5_2() {
         .notification_filter(NotificationFilter::new().minimum_severity("OFF"))
         .build()
         .unwrap();
-    let err = Connection::connect(&Address::from(server.addr()), &cfg)
-        .await
-        .unwrap_err();
+    let err = connect_err(&server, &cfg).await;
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     let _ = server.finish().await;
 }

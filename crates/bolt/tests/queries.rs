@@ -588,20 +588,15 @@ async fn messages_larger_than_one_chunk_both_ways() {
 #[tokio::test]
 async fn connect_timeout_and_refused() {
     use quiver_bolt::{Address, Connection, ConnectionConfig};
-    use quiver_test_support::stub::{Script, StubServer};
     use std::time::Duration;
 
-    let server = StubServer::start(Script::parse("!: BOLT 5.4\n!: HANDSHAKE_DELAY 3\n").unwrap())
-        .await
-        .unwrap();
+    let server = start(raw_script("!: BOLT 5.4\n!: HANDSHAKE_DELAY 3\n")).await;
     let cfg = ConnectionConfig::builder()
         .connect_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let err = Connection::connect(&Address::from(server.addr()), &cfg)
-        .await
-        .unwrap_err();
+    let err = connect_err(&server, &cfg).await;
     assert!(matches!(err, Error::ConnectTimeout(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(2));
     drop(server);

@@ -51,6 +51,11 @@ pub fn script(version: Version, body: &str) -> Script {
     Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
+/// A script given whole (no login lines added).
+pub fn raw_script(text: &str) -> Script {
+    Script::parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
 pub async fn start(script: Script) -> StubServer {
     StubServer::start(script).await.unwrap()
 }
@@ -63,6 +68,14 @@ pub async fn connect_with(server: &StubServer, config: &ConnectionConfig) -> Con
     Connection::connect(&Address::from(server.addr()), config)
         .await
         .unwrap()
+}
+
+/// Connecting to `server` with `config` fails: the error.
+pub async fn connect_err(server: &StubServer, config: &ConnectionConfig) -> quiver_bolt::Error {
+    Connection::connect(&Address::from(server.addr()), config)
+        .await
+        .map(|_| ())
+        .unwrap_err()
 }
 
 /// A RUN of `query` with `params` and no extras.
