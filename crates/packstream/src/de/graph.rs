@@ -11,7 +11,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
 use super::Deserializer;
 use crate::error::{Error, ErrorKind, Result};
-use crate::marker::NULL;
+use crate::marker::{MAP_16, MAP_32, MAP_8, NULL};
 use crate::structure::tag;
 
 /// One entry of a structure presented as a map.
@@ -99,10 +99,25 @@ fn layout(t: u8) -> Option<&'static Layout> {
 }
 
 impl<'de> Deserializer<'de> {
-    /// For a target that asks for a struct or a map: a graph structure is
-    /// presented as a map, anything else as it is.
+    /// For a target that asks for a struct or a map: a map as it is (the
+    /// hot path), a graph structure presented as a map, anything else as
+    /// it is.
     #[inline]
     pub(super) fn struct_or_map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        let pos = self.position();
+        match self.peek_marker()? {
+            m @ (0xA0..=0xAF | MAP_8 | MAP_16 | MAP_32) => {
+                self.read.advance(1);
+                let len = self.map_len(m, pos)?;
+                self.visit_map(len, visitor)
+            }
+            0xB0..=0xBF => self.structure_as_map(visitor),
+            _ => de::Deserializer::deserialize_any(self, visitor),
+        }
+    }
+
+    #[inline(never)]
+    fn structure_as_map<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         if let [m @ 0xB0..=0xBF, t, ..] = *self.read.rest() {
             if let Some(layout) = layout(t) {
                 return self.graph_map(usize::from(m & 0x0F), t, layout, visitor);
