@@ -81,7 +81,7 @@ fn resolvers_ask_testkit_and_routing_table_is_forced_and_fetched() {
         "driverId": driver_id, "database": "other"}}));
     assert_eq!(r["name"], "BackendError", "{r}");
 
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     router.finish().unwrap();
 }
 
@@ -171,8 +171,8 @@ fn bookmark_manager_supplier_and_consumer_ask_testkit() {
         ]
     );
 
-    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
     server.finish().unwrap();
 }
 
@@ -237,8 +237,8 @@ fn peek_single_and_single_optional() {
         json!({"name": "RecordOptional", "data": {"record": null, "warnings": []}})
     );
 
-    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
     server.finish().unwrap();
 }
 
@@ -270,7 +270,7 @@ fn verify_authentication_answers_yes_and_no() {
             "{password}"
         );
     }
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     server.finish().unwrap();
 }
 
@@ -333,6 +333,6 @@ fn fake_time_reaches_the_driver_bearer_token_expiry() {
     // Asked first, not again while the token is fresh (fake time 1 s), again once the fake
     // clock passed its expiry (61 s) although no real time went by.
     assert_eq!(provider_calls, [1, 0, 1]);
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     server.finish().unwrap();
 }

@@ -60,12 +60,12 @@ fn driver_session_run_next_consume_close() {
     assert_eq!(r["data"]["keys"], json!(["x"]));
     let result_id = r["data"]["id"].clone();
 
-    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    let r = c.next(&result_id);
     assert_eq!(
         r,
         json!({"name": "Record", "data": {"values": [{"name": "CypherInt", "data": {"value": 1}}]}})
     );
-    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    let r = c.next(&result_id);
     assert_eq!(r, json!({"name": "NullRecord", "data": {}}));
 
     let r = c.request(json!({"name": "ResultConsume", "data": {"resultId": result_id}}));
@@ -83,9 +83,9 @@ fn driver_session_run_next_consume_close() {
         json!({"name": "Bookmarks", "data": {"bookmarks": ["bm1"]}})
     );
 
-    let r = c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    let r = c.close_session(&session_id);
     assert_eq!(r, json!({"name": "Session", "data": {"id": session_id}}));
-    let r = c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    let r = c.close_driver(&driver_id);
     assert_eq!(r, json!({"name": "Driver", "data": {"id": driver_id}}));
 
     stub.finish().unwrap();
@@ -143,7 +143,7 @@ fn run_in_managed_tx(c: &mut Client, session_id: &Value) {
         "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
     assert_eq!(r["name"], "Result", "{r}");
     let result_id = r["data"]["id"].clone();
-    let r = c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}));
+    let r = c.next(&result_id);
     assert_eq!(r["name"], "Record", "{r}");
 }
 
@@ -160,8 +160,8 @@ fn managed_transaction_commits_on_retryable_positive() {
         r,
         json!({"name": "Bookmarks", "data": {"bookmarks": ["bm2"]}})
     );
-    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
     stub.finish().unwrap();
 }
 
@@ -174,8 +174,8 @@ fn managed_transaction_fails_on_retryable_negative() {
     let r = c.request(json!({"name": "RetryableNegative", "data": {
         "sessionId": session_id, "errorId": ""}}));
     assert_eq!(r["name"], "FrontendError", "{r}");
-    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
     stub.finish().unwrap();
 }
 
@@ -199,8 +199,8 @@ fn explicit_transaction_commit() {
     );
     let r = c.request(json!({"name": "TransactionCommit", "data": {"txId": tx_id}}));
     assert_eq!(r, json!({"name": "Transaction", "data": {"id": tx_id}}));
-    c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
     stub.finish().unwrap();
 }
 
@@ -224,7 +224,7 @@ fn server_info_and_encryption() {
         r,
         json!({"name": "DriverIsEncrypted", "data": {"encrypted": false}})
     );
-    let r = c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    let r = c.close_driver(&driver_id);
     assert_eq!(r["name"], "Driver");
     // Still answerable after close.
     let r = c.request(json!({"name": "CheckDriverIsEncrypted", "data": {"driverId": driver_id}}));
@@ -261,7 +261,7 @@ fn execute_query_with_config() {
         json!([{"values": [{"name": "CypherFloat", "data": {"value": 1.5}}]}])
     );
     assert_eq!(r["data"]["summary"]["queryType"], "r");
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     stub.finish().unwrap();
 }
 
@@ -305,7 +305,7 @@ fn auth_token_managers_ask_testkit_through_the_driver() {
         let r = c.recv();
         assert_eq!(r, json!({"name": "Driver", "data": {"id": driver_id}}));
 
-        c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+        c.close_driver(&driver_id);
         stub.finish().unwrap();
     }
 }

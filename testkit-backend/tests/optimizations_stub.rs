@@ -19,13 +19,30 @@ use common::{record, Client};
 use quiver_test_support::stub::{BlockingStubServer, Script};
 use serde_json::json;
 
-const SCRIPT: &str = r#"!: BOLT 5.4
+/// No automatic answers: HELLO and LOGON as one group.
+const STRICT_LOGIN: &str = r#"!: BOLT 5.4
 
 C: HELLO {"user_agent": "*", "bolt_agent": "*"}
    LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
 S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
    SUCCESS {}
-C: RUN "RETURN 1 AS n" {} {}
+"#;
+
+/// An optional GOODBYE at the end.
+const MAYBE_GOODBYE: &str = r#"{?
+    C: GOODBYE
+    S: <EXIT>
+?}
+"#;
+
+/// [`STRICT_LOGIN`], `body`, [`MAYBE_GOODBYE`].
+fn strict(body: &str) -> BlockingStubServer {
+    let text = format!("{STRICT_LOGIN}{body}{MAYBE_GOODBYE}");
+    BlockingStubServer::start(Script::parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+        .unwrap()
+}
+
+const SCRIPT: &str = r#"C: RUN "RETURN 1 AS n" {} {}
    PULL {"n": 1000}
 S: SUCCESS {"fields": ["n"]}
    RECORD [1]
@@ -48,24 +65,17 @@ S: SUCCESS {}
    SUCCESS {"type": "r"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm3"}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 #[test]
 fn pipelined_minimal_messages_on_one_connection_without_resets() {
-    let server = BlockingStubServer::start(Script::parse(SCRIPT).unwrap()).unwrap();
+    let server = strict(SCRIPT);
     let mut c = Client::start();
     let driver_id = c.new_driver(&format!("bolt://{}", server.addr()), json!({}));
     let session_id = c.new_session(&driver_id, json!({}));
 
     let result_id = c.run(&session_id, "RETURN 1 AS n");
-    assert_eq!(
-        c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}})),
-        record(&[1])
-    );
+    assert_eq!(c.next(&result_id), record(&[1]));
     let r = c.request(json!({"name": "ResultConsume", "data": {"resultId": result_id}}));
     assert_eq!(r["name"], "Summary", "{r}");
 
@@ -77,13 +87,10 @@ fn pipelined_minimal_messages_on_one_connection_without_resets() {
         "txId": tx_id, "cypher": "RETURN 2 AS n", "params": null}}));
     assert_eq!(r["name"], "Result", "{r}");
     let result_id = r["data"]["id"].clone();
-    assert_eq!(
-        c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}})),
-        record(&[2])
-    );
+    assert_eq!(c.next(&result_id), record(&[2]));
     let r = c.request(json!({"name": "TransactionCommit", "data": {"txId": tx_id}}));
     assert_eq!(r["name"], "Transaction", "{r}");
-    let r = c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    let r = c.close_session(&session_id);
     assert_eq!(r["name"], "Session", "{r}");
 
     let r = c.request(json!({"name": "ExecuteQuery", "data": {
@@ -91,7 +98,7 @@ fn pipelined_minimal_messages_on_one_connection_without_resets() {
     assert_eq!(r["name"], "EagerResult", "{r}");
     assert_eq!(r["data"]["records"], json!([{"values": [common::int(3)]}]));
 
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     let report = server.finish().unwrap();
     assert_eq!(report.connections().len(), 1, "ConnectionReuse");
     let conn = &report.connections()[0];
@@ -108,13 +115,7 @@ fn pipelined_minimal_messages_on_one_connection_without_resets() {
     );
 }
 
-const LIVENESS_SCRIPT: &str = r#"!: BOLT 5.4
-
-C: HELLO {"user_agent": "*", "bolt_agent": "*"}
-   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
-   SUCCESS {}
-C: RUN "RETURN 1 AS n" {} {}
+const LIVENESS_SCRIPT: &str = r#"C: RUN "RETURN 1 AS n" {} {}
    PULL {"n": 1000}
 S: SUCCESS {"fields": ["n"]}
    RECORD [1]
@@ -131,10 +132,6 @@ C: RUN "RETURN 3 AS n" {} {}
 S: SUCCESS {"fields": ["n"]}
    RECORD [3]
    SUCCESS {"type": "r"}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 /// `Feature:API:Liveness.Check` with `Backend:MockTime`: a connection idle for less than the
@@ -142,7 +139,7 @@ S: SUCCESS {"fields": ["n"]}
 /// RESET first, and that is the only RESET (`MinimalResets`).
 #[test]
 fn liveness_check_resets_only_connections_idle_past_the_timeout() {
-    let server = BlockingStubServer::start(Script::parse(LIVENESS_SCRIPT).unwrap()).unwrap();
+    let server = strict(LIVENESS_SCRIPT);
     let mut c = Client::start();
     let ack = json!({"name": "FakeTimeAck", "data": {}});
     assert_eq!(
@@ -158,15 +155,9 @@ fn liveness_check_resets_only_connections_idle_past_the_timeout() {
             let r = c.request(json!({"name": "FakeTimeTick", "data": {"incrementMs": idle_ms}}));
             assert_eq!(r, ack);
         }
-        let session_id = c.new_session(&driver_id, json!({}));
-        let result_id = c.run(&session_id, &format!("RETURN {n} AS n"));
-        assert_eq!(
-            c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}})),
-            record(&[n])
-        );
-        c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+        c.return_n(&driver_id, json!({}), n);
     }
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     let report = server.finish().unwrap();
     let resets = report.connections()[0]
         .received()
@@ -225,17 +216,11 @@ fn connection_acquisition_times_out_on_a_full_pool() {
 
     let r = c.request(json!({"name": "TransactionRollback", "data": {"txId": tx_id}}));
     assert_eq!(r["name"], "Transaction", "{r}");
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     server.finish().unwrap();
 }
 
-const USER_SWITCH_SCRIPT: &str = r#"!: BOLT 5.4
-
-C: HELLO {"user_agent": "*", "bolt_agent": "*"}
-   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
-   SUCCESS {}
-C: RUN "RETURN 1 AS n" {} {}
+const USER_SWITCH_SCRIPT: &str = r#"C: RUN "RETURN 1 AS n" {} {}
    PULL {"n": 1000}
 S: SUCCESS {"fields": ["n"]}
    RECORD [1]
@@ -249,10 +234,6 @@ C: RUN "RETURN 2 AS n" {} {}
 S: SUCCESS {"fields": ["n"]}
    RECORD [2]
    SUCCESS {"type": "r"}
-{?
-    C: GOODBYE
-    S: <EXIT>
-?}
 "#;
 
 /// Why `Optimization:AuthPipelining` is not advertised: TestKit's `*_pipelined` user-switch
@@ -262,7 +243,7 @@ S: SUCCESS {"fields": ["n"]}
 /// pipelines the RUN too, this test fails: then advertise the flag.
 #[test]
 fn user_switch_pipelines_logoff_with_logon_but_not_with_the_run() {
-    let server = BlockingStubServer::start(Script::parse(USER_SWITCH_SCRIPT).unwrap()).unwrap();
+    let server = strict(USER_SWITCH_SCRIPT);
     let mut c = Client::start();
     let driver_id = c.new_driver(&format!("bolt://{}", server.addr()), json!({}));
     for (n, auth) in [
@@ -277,15 +258,9 @@ fn user_switch_pipelines_logoff_with_logon_but_not_with_the_run() {
             Some(a) => json!({"authorizationToken": a}),
             None => json!({}),
         };
-        let session_id = c.new_session(&driver_id, extra);
-        let result_id = c.run(&session_id, &format!("RETURN {n} AS n"));
-        assert_eq!(
-            c.request(json!({"name": "ResultNext", "data": {"resultId": result_id}})),
-            record(&[n])
-        );
-        c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+        c.return_n(&driver_id, extra, n);
     }
-    c.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}));
+    c.close_driver(&driver_id);
     let report = server.finish().unwrap();
     let conn = &report.connections()[0];
     assert!(conn.pipelined(&["LOGOFF", "LOGON"]));

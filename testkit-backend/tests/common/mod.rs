@@ -137,6 +137,30 @@ impl Client {
         r["data"]["id"].clone()
     }
 
+    /// `ResultNext`; returns the response.
+    pub fn next(&mut self, result_id: &Value) -> Value {
+        self.request(json!({"name": "ResultNext", "data": {"resultId": result_id}}))
+    }
+
+    /// `SessionClose`; returns the response.
+    pub fn close_session(&mut self, session_id: &Value) -> Value {
+        self.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}))
+    }
+
+    /// `DriverClose`; returns the response.
+    pub fn close_driver(&mut self, driver_id: &Value) -> Value {
+        self.request(json!({"name": "DriverClose", "data": {"driverId": driver_id}}))
+    }
+
+    /// One session (with `extra` fields) that runs `RETURN n AS n`, reads the record `[n]`,
+    /// and closes.
+    pub fn return_n(&mut self, driver_id: &Value, extra: Value, n: i64) {
+        let session_id = self.new_session(driver_id, extra);
+        let result_id = self.run(&session_id, &format!("RETURN {n} AS n"));
+        assert_eq!(self.next(&result_id), record(&[n]));
+        self.close_session(&session_id);
+    }
+
     /// `SessionRun` without parameters; returns the result id.
     pub fn run(&mut self, session_id: &Value, cypher: &str) -> Value {
         let r = self.request(json!({"name": "SessionRun", "data": {
