@@ -66,11 +66,7 @@ S: SUCCESS {{}}
         .build()
         .unwrap();
     let mut session = driver.session(SessionConfig::default());
-    let x: i64 = session
-        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
-        .await
-        .unwrap();
-    assert_eq!(x, 1);
+    write_returns_one(&mut session).await;
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(clock.sleeps().len(), 1);
     finish(driver, server).await;
@@ -112,11 +108,7 @@ S: SUCCESS {{}}
             .auth(AuthToken::basic("jane", "secret"))
             .build(),
     );
-    let x: i64 = session
-        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
-        .await
-        .unwrap();
-    assert_eq!(x, 1);
+    write_returns_one(&mut session).await;
     finish(driver, server).await;
 }
 
@@ -165,11 +157,7 @@ S: SUCCESS {}
     let clock = FakeClock::new();
     let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
     let mut session = driver.session(SessionConfig::default());
-    let x: i64 = session
-        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
-        .await
-        .unwrap();
-    assert_eq!(x, 1);
+    write_returns_one(&mut session).await;
     assert_eq!(clock.sleeps().len(), 1);
     let report = finish(driver, server).await;
     assert_eq!(report.connections().len(), 2);

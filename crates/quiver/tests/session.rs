@@ -670,11 +670,7 @@ S: SUCCESS {}
     .unwrap();
     let driver = driver(&server);
     let mut session = driver.session(SessionConfig::default());
-    let x: i64 = session
-        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
-        .await
-        .unwrap();
-    assert_eq!(x, 1);
+    write_returns_one(&mut session).await;
     let y: i64 = single(&mut session, "RETURN 2 AS x", "x").await;
     assert_eq!(y, 2);
     let report = finish(driver, server).await;

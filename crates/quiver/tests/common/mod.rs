@@ -127,3 +127,12 @@ pub async fn single<T: serde::de::DeserializeOwned>(
         .get(key)
         .unwrap()
 }
+
+/// A transaction function (write) runs `RETURN 1 AS x` in `session` and gets 1.
+pub async fn write_returns_one(session: &mut quiver::Session) {
+    let x: i64 = session
+        .execute_write(|tx| async move { tx.run("RETURN 1 AS x").await?.single().await?.get("x") })
+        .await
+        .unwrap();
+    assert_eq!(x, 1);
+}
