@@ -11,8 +11,7 @@ use quiver_bolt::{
     Address, AuthToken, Connection, ConnectionConfig, Error, ServerState, TlsConfig,
 };
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
+use rustls::ServerConfig;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -46,30 +45,13 @@ fn leaf(names: &[&str], ca: Option<&Ca>) -> (CertificateDer<'static>, PrivateKey
     )
 }
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
 fn server_config(
     cert: CertificateDer<'static>,
     key: PrivateKeyDer<'static>,
     client_ca: Option<&Ca>,
 ) -> Arc<ServerConfig> {
-    let builder = ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .unwrap();
-    let builder = match client_ca {
-        Some(ca) => {
-            let mut roots = RootCertStore::empty();
-            roots.add(ca.cert.der().clone()).unwrap();
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
-                .build()
-                .unwrap();
-            builder.with_client_cert_verifier(verifier)
-        }
-        None => builder.with_no_client_auth(),
-    };
-    Arc::new(builder.with_single_cert(vec![cert], key).unwrap())
+    let client_ca = client_ca.map(|ca| ca.cert.der().clone());
+    quiver_test_support::tls::server_config(vec![cert], key, client_ca).unwrap()
 }
 
 /// Reads one dechunked message.

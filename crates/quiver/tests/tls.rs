@@ -18,8 +18,7 @@ use quiver::{AuthToken, ClientCertificate, Config, ConfigBuilder, Driver, TrustS
 use quiver_test_support::stub::{Script, StubServer};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::server::WebPkiClientVerifier;
-use rustls::{RootCertStore, ServerConfig};
+use rustls::ServerConfig;
 
 struct Ca {
     cert: rcgen::Certificate,
@@ -65,27 +64,10 @@ fn leaf(names: &[&str], ca: Option<&Ca>, expired: bool) -> Leaf {
     Leaf { cert, key }
 }
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
 fn server_tls(leaf: &Leaf, client_ca: Option<&Ca>) -> Arc<ServerConfig> {
-    let builder = ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .unwrap();
-    let builder = match client_ca {
-        Some(ca) => {
-            let mut roots = RootCertStore::empty();
-            roots.add(ca.cert.der().clone()).unwrap();
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
-                .build()
-                .unwrap();
-            builder.with_client_cert_verifier(verifier)
-        }
-        None => builder.with_no_client_auth(),
-    };
     let (cert, key) = leaf.der();
-    Arc::new(builder.with_single_cert(vec![cert], key).unwrap())
+    let client_ca = client_ca.map(|ca| ca.cert.der().clone());
+    quiver_test_support::tls::server_config(vec![cert], key, client_ca).unwrap()
 }
 
 /// A directory of its own for one test's PEM files.

@@ -5,3 +5,4 @@
 pub mod bench_server;
 pub mod proxy;
 pub mod stub;
+pub mod tls;

@@ -16,13 +16,8 @@ fn server_config() -> (Arc<rustls::ServerConfig>, CertificateDer<'static>) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let cert = certified.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
-    let config = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![cert.clone()], key)
-        .unwrap();
-    (Arc::new(config), cert)
+    let config = quiver_test_support::tls::server_config(vec![cert.clone()], key, None).unwrap();
+    (config, cert)
 }
 
 fn connector(trusted: CertificateDer<'static>) -> tokio_rustls::TlsConnector {
