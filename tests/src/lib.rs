@@ -34,5 +34,5 @@ pub mod embedded;
 pub mod run;
 mod server;
 
-pub use run::{consume, execute, execute_first, single};
+pub use run::{consume, consume_blocking, execute, execute_first, single};
 pub use server::{server, unique, Gap, Server, ServerKind};

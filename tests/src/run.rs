@@ -60,3 +60,15 @@ pub async fn execute_first<T: DeserializeOwned>(
         .get(key)
         .unwrap_or_else(|e| panic!("field {key}: {e}"))
 }
+
+/// [`consume`] for a blocking session.
+pub fn consume_blocking(
+    session: &mut quiver::blocking::Session,
+    query: impl Into<Query>,
+    what: &str,
+) -> ResultSummary {
+    session
+        .run(query)
+        .and_then(|mut r| r.consume())
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}

@@ -2,7 +2,7 @@
 //! server; on Neo4j Enterprise `otherdb` must exist, see below).
 
 use quiver::{Driver, RoutingControl, SessionConfig};
-use quiver_tests::{server, single, unique, Gap, Server, ServerKind};
+use quiver_tests::{consume_blocking, server, single, unique, Gap, Server, ServerKind};
 
 /// The second database: `QUIVER_OTHER_DATABASE`, else `otherdb`, which the
 /// embedded server has and which is created on a Neo4j server that lacks it.
@@ -169,10 +169,11 @@ fn blocking_session_on_another_database() {
         .and_then(|r| r.get("c"))
         .expect("read");
     assert_eq!(n, 1);
-    session
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .and_then(|mut r| r.consume())
-        .expect("clean up");
+    consume_blocking(
+        &mut session,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    );
     session.close().expect("close");
     driver.close();
 }

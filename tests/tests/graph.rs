@@ -2,7 +2,7 @@
 //! find them again; serde maps them into user types.
 
 use quiver::{params, Node, Path, Relationship, SessionConfig, Value};
-use quiver_tests::{consume, execute, server, unique};
+use quiver_tests::{consume, consume_blocking, execute, server, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_relationships_and_paths_with_element_ids() {
@@ -177,10 +177,11 @@ fn blocking_nodes() {
         .and_then(|mut r| r.graph())
         .expect("graph");
     assert_eq!(graph.nodes().len(), 1);
-    session
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .and_then(|mut r| r.consume())
-        .expect("clean up");
+    consume_blocking(
+        &mut session,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    );
     session.close().expect("close");
     driver.close();
 }

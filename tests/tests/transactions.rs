@@ -5,7 +5,9 @@ use quiver::{
     bookmark_manager, params, AccessMode, Bookmarks, Driver, Error, ErrorKind, SessionConfig,
     TransactionConfig,
 };
-use quiver_tests::{consume, execute, execute_first, server, single, unique, Gap};
+use quiver_tests::{
+    consume, consume_blocking, execute, execute_first, server, single, unique, Gap,
+};
 
 async fn count(driver: &Driver, label: &str) -> i64 {
     execute_first(
@@ -402,10 +404,11 @@ fn blocking_transactions() {
         .collect::<quiver::Result<_>>()
         .expect("iterate");
     assert_eq!(rows, [1, 2, 3]);
-    reader
-        .run(format!("MATCH (n:{label}) DELETE n"))
-        .and_then(|mut r| r.consume())
-        .expect("clean up");
+    consume_blocking(
+        &mut reader,
+        format!("MATCH (n:{label}) DELETE n"),
+        "clean up",
+    );
     reader.close().expect("close");
     driver.close();
 }
