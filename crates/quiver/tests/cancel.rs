@@ -202,10 +202,7 @@ async fn cancelled_commit_alone() {
     let r = rig().await;
     for k in 1..=MAX_STEPS {
         let mut session = r.driver.session(SessionConfig::default());
-        let mut tx = session
-            .begin_transaction(TransactionConfig::default())
-            .await
-            .unwrap();
+        let mut tx = begin(&mut session).await;
         tx.run("RETURN 1").await.unwrap().consume().await.unwrap();
         let done = cancel_after(k, tx.commit()).await;
         drop(session);

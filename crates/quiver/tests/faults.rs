@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use quiver::{AuthToken, Config, Driver, ErrorKind, FetchSize, SessionConfig, TransactionConfig};
+use quiver::{AuthToken, Config, Driver, ErrorKind, FetchSize, SessionConfig};
 use quiver_test_support::proxy::{Action, Direction, FaultProxy};
 use quiver_test_support::stub::{Script, StubServer};
 
-use common::{driver_at, proxy_rig, Rig};
+use common::{begin, driver_at, proxy_rig, Rig};
 
 /// Bolt handshake reply: the 4 bytes of the agreed version.
 const HANDSHAKE_REPLY: u64 = 4;
@@ -210,10 +210,7 @@ async fn a_stream_cut_midway_gives_an_error_not_a_hang() {
 async fn a_connection_lost_during_an_explicit_commit_is_commit_unknown() {
     let r = rig().await;
     let mut session = r.driver.session(SessionConfig::default());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     tx.run("RETURN 1").await.unwrap().consume().await.unwrap();
     // COMMIT reaches the server; its reply does not come back.
     r.proxy.arm(Direction::ToClient, 0, Action::Reset);
@@ -295,10 +292,7 @@ async fn slow_reads_are_only_slow() {
     let r = rig().await;
     r.proxy.delay(Duration::from_millis(20));
     let mut session = r.driver.session(SessionConfig::default());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let rows = tx.run("INTS 50").await.unwrap().list().await.unwrap();
     assert_eq!(rows.len(), 50);
     tx.commit().await.unwrap();

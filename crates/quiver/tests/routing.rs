@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use quiver::{Config, Driver, ErrorKind, FakeClock, SessionConfig, TransactionConfig};
+use quiver::{Config, Driver, ErrorKind, FakeClock, SessionConfig};
 use quiver_test_support::stub::StubServer;
 
 fn route(readers: &[&str], writers: &[&str], router: &str) -> String {
@@ -122,10 +122,7 @@ S: <KILL>
     )));
     let driver = routing_driver(&router, None);
     let mut session = driver.session(SessionConfig::builder().database("neo4j").build());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let err = tx.run("CREATE ()").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::SessionExpired, "{err}");
     assert!(err.is_retryable());

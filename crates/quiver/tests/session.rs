@@ -111,10 +111,7 @@ async fn explicit_transaction_commits_with_bookmarks_in_begin() {
             .bookmarks(Bookmarks::from_raw_values(["bm0"]))
             .build(),
     );
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let mut result = tx.run("CREATE (n) RETURN n.x AS x").await.unwrap();
     assert_eq!(result.single().await.unwrap().get::<i64>("x").unwrap(), 7);
     tx.commit().await.unwrap();
@@ -138,10 +135,7 @@ async fn explicit_transaction_rolls_back() {
             .bookmarks(Bookmarks::from_raw_values(["bm0"]))
             .build(),
     );
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let mut result = tx.run("CREATE (n) RETURN n.x AS x").await.unwrap();
     tx.rollback().await.unwrap();
     // The result was not read inside its transaction.
@@ -170,10 +164,7 @@ S: SUCCESS {"bookmark": "bm1"}
     .await;
     let driver = driver_with(&server, Config::builder().fetch_size(FetchSize::All), None);
     let mut session = driver.session(SessionConfig::default());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     tx.run("UNWIND [1, 2] AS x RETURN x").await.unwrap();
     tx.commit().await.unwrap();
     assert!(session.last_bookmarks().await.contains("bm1"));
@@ -206,10 +197,7 @@ S: SUCCESS {"bookmark": "bm1"}
     .await;
     let driver = fetching_driver(&server, 2);
     let mut session = driver.session(SessionConfig::default());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let mut a = tx.run("A").await.unwrap();
     let mut b = tx.run("B").await.unwrap();
     #[derive(serde::Deserialize, Debug, PartialEq)]
@@ -557,10 +545,7 @@ S: SUCCESS {"type": "w"}
     let driver = driver(&server);
     {
         let mut session = driver.session(SessionConfig::default());
-        let mut tx = session
-            .begin_transaction(TransactionConfig::default())
-            .await
-            .unwrap();
+        let mut tx = begin(&mut session).await;
         let _result = tx.run("CREATE ()").await.unwrap();
         // Neither committed nor closed.
     }
@@ -694,10 +679,7 @@ S: SUCCESS {}
     .await;
     let driver = driver(&server);
     let mut session = driver.session(SessionConfig::default());
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     let mut result = tx.run("SLOW").await.unwrap();
     let timed_out = tokio::time::timeout(Duration::from_millis(50), result.next()).await;
     assert!(timed_out.is_err());
@@ -773,10 +755,7 @@ S: SUCCESS {}
         .run("UNWIND range(1, 10) AS x RETURN x")
         .await
         .unwrap();
-    let mut tx = session
-        .begin_transaction(TransactionConfig::default())
-        .await
-        .unwrap();
+    let mut tx = begin(&mut session).await;
     tx.run("RETURN 1").await.unwrap();
     tx.rollback().await.unwrap();
     let err = result.next().await.unwrap().unwrap_err();

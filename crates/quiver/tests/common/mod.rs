@@ -136,3 +136,11 @@ pub async fn write_returns_one(session: &mut quiver::Session) {
         .unwrap();
     assert_eq!(x, 1);
 }
+
+/// Begins a transaction with the default config.
+pub async fn begin(session: &mut quiver::Session) -> quiver::Transaction<'_> {
+    session
+        .begin_transaction(quiver::TransactionConfig::default())
+        .await
+        .unwrap()
+}
