@@ -26,8 +26,7 @@ const CLASSIC: &[Version] = &[
 #[tokio::test]
 async fn classic_handshake_and_login_per_version() {
     for &v in CLASSIC {
-        let server = start(script(v, "C: GOODBYE\nS: <EXIT>\n")).await;
-        let mut c = connect(&server).await;
+        let (server, mut c) = stub_and_connect(v, "C: GOODBYE\nS: <EXIT>\n").await;
         assert_eq!(c.version(), v);
         assert_eq!(c.state(), ServerState::Ready);
         assert_eq!(c.server_agent(), "Neo4j/5.26.0");
@@ -234,8 +233,7 @@ async fn hints_recv_timeout_and_telemetry() {
 
 #[tokio::test]
 async fn telemetry_not_sent_unless_server_enables_it() {
-    let server = start(script(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n").await;
     assert!(!c
         .telemetry(quiver_bolt::TelemetryApi::ExecuteQuery)
         .await

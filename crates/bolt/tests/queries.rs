@@ -20,7 +20,7 @@ async fn auto_commit_query_is_one_round_trip() {
         Version::V5_8,
         Version::V6_0,
     ] {
-        let server = start(script(
+        let (server, mut c) = stub_and_connect(
             v,
             r#"C: RUN "UNWIND [1, 2] AS x RETURN x" {} {}
    PULL {"n": -1}
@@ -32,9 +32,8 @@ S: SUCCESS {"fields": ["x"], "t_first": 1}
 C: GOODBYE
 S: <EXIT>
 "#,
-        ))
+        )
         .await;
-        let mut c = connect(&server).await;
         c.send(&Request::Run(Run::new("UNWIND [1, 2] AS x RETURN x")))
             .unwrap();
         c.send(&Request::Pull(Pull::ALL)).unwrap();
@@ -57,7 +56,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn auto_commit_with_extras_and_fetch_size() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         r#"C: RUN "RETURN $x" {"x": 1} {"bookmarks": ["bm0"], "mode": "r", "db": "movies", "imp_user": "bob"}
    PULL {"n": 1}
@@ -72,9 +71,8 @@ S: SUCCESS {"bookmark": "bm2"}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     let mut params = quiver_bolt::packstream::Map::new();
     params.insert("x".into(), Value::Integer(1));
     let bms = vec!["bm0".to_owned()];
@@ -111,7 +109,7 @@ S: <EXIT>
 #[tokio::test]
 async fn explicit_transaction_pipelined_with_commit_after_last_pull() {
     // 5.8: the BEGIN reply carries the resolved home database
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_8,
         r#"C: BEGIN {"tx_timeout": 2000, "tx_metadata": {"app": "t"}}
    RUN "CREATE (n) RETURN n" {} {}
@@ -125,9 +123,8 @@ S: SUCCESS {"db": "neo4j"}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     let mut meta = quiver_bolt::packstream::Map::new();
     meta.insert("app".into(), Value::String("t".into()));
     c.send(&Request::Begin(Begin {
@@ -167,7 +164,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn failure_then_ignored_then_reset() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         r#"C: RUN "RETRUN 1" {} {}
    PULL {"n": -1}
@@ -183,9 +180,8 @@ S: SUCCESS {"fields": ["1"]}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     send_run_pull(&mut c, Run::new("RETRUN 1")).await;
     let Response::Failure(f) = c.recv().await.unwrap() else {
         panic!("expected FAILURE")
@@ -207,7 +203,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn gql_failure_with_cause_chain_5_7() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_7,
         r#"C: RUN "x" {} {}
 S: FAILURE {"neo4j_code": "Neo.ClientError.Statement.SyntaxError", "message": "m", "gql_status": "42001", "description": "error: syntax error or access rule violation - invalid syntax", "diagnostic_record": {"_classification": "CLIENT_ERROR", "OPERATION": ""}, "cause": {"message": "inner", "gql_status": "42I06", "description": "invalid input", "diagnostic_record": {"_classification": "CLIENT_ERROR"}}}
@@ -216,9 +212,8 @@ S: SUCCESS {}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.send(&Request::Run(Run::new("x"))).unwrap();
     c.flush().await.unwrap();
     let err = c.recv().await.unwrap().into_success().unwrap_err();
@@ -236,7 +231,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn reset_interrupts_pending_requests() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         r#"C: RUN "RETURN 1" {} {}
    PULL {"n": -1}
@@ -247,9 +242,8 @@ S: SUCCESS {"fields": ["1"]}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
     c.send(&Request::Pull(Pull::ALL)).unwrap();
     c.reset().await.unwrap();
@@ -259,7 +253,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn server_closes_mid_stream() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         r#"C: RUN "RETURN 1" {} {}
    PULL {"n": -1}
@@ -267,9 +261,8 @@ S: SUCCESS {"fields": ["1"]}
    RECORD [1]
    <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap();
     assert!(matches!(c.recv().await.unwrap(), Response::Record(_)));
@@ -283,16 +276,15 @@ S: SUCCESS {"fields": ["1"]}
 
 #[tokio::test]
 async fn server_killed_mid_stream() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_0,
         r#"C: RUN "RETURN 1" {} {}
    PULL {"n": -1}
 S: SUCCESS {"fields": ["1"]}
    <KILL>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     send_run_pull(&mut c, Run::new("RETURN 1")).await;
     c.recv().await.unwrap();
     let err = c.recv().await.unwrap_err();
@@ -313,12 +305,11 @@ async fn server_sends_garbage() {
         ("IGNORED while ready", "00 02 b0 7e 00 00"),
     ];
     for (what, raw) in cases {
-        let server = start(script(
+        let (server, mut c) = stub_and_connect(
             Version::V5_4,
             &format!("C: RUN \"RETURN 1\" {{}} {{}}\nS: <RAW> {raw}\n   <EXIT>\n"),
-        ))
+        )
         .await;
-        let mut c = connect(&server).await;
         c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
         c.flush().await.unwrap();
         let err = c.recv().await.unwrap_err();
@@ -335,16 +326,15 @@ async fn server_sends_garbage() {
 #[tokio::test]
 async fn route_per_version() {
     for v in [Version::V4_4, Version::V5_8] {
-        let server = start(script(
+        let (server, mut c) = stub_and_connect(
             v,
             r#"C: ROUTE {"address": "db:7687"} ["bm"] {"db": "movies", "imp_user": "bob"}
 S: SUCCESS {"rt": {"ttl": 300, "db": "movies", "servers": [{"addresses": ["a:7687"], "role": "WRITE"}]}}
 C: GOODBYE
 S: <EXIT>
 "#,
-        ))
+        )
         .await;
-        let mut c = connect(&server).await;
         let rt = c
             .route(
                 &string_map([("address", "db:7687")]),
@@ -362,7 +352,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn reauth_with_logoff_logon() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_1,
         r#"C: LOGOFF
    LOGON {"scheme": "bearer", "credentials": "tok"}
@@ -371,9 +361,8 @@ S: SUCCESS {}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.reauth(&AuthToken::bearer("tok")).await.unwrap();
     assert_eq!(c.auth().scheme(), "bearer");
     assert_eq!(c.state(), ServerState::Ready);
@@ -383,8 +372,7 @@ S: <EXIT>
         .unwrap()
         .pipelined(&["LOGOFF", "LOGON"]));
 
-    let server = start(script(Version::V5_0, "C: GOODBYE\nS: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V5_0, "C: GOODBYE\nS: <EXIT>\n").await;
     let err = c.reauth(&AuthToken::bearer("tok")).await.unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }), "{err}");
     assert!(!c.is_defunct());
@@ -393,7 +381,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn bolt_6_vector_and_unsupported_type_in_records() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V6_0,
         r##"C: RUN "RETURN v" {} {}
    PULL {"n": -1}
@@ -404,9 +392,8 @@ S: SUCCESS {"fields": ["v"]}
 C: GOODBYE
 S: <EXIT>
 "##,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     send_run_pull(&mut c, Run::new("RETURN v")).await;
     c.recv().await.unwrap();
     let Response::Record(r) = c.recv().await.unwrap() else {
@@ -432,8 +419,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn unsupported_requests_fail_without_breaking_the_connection() {
-    let server = start(script(Version::V4_4, "C: GOODBYE\nS: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V4_4, "C: GOODBYE\nS: <EXIT>\n").await;
     let err = c
         .send(&Request::Telemetry(quiver_bolt::TelemetryApi::AutoCommit))
         .unwrap_err();
@@ -445,7 +431,7 @@ async fn unsupported_requests_fail_without_breaking_the_connection() {
 
 #[tokio::test]
 async fn bolt_6_1_uuid_in_record_and_parameters() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V6_1,
         r#"C: RUN "RETURN $u" {"u": {"U": "00112233-4455-6677-8899-aabbccddeeff"}} {}
    PULL {"n": -1}
@@ -455,9 +441,8 @@ S: SUCCESS {"fields": ["u"]}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     let uuid = quiver_bolt::packstream::Uuid([
         0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
         0xff,
@@ -473,8 +458,7 @@ S: <EXIT>
 
 #[tokio::test]
 async fn uuid_parameter_refused_before_6_1() {
-    let server = start(script(Version::V6_0, "C: GOODBYE\nS: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V6_0, "C: GOODBYE\nS: <EXIT>\n").await;
     let mut params = quiver_bolt::packstream::Map::new();
     params.insert(
         "u".into(),
@@ -492,7 +476,7 @@ async fn uuid_parameter_refused_before_6_1() {
 
 #[tokio::test]
 async fn two_results_in_one_transaction_with_qid_then_rollback() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_6,
         r#"C: BEGIN {"mode": "r", "db": "neo4j"}
    RUN "RETURN 1" {} {}
@@ -511,9 +495,8 @@ S: SUCCESS {}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.send(&Request::Begin(Begin {
         extra: TxExtra {
             mode: AccessMode::Read,
@@ -566,16 +549,15 @@ S: <EXIT>
 #[tokio::test]
 async fn messages_larger_than_one_chunk_both_ways() {
     let big: String = "x".repeat(100_000);
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         &format!(
             "C: RUN \"RETURN $s\" {{\"s\": \"{big}\"}} {{}}\n   PULL {{\"n\": -1}}\n\
              S: SUCCESS {{\"fields\": [\"s\"]}}\n   RECORD [\"{big}\"]\n   SUCCESS {{}}\n\
              C: GOODBYE\nS: <EXIT>\n"
         ),
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     let mut params = quiver_bolt::packstream::Map::new();
     params.insert("s".into(), Value::String(big.clone()));
     send_run_pull(&mut c, run_with("RETURN $s", &params)).await;
@@ -615,7 +597,7 @@ async fn connect_timeout_and_refused() {
 
 #[tokio::test]
 async fn recv_flushes_buffered_requests() {
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_2,
         r#"C: RUN "RETURN 1" {} {}
    PULL {"n": -1}
@@ -624,9 +606,8 @@ S: SUCCESS {"fields": ["1"]}
 C: GOODBYE
 S: <EXIT>
 "#,
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
     c.send(&Request::Pull(Pull::ALL)).unwrap();
     // no flush: recv sends what is buffered before waiting
@@ -661,12 +642,11 @@ async fn message_size_limit_and_truncated_chunk() {
     server.finish().await.unwrap();
 
     // a chunk header promising more than ever arrives
-    let server = start(script(
+    let (server, mut c) = stub_and_connect(
         Version::V5_4,
         "C: RUN \"RETURN 1\" {} {}\nS: <RAW> ff ff b1 70 a0\n   <EXIT>\n",
-    ))
+    )
     .await;
-    let mut c = connect(&server).await;
     c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
     c.flush().await.unwrap();
     let err = c.recv().await.unwrap_err();
@@ -677,8 +657,7 @@ async fn message_size_limit_and_truncated_chunk() {
 
 #[tokio::test]
 async fn check_idle_notices_a_closed_connection() {
-    let server = start(script(Version::V5_4, "S: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V5_4, "S: <EXIT>\n").await;
     // give the FIN time to arrive
     let mut alive = true;
     for _ in 0..50 {
@@ -692,8 +671,7 @@ async fn check_idle_notices_a_closed_connection() {
     assert!(c.is_defunct());
     server.finish().await.unwrap();
 
-    let server = start(script(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n")).await;
-    let mut c = connect(&server).await;
+    let (server, mut c) = stub_and_connect(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n").await;
     assert!(c.check_idle().await);
     assert!(!c.is_defunct());
     goodbye(c, server).await;

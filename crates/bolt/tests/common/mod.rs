@@ -60,6 +60,13 @@ pub async fn start(script: Script) -> StubServer {
     StubServer::start(script).await.unwrap()
 }
 
+/// A stub playing [`script`]`(version, body)` and a connection to it.
+pub async fn stub_and_connect(version: Version, body: &str) -> (StubServer, Connection) {
+    let server = start(script(version, body)).await;
+    let c = connect(&server).await;
+    (server, c)
+}
+
 pub async fn connect(server: &StubServer) -> Connection {
     connect_with(server, &config()).await
 }
