@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use quiver::{Config, FetchSize, SessionConfig};
+use quiver::SessionConfig;
 
 #[tokio::test]
 async fn list_pulls_the_rest_at_once() {
@@ -23,11 +23,7 @@ S: RECORD [3]
 "#,
     )
     .await;
-    let driver = driver_with(
-        &server,
-        Config::builder().fetch_size(FetchSize::Records(2)),
-        None,
-    );
+    let driver = fetching_driver(&server, 2);
     let mut session = driver.session(SessionConfig::default());
     let mut result = session
         .run("UNWIND range(1, 5) AS x RETURN x")
