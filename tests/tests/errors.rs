@@ -3,13 +3,22 @@
 
 use quiver::Bookmarks;
 use quiver::{
-    params, Classification, Driver, ErrorKind, Session, SessionConfig, TransactionConfig,
+    params, Classification, Driver, ErrorKind, Query, Session, SessionConfig, TransactionConfig,
 };
 use quiver_tests::{consume, server, single, unique, Gap};
 
 async fn still_works(session: &mut Session) {
     let n: i64 = single(session, "RETURN 41 + 1 AS n", "n").await;
     assert_eq!(n, 42);
+}
+
+/// Runs `query` to its end, which must fail (with RUN or a later PULL):
+/// the error.
+async fn run_err(session: &mut Session, query: impl Into<Query>, what: &str) -> quiver::Error {
+    match session.run(query).await {
+        Err(e) => e,
+        Ok(mut r) => r.consume().await.expect_err(what),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,10 +28,7 @@ async fn syntax_error() {
     let mut session = driver.session(SessionConfig::default());
     // The error may come with RUN or with the first PULL: either way it
     // surfaces before the records do.
-    let err = match session.run("RETURN 1 +* 2 AS nope").await {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("a syntax error"),
-    };
+    let err = run_err(&mut session, "RETURN 1 +* 2 AS nope", "a syntax error").await;
     assert_eq!(err.kind(), ErrorKind::Client, "{err}");
     assert_eq!(
         err.code(),
@@ -74,13 +80,12 @@ async fn missing_parameter() {
     let Some(server) = server() else { return };
     let driver = server.driver();
     let mut session = driver.session(SessionConfig::default());
-    let err = match session
-        .run(("RETURN $missing AS m", params! { "other" => 1 }))
-        .await
-    {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("a missing parameter"),
-    };
+    let err = run_err(
+        &mut session,
+        ("RETURN $missing AS m", params! { "other" => 1 }),
+        "a missing parameter",
+    )
+    .await;
     assert_eq!(err.kind(), ErrorKind::Client, "{err}");
     assert_eq!(
         err.code(),
@@ -114,10 +119,12 @@ async fn constraint_violation() {
         .await
         .expect("first node");
 
-    let err = match session.run(format!("CREATE (:{label} {{k: 1}})")).await {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("a duplicate"),
-    };
+    let err = run_err(
+        &mut session,
+        format!("CREATE (:{label} {{k: 1}})"),
+        "a duplicate",
+    )
+    .await;
     assert_eq!(err.kind(), ErrorKind::Client, "{err}");
     assert_eq!(
         err.code(),
@@ -185,10 +192,7 @@ async fn arithmetic_error_and_unknown_procedure() {
     let Some(server) = server() else { return };
     let driver = server.driver();
     let mut session = driver.session(SessionConfig::default());
-    let err = match session.run("RETURN 1 / 0 AS x").await {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("division by zero"),
-    };
+    let err = run_err(&mut session, "RETURN 1 / 0 AS x", "division by zero").await;
     assert_eq!(err.kind(), ErrorKind::Client, "{err}");
     assert_eq!(
         err.code(),
@@ -197,10 +201,12 @@ async fn arithmetic_error_and_unknown_procedure() {
     );
     still_works(&mut session).await;
 
-    let err = match session.run("CALL no.such.procedure()").await {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("no such procedure"),
-    };
+    let err = run_err(
+        &mut session,
+        "CALL no.such.procedure()",
+        "no such procedure",
+    )
+    .await;
     if server.lacks(
         Gap::UnknownProcedureIsDatabaseError,
         "ProcedureNotFound code",
@@ -310,10 +316,7 @@ async fn unknown_database_and_closed_driver() {
             .database("no_such_database_here")
             .build(),
     );
-    let err = match session.run("RETURN 1").await {
-        Err(e) => e,
-        Ok(mut r) => r.consume().await.expect_err("no such database"),
-    };
+    let err = run_err(&mut session, "RETURN 1", "no such database").await;
     assert_eq!(err.kind(), ErrorKind::Client, "{err}");
     assert_eq!(
         err.code(),
