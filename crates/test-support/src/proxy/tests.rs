@@ -33,10 +33,31 @@ async fn roundtrip(s: &mut TcpStream, data: &[u8]) -> std::io::Result<Vec<u8>> {
 
 const SHORT: Duration = Duration::from_millis(200);
 
+/// A proxy in front of [`echo`] and a client connected through it.
+async fn proxied_echo() -> (FaultProxy, TcpStream) {
+    let proxy = FaultProxy::start(echo().await).await.unwrap();
+    let s = TcpStream::connect(proxy.addr()).await.unwrap();
+    (proxy, s)
+}
+
+/// `buf` does not fill within [`SHORT`].
+async fn assert_nothing_arrives(s: &mut TcpStream, buf: &mut [u8]) {
+    assert!(tokio::time::timeout(SHORT, s.read_exact(buf))
+        .await
+        .is_err());
+}
+
+/// `buf` fills within five seconds.
+async fn read_soon(s: &mut TcpStream, buf: &mut [u8]) {
+    tokio::time::timeout(Duration::from_secs(5), s.read_exact(buf))
+        .await
+        .unwrap()
+        .unwrap();
+}
+
 #[tokio::test]
 async fn forwards_and_counts() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     assert_eq!(roundtrip(&mut s, b"hello").await.unwrap(), b"hello");
     let stats = proxy.stats();
     assert_eq!(stats.connections, 1);
@@ -48,8 +69,7 @@ async fn forwards_and_counts() {
 
 #[tokio::test]
 async fn a_trigger_closes_after_n_bytes_once() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     proxy.arm(Direction::ToClient, 3, Action::Close);
     s.write_all(b"abcdef").await.unwrap();
     let mut got = Vec::new();
@@ -65,8 +85,7 @@ async fn a_trigger_closes_after_n_bytes_once() {
 
 #[tokio::test]
 async fn a_reset_trigger_resets() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     proxy.arm(Direction::ToServer, 0, Action::Reset);
     s.write_all(b"abc").await.unwrap();
     let mut buf = [0u8; 8];
@@ -82,46 +101,33 @@ async fn a_reset_trigger_resets() {
 
 #[tokio::test]
 async fn stall_black_holes_until_restore() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     proxy.stall();
     s.write_all(b"abc").await.unwrap();
     let mut buf = [0u8; 3];
-    assert!(tokio::time::timeout(SHORT, s.read_exact(&mut buf))
-        .await
-        .is_err());
+    assert_nothing_arrives(&mut s, &mut buf).await;
     proxy.restore();
-    tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
+    read_soon(&mut s, &mut buf).await;
     assert_eq!(&buf, b"abc");
 }
 
 #[tokio::test]
 async fn a_stall_trigger_holds_the_rest_of_the_read() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     proxy.arm(Direction::ToServer, 2, Action::Stall);
     s.write_all(b"abcd").await.unwrap();
     let mut buf = [0u8; 4];
-    assert!(tokio::time::timeout(SHORT, s.read_exact(&mut buf))
-        .await
-        .is_err());
+    assert_nothing_arrives(&mut s, &mut buf).await;
     assert_eq!(proxy.stats().bytes_to_server, 2);
     proxy.restore();
     let mut buf = [0u8; 4];
-    tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
+    read_soon(&mut s, &mut buf).await;
     assert_eq!(&buf, b"abcd");
 }
 
 #[tokio::test]
 async fn delay_slows_each_read() {
-    let proxy = FaultProxy::start(echo().await).await.unwrap();
-    let mut s = TcpStream::connect(proxy.addr()).await.unwrap();
+    let (proxy, mut s) = proxied_echo().await;
     proxy.delay(Duration::from_millis(100));
     let start = Instant::now();
     roundtrip(&mut s, b"a").await.unwrap();
