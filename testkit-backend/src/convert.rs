@@ -117,43 +117,36 @@ pub fn to_value(value: CypherValue) -> Result<Value> {
     })
 }
 
+/// `what` is not the `want` TestKit type.
+fn wrong_type(what: &str, want: &str, got: &CypherValue) -> Error {
+    err(format!("{what}: want {want}, got {}", got.type_name()))
+}
+
 fn expect_int(v: CypherValue, what: &str) -> Result<i64> {
     match v {
         CypherValue::CypherInt { value } => Ok(value),
-        other => Err(err(format!(
-            "{what}: want CypherInt, got {}",
-            other.type_name()
-        ))),
+        other => Err(wrong_type(what, "CypherInt", &other)),
     }
 }
 
 fn expect_string(v: CypherValue, what: &str) -> Result<String> {
     match v {
         CypherValue::CypherString { value } => Ok(value),
-        other => Err(err(format!(
-            "{what}: want CypherString, got {}",
-            other.type_name()
-        ))),
+        other => Err(wrong_type(what, "CypherString", &other)),
     }
 }
 
 fn expect_map(v: CypherValue, what: &str) -> Result<Map> {
     match v {
         CypherValue::CypherMap { value } => to_value_map(value),
-        other => Err(err(format!(
-            "{what}: want CypherMap, got {}",
-            other.type_name()
-        ))),
+        other => Err(wrong_type(what, "CypherMap", &other)),
     }
 }
 
 fn expect_list(v: CypherValue, what: &str) -> Result<Vec<CypherValue>> {
     match v {
         CypherValue::CypherList { value } => Ok(value),
-        other => Err(err(format!(
-            "{what}: want CypherList, got {}",
-            other.type_name()
-        ))),
+        other => Err(wrong_type(what, "CypherList", &other)),
     }
 }
 
