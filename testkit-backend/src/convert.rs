@@ -188,20 +188,14 @@ fn path_to_value(path: CypherPath) -> Result<Path> {
         .into_iter()
         .map(|n| match n {
             CypherValue::Node(n) => node_to_value(n),
-            other => Err(err(format!(
-                "Path.nodes[]: want Node, got {}",
-                other.type_name()
-            ))),
+            other => Err(wrong_type("Path.nodes[]", "Node", &other)),
         })
         .collect::<Result<Vec<_>>>()?;
     let rels = expect_list(*path.relationships, "Path.relationships")?
         .into_iter()
         .map(|r| match r {
             CypherValue::Relationship(r) => rel_to_value(r),
-            other => Err(err(format!(
-                "Path.relationships[]: want Relationship, got {}",
-                other.type_name()
-            ))),
+            other => Err(wrong_type("Path.relationships[]", "Relationship", &other)),
         })
         .collect::<Result<Vec<_>>>()?;
     if nodes.len() != rels.len() + 1 {
