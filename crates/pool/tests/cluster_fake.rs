@@ -171,6 +171,11 @@ fn routes(world: &World) -> Vec<String> {
         .collect()
 }
 
+/// A reply naming the [`THREE`] servers.
+fn three(ttl: i64, db: &str) -> Answer {
+    reply(ttl, db, THREE.0, THREE.1, THREE.2)
+}
+
 const THREE: (&[&str], &[&str], &[&str]) = (
     &["r1:7687", "r2:7687", "r3:7687"],
     &["r2:7687", "r3:7687"],
@@ -180,11 +185,7 @@ const THREE: (&[&str], &[&str], &[&str]) = (
 #[tokio::test]
 async fn three_member_cluster_routes_by_mode_and_load() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "neo4j", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "neo4j")]);
     let w = s
         .cluster
         .acquire(&AcquireRequest::new(AccessMode::Write))
@@ -220,16 +221,8 @@ async fn three_member_cluster_routes_by_mode_and_load() {
 #[tokio::test]
 async fn table_is_refreshed_when_ttl_runs_out() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
-    );
-    script(
-        &s.world,
-        "r1:7687",
-        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(10, "db")]);
+    script(&s.world, "r1:7687", vec![three(10, "db")]);
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     drop(s.cluster.acquire(&req).await.unwrap());
     s.clock.advance(Duration::from_secs(9));
@@ -244,11 +237,7 @@ async fn table_is_refreshed_when_ttl_runs_out() {
 #[tokio::test]
 async fn dead_reader_is_skipped_and_removed() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
     s.world.down.lock().unwrap().push(a("r2"));
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     for _ in 0..3 {
@@ -266,11 +255,7 @@ async fn dead_reader_is_skipped_and_removed() {
 #[tokio::test]
 async fn leader_switch_drops_old_writer_and_refreshes() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
     let switched = reply(300, "db", THREE.0, &["r1:7687", "r3:7687"], &["r2:7687"]);
     script(&s.world, "r1:7687", vec![switched.clone()]);
     script(&s.world, "r2:7687", vec![switched.clone()]);
@@ -301,11 +286,7 @@ async fn all_routers_down_falls_back_to_resolver() {
         vec![a("backup1"), a("backup2")]
     });
     let s = setup(RoutingConfig::default().with_resolver(Some(Arc::new(resolver))));
-    script(
-        &s.world,
-        "backup1:7687",
-        vec![reply(10, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "backup1:7687", vec![three(10, "db")]);
     script(
         &s.world,
         "backup2:7687",
@@ -350,11 +331,7 @@ async fn no_router_at_all_is_routing_unavailable() {
 async fn unusable_reply_is_skipped() {
     let s = setup(RoutingConfig::default());
     // First table is good; after expiry r1 answers without readers, r2 well.
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(1, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(1, "db")]);
     script(
         &s.world,
         "r1:7687",
@@ -407,11 +384,7 @@ async fn fatal_and_database_not_found_stop_discovery() {
 #[tokio::test]
 async fn database_not_found_during_work_forgets_the_table() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     let c = s.cluster.acquire(&req).await.unwrap();
     let err = FakeError {
@@ -425,11 +398,7 @@ async fn database_not_found_during_work_forgets_the_table() {
 #[tokio::test]
 async fn home_db_cache_skips_the_resolution_round_trip() {
     let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100));
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "alice_db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "alice_db")]);
     let req = AcquireRequest::new(AccessMode::Read)
         .impersonated_user(Some("alice"))
         .use_home_db_cache(true);
@@ -558,11 +527,7 @@ async fn direct_mode_acquires_share_the_pool_the_cluster_reports_and_clears() {
 #[tokio::test]
 async fn named_database_keeps_its_name_when_the_server_answers_an_alias_target() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "real", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "real")]);
     let req = AcquireRequest::new(AccessMode::Read).database(Some("alias"));
     let c = s.cluster.acquire(&req).await.unwrap();
     assert_eq!(c.database.as_deref(), Some("alias"));
@@ -578,11 +543,7 @@ async fn named_database_keeps_its_name_when_the_server_answers_an_alias_target()
 #[tokio::test]
 async fn pool_metrics_per_address() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
     let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
     let c = s.cluster.acquire(&req).await.unwrap();
     let m = s.cluster.pool_metrics(&a("r1")).unwrap();
@@ -596,16 +557,8 @@ async fn pool_metrics_per_address() {
 #[tokio::test]
 async fn new_database_asks_the_seed_first_then_known_routers() {
     let s = setup(RoutingConfig::default());
-    script(
-        &s.world,
-        "seed:7687",
-        vec![reply(300, "db", THREE.0, THREE.1, THREE.2)],
-    );
-    script(
-        &s.world,
-        "r1:7687",
-        vec![reply(300, "other", THREE.0, THREE.1, THREE.2)],
-    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
+    script(&s.world, "r1:7687", vec![three(300, "other")]);
     let _ = s
         .cluster
         .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("db")))

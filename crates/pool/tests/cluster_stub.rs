@@ -36,6 +36,22 @@ async fn stub(connections: usize, body: &str) -> StubServer {
     StubServer::start(script(connections, body)).await.unwrap()
 }
 
+/// Direct (no routing) pools on `server` that read time from `clock`.
+fn direct_with_clock(
+    server: &StubServer,
+    pool_config: PoolConfig,
+    clock: &ManualClock,
+) -> ClusterPools<BoltManager> {
+    ClusterPools::with_clock(
+        parse(&addr(server)),
+        Arc::new(manager()),
+        pool_config,
+        RoutingConfig::default(),
+        Arc::new(clock.clone()),
+        false,
+    )
+}
+
 fn addr(server: &StubServer) -> String {
     server.addr().to_string()
 }
@@ -359,14 +375,7 @@ async fn liveness_check_and_goodbye_on_close() {
     let clock = ManualClock::new();
     let pool_config =
         PoolConfig::default().with_liveness_check_after(Some(Duration::from_secs(30)));
-    let cluster = ClusterPools::with_clock(
-        parse(&addr(&server)),
-        Arc::new(manager()),
-        pool_config,
-        RoutingConfig::default(),
-        Arc::new(clock.clone()),
-        false,
-    );
+    let cluster = direct_with_clock(&server, pool_config, &clock);
     let req = AcquireRequest::new(AccessMode::Write);
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "A").await.unwrap(), 1);
@@ -409,14 +418,7 @@ async fn connection_past_its_lifetime_is_replaced() {
     let server = stub(2, &query("Q", 1)).await;
     let clock = ManualClock::new();
     let pool_config = PoolConfig::default().with_max_lifetime(Some(Duration::from_secs(3600)));
-    let cluster = ClusterPools::with_clock(
-        parse(&addr(&server)),
-        Arc::new(manager()),
-        pool_config,
-        RoutingConfig::default(),
-        Arc::new(clock.clone()),
-        false,
-    );
+    let cluster = direct_with_clock(&server, pool_config, &clock);
     let req = AcquireRequest::new(AccessMode::Read);
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "Q").await.unwrap(), 1);
