@@ -71,12 +71,14 @@ pub const FEATURES: &[&str] = &[
     "Feature:TLS:1.2",
     "Feature:TLS:1.3",
     // optimizations
+    "Optimization:AuthPipelining",
     "Optimization:ConnectionReuse",
     "Optimization:ExecuteQueryPipelining",
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalBookmarksSet",
     "Optimization:MinimalResets",
     "Optimization:PullPipelining",
+    "Optimization:ResultListFetchAll",
     // implementation details
     "Detail:ClosedDriverIsEncrypted",
     // configuration hints
@@ -129,12 +131,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
     ),
     ("Feature:TLS:1.1", "rustls supports TLS 1.2 and 1.3 only"),
     (
-        "Optimization:AuthPipelining",
-        "quiver pipelines LOGOFF with LOGON but waits for their replies before the next RUN; \
-         TestKit's pipelined user-switch scripts expect all three before any reply \
-         (tests/optimizations_stub.rs checks both halves)",
-    ),
-    (
         "AuthorizationExpiredTreatment",
         "quiver drops the connection that saw AuthorizationExpired, not every pooled one",
     ),
@@ -153,10 +149,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
         "a cold verify_authentication logs on twice (the new connection with the driver's \
          token, then LOGOFF/LOGON with the token checked; tests/callbacks_stub.rs); TestKit \
          counts exactly one LOGON under this flag",
-    ),
-    (
-        "Optimization:ResultListFetchAll",
-        "Result.list() pulls in fetch-size batches, not with PULL -1",
     ),
     (
         "Detail:DefaultSecurityConfigValueEquality",

@@ -2,8 +2,9 @@
 //! automatic RESET, one connection, every pipelined group sent before the server answers),
 //! in the shape of TestKit's optimization scripts, played through the backend.
 //!
-//! * HELLO and LOGON are one client group (the stub answers only after both); that alone is
-//!   not `AuthPipelining`, see the user-switch test at the end.
+//! * HELLO and LOGON are one client group (the stub answers only after both).
+//! * `AuthPipelining`: a user switch's LOGOFF and LOGON go with the next RUN and PULL, in one
+//!   write (the user-switch test at the end).
 //! * `PullPipelining`: RUN and PULL are one group.
 //! * `ExecuteQueryPipelining`: BEGIN, RUN and PULL of `ExecuteQuery` are one group.
 //! * `ImplicitDefaultArguments`: write mode, the default database and empty metadata are left
@@ -236,13 +237,11 @@ S: SUCCESS {"fields": ["n"]}
    SUCCESS {"type": "r"}
 "#;
 
-/// Why `Optimization:AuthPipelining` is not advertised: TestKit's `*_pipelined` user-switch
-/// scripts expect LOGOFF and LOGON to go out with the next RUN (or RESET) before any reply;
-/// quiver pipelines LOGOFF with LOGON but waits for their replies before the RUN. (Without the
-/// flag, TestKit's scripts answer LOGOFF/LOGON automatically and accept both.) When the facade
-/// pipelines the RUN too, this test fails: then advertise the flag.
+/// `Optimization:AuthPipelining`: a user switch goes out with the next request, LOGOFF, LOGON,
+/// RUN and PULL in one write, before any reply (TestKit's `*_pipelined` user-switch scripts wait
+/// for all of them).
 #[test]
-fn user_switch_pipelines_logoff_with_logon_but_not_with_the_run() {
+fn user_switch_pipelines_logoff_and_logon_with_the_run() {
     let server = strict(USER_SWITCH_SCRIPT);
     let mut c = Client::start();
     let driver_id = c.new_driver(&format!("bolt://{}", server.addr()), json!({}));
@@ -263,6 +262,5 @@ fn user_switch_pipelines_logoff_with_logon_but_not_with_the_run() {
     c.close_driver(&driver_id);
     let report = server.finish().unwrap();
     let conn = &report.connections()[0];
-    assert!(conn.pipelined(&["LOGOFF", "LOGON"]));
-    assert!(!conn.pipelined(&["LOGOFF", "LOGON", "RUN"]));
+    assert!(conn.arrived_together(&["LOGOFF", "LOGON", "RUN", "PULL"]));
 }
