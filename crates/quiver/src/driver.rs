@@ -40,6 +40,19 @@ pub(crate) struct DriverInner {
     uri: ConnectionUri,
 }
 
+impl DriverInner {
+    /// The driver's credentials now: the fixed token, or the manager's
+    /// (which new connections then log on with).
+    pub(crate) async fn current_auth(&self) -> Result<AuthToken> {
+        if let Some(fixed) = &self.static_auth {
+            return Ok(fixed.clone());
+        }
+        let current = self.auth.get_auth().await?;
+        self.pools.manager().set_auth(&current);
+        Ok(current)
+    }
+}
+
 /// A Neo4j driver: the pools of connections to a server or a cluster, and
 /// the sessions that borrow them.
 ///
@@ -133,8 +146,7 @@ impl Driver {
     pub fn builder(uri: &str) -> DriverBuilder {
         DriverBuilder {
             uri: uri.to_owned(),
-            auth: None,
-            static_auth: None,
+            auth: Credentials::Fixed(AuthToken::none()),
             config: Config::default(),
             clock: None,
         }
@@ -275,8 +287,7 @@ impl Driver {
         }
         // New connections log on with the driver's current credentials,
         // as for a session.
-        let auth = self.inner.auth.get_auth().await?;
-        self.inner.pools.manager().set_auth(&auth);
+        self.inner.current_auth().await?;
         let bookmarks: Vec<String> = bookmarks.raw_values().map(str::to_owned).collect();
         self.inner
             .pools
@@ -298,12 +309,19 @@ impl Driver {
     }
 }
 
+/// Where a driver's credentials come from.
+enum Credentials {
+    /// Always the same token.
+    Fixed(AuthToken),
+    /// Asked of a manager before each unit of work.
+    Managed(Arc<dyn AuthTokenManager>),
+}
+
 /// Builds a [`Driver`]; get one from [`Driver::builder`].
 #[must_use]
 pub struct DriverBuilder {
     uri: String,
-    auth: Option<Arc<dyn AuthTokenManager>>,
-    static_auth: Option<AuthToken>,
+    auth: Credentials,
     config: Config,
     clock: Option<Arc<dyn Clock>>,
 }
@@ -320,15 +338,13 @@ impl fmt::Debug for DriverBuilder {
 impl DriverBuilder {
     /// Fixed credentials.
     pub fn auth(mut self, auth: AuthToken) -> Self {
-        self.auth = Some(Arc::new(StaticAuthTokenManager::new(auth.clone())));
-        self.static_auth = Some(auth);
+        self.auth = Credentials::Fixed(auth);
         self
     }
 
     /// Credentials that may change (see [`AuthTokenManager`]).
     pub fn auth_manager(mut self, manager: Arc<dyn AuthTokenManager>) -> Self {
-        self.auth = Some(manager);
-        self.static_auth = None;
+        self.auth = Credentials::Managed(manager);
         self
     }
 
@@ -349,13 +365,13 @@ impl DriverBuilder {
     /// is opened yet.
     pub fn build(self) -> Result<Driver> {
         let uri = ConnectionUri::parse(&self.uri)?;
-        let static_auth = match &self.auth {
-            None => Some(AuthToken::none()),
-            Some(_) => self.static_auth,
+        let (auth, static_auth): (Arc<dyn AuthTokenManager>, _) = match self.auth {
+            Credentials::Fixed(token) => (
+                Arc::new(StaticAuthTokenManager::new(token.clone())),
+                Some(token),
+            ),
+            Credentials::Managed(manager) => (manager, None),
         };
-        let auth = self
-            .auth
-            .unwrap_or_else(|| Arc::new(StaticAuthTokenManager::new(AuthToken::none())));
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         let config = self.config;
         // With fixed credentials, connections log on with them. Else the

@@ -201,14 +201,7 @@ impl Session {
         for _ in 0..3 {
             // New connections log on with the driver's credentials; a
             // session with its own re-authenticates after.
-            let driver_auth = match &self.driver.static_auth {
-                Some(fixed) => fixed.clone(),
-                None => {
-                    let current = self.driver.auth.get_auth().await?;
-                    self.driver.pools.manager().set_auth(&current);
-                    current
-                }
-            };
+            let driver_auth = self.driver.current_auth().await?;
             let auth: AuthToken = session_auth.clone().unwrap_or(driver_auth);
             let mode = if read {
                 PoolMode::Read
@@ -244,11 +237,11 @@ impl Session {
             if *pooled.auth() == auth {
                 return Ok((pooled, false));
             }
-            if pooled.version().has_logon() && pipeline {
-                pooled.queue_reauth(&auth).map_err(Error::from)?;
-                return Ok((pooled, true));
-            }
             if pooled.version().has_logon() {
+                if pipeline {
+                    pooled.queue_reauth(&auth).map_err(Error::from)?;
+                    return Ok((pooled, true));
+                }
                 if let Err(e) = pooled.reauth(&auth).await {
                     let mut err = Error::from(e);
                     if session_auth.is_none()

@@ -153,12 +153,10 @@ fn check_metadata(bytes: &[u8], opts: &Options) -> Result<KnownKeys, Error> {
     for _ in 0..n {
         let key = de.read_string()?;
         let at = u32::try_from(de.position()).unwrap_or(0);
-        match key {
-            "has_more" => known.has_more = de.peek_marker()? == 0xC3,
-            "fields" => known.fields = at,
-            "bookmark" => known.bookmark = at,
-            "db" => known.db = at,
-            _ => {}
+        if key == "has_more" {
+            known.has_more = de.peek_marker()? == 0xC3;
+        } else if let Some(slot) = KnownKeys::slot(key) {
+            known.at[slot] = at;
         }
         check_value(&mut de, depth)?;
     }
@@ -166,14 +164,22 @@ fn check_metadata(bytes: &[u8], opts: &Options) -> Result<KnownKeys, Error> {
     Ok(known)
 }
 
-/// Where the keys read on every request sit in the metadata (0: absent;
+/// Whether `has_more` is true, and where the values of the other keys read
+/// on every request ([`KnownKeys::NOTED`]) sit in the metadata (0: absent;
 /// the map header is at 0, so no value is).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct KnownKeys {
     has_more: bool,
-    fields: u32,
-    bookmark: u32,
-    db: u32,
+    at: [u32; 3],
+}
+
+impl KnownKeys {
+    /// The keys whose values' positions are noted on arrival.
+    const NOTED: [&'static str; 3] = ["fields", "bookmark", "db"];
+
+    fn slot(key: &str) -> Option<usize> {
+        Self::NOTED.iter().position(|k| *k == key)
+    }
 }
 
 /// Walks one value, checking the UTF-8 of its strings and its nesting
@@ -286,13 +292,8 @@ impl Success {
         if self.raw.is_empty() {
             return None;
         }
-        let known = match key {
-            "fields" => Some(self.known.fields),
-            "bookmark" => Some(self.known.bookmark),
-            "db" => Some(self.known.db),
-            _ => None,
-        };
-        if let Some(at) = known {
+        if let Some(slot) = KnownKeys::slot(key) {
+            let at = *self.known.at.get(slot)?;
             let rest = self.raw.get(usize::try_from(at).ok()?..)?;
             return (at != 0).then(|| Deserializer::with_options(rest, &self.opts));
         }
