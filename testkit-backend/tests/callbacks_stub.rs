@@ -92,7 +92,7 @@ fn direct_driver_refuses_a_forced_routing_table_update() {
     let r = c.request(json!({"name": "ForcedRoutingTableUpdate", "data": {
         "driverId": driver_id, "database": null, "bookmarks": null}}));
     assert_eq!(r["name"], "DriverError", "{r}");
-    assert_eq!(r["data"]["errorType"], "Configuration", "{r}");
+    assert_eq!(r["data"]["errorType"], "ConfigError", "{r}");
 }
 
 const BOOKMARKS_SCRIPT: &str = r#"C: RUN "RETURN 1 AS n" {} {"bookmarks": ["bm0", "ext"]}
@@ -282,7 +282,7 @@ fn negative_transaction_timeout_is_a_driver_error() {
     let r = c.request(json!({"name": "SessionRun", "data": {
         "sessionId": session_id, "cypher": "RETURN 1", "params": null, "timeout": -1}}));
     assert_eq!(r["name"], "DriverError", "{r}");
-    assert_eq!(r["data"]["errorType"], "Configuration", "{r}");
+    assert_eq!(r["data"]["errorType"], "ConfigError", "{r}");
 }
 
 const BEARER_SCRIPT: &str = r#"!: BOLT 5.4

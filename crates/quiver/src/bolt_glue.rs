@@ -19,7 +19,7 @@ impl From<quiver_bolt::ServerError> for ServerError {
         if let Some(cause) = e.cause {
             out = out.with_cause(ServerError::from(*cause));
         }
-        out
+        out.with_gql_defaults()
     }
 }
 

@@ -76,7 +76,7 @@ fn exercise(driver: &Driver) {
     assert_eq!(result.single().unwrap().get::<i64>("one").unwrap(), 1);
     tx.rollback().unwrap();
     let err = result.next().unwrap().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ResultConsumed);
+    assert_eq!(err.kind(), ErrorKind::ResultOutOfScope);
     session.close().unwrap();
 }
 

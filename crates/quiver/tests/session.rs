@@ -140,7 +140,7 @@ async fn explicit_transaction_rolls_back() {
     tx.rollback().await.unwrap();
     // The result was not read inside its transaction.
     let err = result.next().await.unwrap().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ResultConsumed);
+    assert_eq!(err.kind(), ErrorKind::ResultOutOfScope);
     assert!(!result.is_open());
     assert!(session.last_bookmarks().await.contains("bm0"));
     finish(driver, server).await;
