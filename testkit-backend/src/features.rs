@@ -67,11 +67,13 @@ pub const FEATURES: &[&str] = &[
     "Feature:Bolt:5.7",
     "Feature:Bolt:Patch:UTC",
     // other
+    "AuthorizationExpiredTreatment",
     "Feature:Impersonation",
     "Feature:TLS:1.2",
     "Feature:TLS:1.3",
     // optimizations
     "Optimization:AuthPipelining",
+    "Optimization:EagerTransactionBegin",
     "Optimization:ConnectionReuse",
     "Optimization:ExecuteQueryPipelining",
     "Optimization:ImplicitDefaultArguments",
@@ -130,15 +132,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
         "withdrawn version: no server offers it and TestKit has no 5.5 scripts",
     ),
     ("Feature:TLS:1.1", "rustls supports TLS 1.2 and 1.3 only"),
-    (
-        "AuthorizationExpiredTreatment",
-        "quiver drops the connection that saw AuthorizationExpired, not every pooled one",
-    ),
-    (
-        "Optimization:EagerTransactionBegin",
-        "quiver pipelines BEGIN with the first RUN: a failing BEGIN surfaces at the first \
-         run, not in begin_transaction, and a transaction function starts before BEGIN's reply",
-    ),
     (
         "Optimization:HomeDbCacheBasicPrincipalIsImpersonatedUser",
         "quiver keys the home database cache of session auth by scheme and principal, apart \

@@ -212,10 +212,10 @@ fn explicit_transaction_commit() {
 fn closing_a_session_rolls_back_its_open_transaction() {
     let stub = stub(
         r#"C: BEGIN {"...": ""}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: ROLLBACK
@@ -311,10 +311,10 @@ fn server_info_and_encryption() {
 }
 
 const EXECUTE_QUERY_SCRIPT: &str = r#"C: BEGIN {"db": "neo4j", "tx_metadata": {"app": "tk"}, "tx_timeout": 1500, "...": ""}
-   RUN "RETURN $x AS x" {"x": 1.5} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN $x AS x" {"x": 1.5} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1.5]
    SUCCESS {"type": "r"}
 C: COMMIT

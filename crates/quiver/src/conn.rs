@@ -313,12 +313,7 @@ impl Conn {
         } else {
             Error::from(e)
         };
-        if self.auth_managed
-            && matches!(
-                err.kind(),
-                ErrorKind::Authentication | ErrorKind::TokenExpired
-            )
-        {
+        if self.auth_managed && err.is_security_error() {
             if let Some(auth) = auth {
                 if let Ok(true) = self.driver.auth.handle_security_error(&auth, &err).await {
                     err = err.with_retryable(true);
@@ -326,11 +321,13 @@ impl Conn {
             }
         }
         if err.code() == Some(crate::error::AUTHORIZATION_EXPIRED) {
-            // The connection's authorization is stale: don't reuse it (the
-            // retry gets a fresh connection that logs on again).
+            // The authorization of every connection to this server is stale: none is
+            // reused (the retry gets a fresh connection that logs on again); ones in use
+            // finish their work and are closed when given back.
             if let Some(p) = self.pooled.as_mut() {
                 p.discard();
             }
+            self.driver.pools.clear_connections(self.server.address());
         }
         if !encode {
             self.streaming = None;
@@ -526,14 +523,24 @@ impl Conn {
         Ok(())
     }
 
-    /// Queues BEGIN; it leaves with the first query (or the commit).
+    /// BEGIN, sent at once (with whatever was queued ahead of it: LOGOFF and LOGON,
+    /// TELEMETRY) and its reply read: a transaction the server refuses fails here, before
+    /// any query or transaction function runs, as the official drivers do.
     pub(crate) async fn begin(&mut self, params: &TxParams) -> Result<()> {
+        self.enter()?;
+        let out = self.begin_step(params).await;
+        self.busy = false;
+        out
+    }
+
+    async fn begin_step(&mut self, params: &TxParams) -> Result<()> {
         self.send(&Request::Begin(Begin {
             extra: params.extra(),
         }))
         .await?;
         self.begin_pending = true;
-        Ok(())
+        self.flush().await?;
+        self.read_preamble().await
     }
 
     async fn read_begin(&mut self) -> Result<()> {

@@ -539,6 +539,14 @@ impl Error {
         self.inner.server.as_ref()?.gql_status()
     }
 
+    /// Whether the server refused the request for a security reason (its code is
+    /// `Neo.ClientError.Security.*`): what an [`AuthTokenManager`](crate::AuthTokenManager)
+    /// is told about.
+    pub fn is_security_error(&self) -> bool {
+        self.code()
+            .is_some_and(|c| c.starts_with("Neo.ClientError.Security."))
+    }
+
     /// Whether retrying the work may succeed.
     ///
     /// True for transient server errors (but not for

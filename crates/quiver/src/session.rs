@@ -217,12 +217,25 @@ impl Session {
                 .auth_key(auth_key.as_deref())
                 .bookmarks(bookmarks)
                 .use_home_db_cache(use_cache);
-            let acquired = self
-                .driver
-                .pools
-                .acquire(&request)
-                .await
-                .map_err(pool_error)?;
+            let acquired = match self.driver.pools.acquire(&request).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let mut err = pool_error(e);
+                    // A new connection's log-on refused: the auth token manager hears of it.
+                    if session_auth.is_none()
+                        && err.is_security_error()
+                        && self
+                            .driver
+                            .auth
+                            .handle_security_error(&auth, &err)
+                            .await
+                            .unwrap_or(false)
+                    {
+                        err = err.with_retryable(true);
+                    }
+                    return Err(err);
+                }
+            };
             let mut pooled = acquired.connection;
             let resolves_db = pooled.version().has_resolved_db();
             if routing {
@@ -245,10 +258,7 @@ impl Session {
                 if let Err(e) = pooled.reauth(&auth).await {
                     let mut err = Error::from(e);
                     if session_auth.is_none()
-                        && matches!(
-                            err.kind(),
-                            ErrorKind::Authentication | ErrorKind::TokenExpired
-                        )
+                        && err.is_security_error()
                         && self
                             .driver
                             .auth
@@ -406,8 +416,7 @@ impl Session {
         Ok(QueryResult::new(shared, id, keys, self.fetch_n, open))
     }
 
-    /// Opens a unit of work: connection, BEGIN queued (it leaves with the
-    /// first query).
+    /// Opens a unit of work: a connection and a BEGIN the server accepted.
     pub(crate) async fn open_tx(
         &mut self,
         read: bool,
@@ -431,7 +440,9 @@ impl Session {
         if let Some(api) = api {
             conn.telemetry(api);
         }
-        conn.begin(&params).await?;
+        let begun = conn.begin(&params).await;
+        self.note_home_db(&conn);
+        begun?;
         Ok((conn.into_shared(), bookmarks))
     }
 
@@ -455,8 +466,8 @@ impl Session {
     }
 
     /// Begins an explicit transaction, in the session's default access mode.
-    /// BEGIN is sent with the first query (one round trip for both); its
-    /// errors surface there.
+    /// BEGIN's reply is awaited here, so a transaction the server refuses
+    /// fails now rather than at the first query.
     ///
     /// ```no_run
     /// use quiver::{params, TransactionConfig};

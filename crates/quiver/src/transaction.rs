@@ -71,7 +71,7 @@ impl<'s> Transaction<'s> {
     }
 
     /// Runs a query in the transaction (RUN and the first PULL in one round
-    /// trip; the first query also carries BEGIN).
+    /// trip).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
         run_on(&self.shared, query.into(), self.session.fetch_n()).await
     }

@@ -14,10 +14,10 @@ use quiver::{
 use quiver_test_support::stub::StubServer;
 
 const TX_OK: &str = r#"C: BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -34,10 +34,10 @@ S: SUCCESS {{"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}}
 C: LOGON {{"scheme": "bearer", "credentials": "t1"}}
 S: SUCCESS {{}}
 C: BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
-   FAILURE {{"code": "Neo.ClientError.Security.TokenExpired", "message": "expired"}}
+C: RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: FAILURE {{"code": "Neo.ClientError.Security.TokenExpired", "message": "expired"}}
    IGNORED
 C: LOGOFF
    LOGON {{"scheme": "bearer", "credentials": "t2"}}
@@ -144,10 +144,10 @@ S: <EXIT>
 async fn authorization_expired_is_retried_on_a_fresh_connection() {
     let failing = script(
         r#"C: BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
    IGNORED
 "#,
     );

@@ -379,10 +379,10 @@ S: SUCCESS {}
 *}
 {*
     C: BEGIN *
-       RUN "RETURN 1" {} {}
-       PULL {"n": 1000}
     S: SUCCESS {}
-       SUCCESS {"fields": ["1"]}
+    C: RUN "RETURN 1" {} {}
+       PULL {"n": 1000}
+    S: SUCCESS {"fields": ["1"]}
        RECORD [1]
        SUCCESS {"type": "w"}
     C: COMMIT

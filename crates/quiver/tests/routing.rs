@@ -44,10 +44,10 @@ fn routing_driver(router: &StubServer, clock: Option<FakeClock>) -> Driver {
 async fn reads_go_to_readers_and_writes_to_writers() {
     let reader = stub(
         r#"C: BEGIN {"mode": "r", "db": "neo4j"}
-   RUN "MATCH (n) RETURN count(n) AS n" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["n"]}
+C: RUN "MATCH (n) RETURN count(n) AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
    RECORD [3]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -57,10 +57,10 @@ S: SUCCESS {"bookmark": "r1"}
     .await;
     let writer = stub(
         r#"C: BEGIN {"bookmarks": ["r1"], "db": "neo4j"}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: SUCCESS {"bookmark": "w1"}
@@ -106,7 +106,8 @@ S: SUCCESS {"bookmark": "w1"}
 async fn a_lost_connection_in_a_routing_transaction_is_session_expired() {
     let writer = stub(
         r#"C: BEGIN {"db": "neo4j"}
-   RUN "CREATE ()" {} {}
+S: SUCCESS {}
+C: RUN "CREATE ()" {} {}
    PULL {"n": 1000}
 S: <KILL>
 "#,
@@ -152,8 +153,9 @@ async fn home_database_is_resolved_once_and_cached_with_bolt_5_8() {
     let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8");
     let tx = |begin: &str, bookmark: &str| {
         format!(
-            "C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
-             S: SUCCESS {{\"db\": \"neo4j\"}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+            "C: BEGIN {begin}\nS: SUCCESS {{\"db\": \"neo4j\"}}\n\
+             C: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
+             S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
              C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
         )
     };
@@ -201,16 +203,16 @@ async fn write(session: &mut quiver::Session) {
 #[tokio::test]
 async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
     let work = |begin: &str| {
-        format!("C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n")
+        format!("C: BEGIN {begin}\nS: SUCCESS {{}}\nC: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n")
     };
     let new_leader = stub(&format!(
-        "{}S: SUCCESS {{}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+        "{}S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
          C: COMMIT\nS: SUCCESS {{\"bookmark\": \"w2\"}}\n",
         work(r#"{"db": "neo4j"}"#)
     ))
     .await;
     let old_leader = stub(&format!(
-        "{}S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.ClientError.Cluster.NotALeader\", \"message\": \"no\"}}\n   IGNORED\n",
+        "{}S: FAILURE {{\"code\": \"Neo.ClientError.Cluster.NotALeader\", \"message\": \"no\"}}\n   IGNORED\n",
         work(r#"{"db": "neo4j"}"#)
     ))
     .await;

@@ -13,10 +13,10 @@ use quiver::{ErrorKind, SessionConfig};
 async fn a_later_query_leaves_the_earlier_result_open_on_the_server() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "OUTER" {} {}
-   PULL {"n": 1}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"], "qid": 1}
+C: RUN "OUTER" {} {}
+   PULL {"n": 1}
+S: SUCCESS {"fields": ["x"], "qid": 1}
    RECORD ["1_1"]
    SUCCESS {"has_more": true}
 C: RUN "INNER" {} {}
@@ -64,10 +64,10 @@ S: SUCCESS {"bookmark": "bm"}
 async fn commit_discards_results_left_open() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "FIRST" {} {}
-   PULL {"n": 1}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"], "qid": 1}
+C: RUN "FIRST" {} {}
+   PULL {"n": 1}
+S: SUCCESS {"fields": ["x"], "qid": 1}
    RECORD [1]
    SUCCESS {"has_more": true}
 C: RUN "SECOND" {} {}
@@ -97,10 +97,10 @@ S: SUCCESS {"bookmark": "bm"}
 }
 
 const FAIL_ON_SECOND_RUN: &str = r#"C: BEGIN {}
-   RUN "FIRST" {} {}
-   PULL {"n": 2}
 S: SUCCESS {}
-   SUCCESS {"fields": ["n"], "qid": 1}
+C: RUN "FIRST" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["n"], "qid": 1}
    RECORD [1]
    RECORD [2]
    SUCCESS {"has_more": true}
@@ -142,10 +142,10 @@ async fn a_terminated_transaction_reports_the_failure_and_refuses_new_work() {
 async fn consumed_and_out_of_scope_are_told_apart() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "RETURN 1 AS n" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["n"], "qid": 1}
+C: RUN "RETURN 1 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"], "qid": 1}
    RECORD [1]
    SUCCESS {}
 C: ROLLBACK

@@ -523,6 +523,15 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
     }
 
+    /// Every connection to `address` is stale (a server said a connection's authorization
+    /// expired, which holds for all of them): idle ones are dropped, ones in use are
+    /// discarded when given back. Routing tables are left alone.
+    pub fn clear_connections(&self, address: &Address) {
+        if let Some(pool) = lock(&self.inner.pools).get(address) {
+            pool.clear();
+        }
+    }
+
     /// A writer refused a write (NotALeader, ForbiddenOnReadOnlyDatabase):
     /// it leaves the writers of `database`.
     pub fn on_write_failure(&self, address: &Address, database: Option<&str>) {
