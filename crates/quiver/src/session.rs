@@ -275,7 +275,7 @@ impl Session {
             if session_auth.is_some() {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
-                    "session-level credentials need Bolt 5.1 (Neo4j 5.5) or newer",
+                    "session auth is not supported by this server: it needs Bolt 5.1 (Neo4j 5.5) or newer",
                 ));
             }
             // An old server can't re-authenticate: open a connection with
