@@ -116,6 +116,29 @@ impl Retrier {
     }
 }
 
+/// The TELEMETRY of a retried unit of work: it goes with every attempt
+/// until the server has answered one (an attempt whose connection died
+/// before the answer sends it again; one answered is not repeated).
+pub(crate) struct TelemetryOnce(Option<TelemetryApi>);
+
+impl TelemetryOnce {
+    pub(crate) fn new(api: TelemetryApi) -> Self {
+        TelemetryOnce(Some(api))
+    }
+
+    /// What the next attempt queues, if anything.
+    pub(crate) fn api(&self) -> Option<TelemetryApi> {
+        self.0
+    }
+
+    /// Notes whether the attempt on `shared` got its TELEMETRY answered.
+    pub(crate) async fn after_attempt(&mut self, shared: &Shared) {
+        if shared.lock().await.telemetry_answered() {
+            self.0 = None;
+        }
+    }
+}
+
 impl Session {
     pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Self {
         let fetch_n = config
@@ -562,14 +585,15 @@ impl Session {
         Fut: Future<Output = Result<T>>,
     {
         let mut retrier = self.retrier();
-        // Telemetry goes with the first attempt only.
-        let mut api = Some(TelemetryApi::ManagedTransaction);
+        let mut telemetry = TelemetryOnce::new(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self.open_tx(read, &config, api.take()).await {
+            let error = match self.open_tx(read, &config, telemetry.api()).await {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
-                    match self.end_managed(&shared, &sent, outcome).await {
+                    let ended = self.end_managed(&shared, &sent, outcome).await;
+                    telemetry.after_attempt(&shared).await;
+                    match ended {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }
