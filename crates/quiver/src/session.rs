@@ -191,6 +191,29 @@ impl Session {
         Ok(b)
     }
 
+    /// A connection for a unit of work (see
+    /// [`acquire_for_work`](Self::acquire_for_work), pipelined) and the
+    /// bookmarks the work waits for. With a bookmark manager on a routing
+    /// driver, the manager is asked twice, as the official drivers do: for
+    /// the routing table the acquisition may fetch, then again for the work
+    /// itself, so that its supplier's newest bookmarks go with BEGIN (or the
+    /// auto-commit RUN).
+    async fn acquire_with_bookmarks(
+        &mut self,
+        read: bool,
+    ) -> Result<(Pooled<DriverManager>, bool, Bookmarks)> {
+        let first = self.tx_bookmarks().await?;
+        let for_routing: Vec<String> = first.iter().map(str::to_owned).collect();
+        let (pooled, reauth) = self.acquire_for_work(read, &for_routing, true).await?;
+        let ask_again = self.config.bookmark_manager().is_some() && self.driver.pools.is_routing();
+        let bookmarks = if ask_again {
+            self.tx_bookmarks().await?
+        } else {
+            first
+        };
+        Ok((pooled, reauth, bookmarks))
+    }
+
     fn auth_key(&self) -> Option<String> {
         self.config
             .auth()
@@ -400,10 +423,9 @@ impl Session {
         let query = query.into();
         self.check_open()?;
         self.finish_auto(true).await;
-        let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, &config, read);
         let mut conn = Conn::new(
             pooled,
@@ -439,9 +461,8 @@ impl Session {
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto(false).await;
-        let bookmarks = self.tx_bookmarks().await?;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, config, read);
         let mut conn = Conn::new(
             pooled,
