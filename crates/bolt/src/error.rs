@@ -39,7 +39,9 @@ pub enum Error {
     /// Connecting (TCP, TLS and handshake) took longer than the connect timeout.
     #[error("connecting timed out after {0:?}")]
     ConnectTimeout(Duration),
-    /// No reply within the server's `connection.recv_timeout_seconds` hint.
+    /// No reply within the read timeout: the server's
+    /// `connection.recv_timeout_seconds` hint or the client's own
+    /// ([`ConnectionConfigBuilder::read_timeout`](crate::ConnectionConfigBuilder::read_timeout)).
     #[error("no reply from the server within {0:?}")]
     ReadTimeout(Duration),
     /// Setting up TLS failed (bad certificate file, rejected certificate, ...).

@@ -357,6 +357,62 @@ S: <SLEEP 3>
     let _ = server.finish().await;
 }
 
+/// With `Config::connection_read_timeout` and no hint from the server, a
+/// server that stops answering mid-query is given up on: the transaction
+/// function's first attempt fails as a lost connection and its retry, on a
+/// new connection, succeeds.
+#[tokio::test]
+async fn a_server_stalled_mid_query_times_out_by_the_client_read_timeout() {
+    const LOGIN: &str = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
+C: LOGON *
+S: SUCCESS {}
+"#;
+    let stalls = Script::parse(&format!(
+        r#"{LOGIN}C: BEGIN {{}}
+   RUN "RETURN 1" {{}} {{}}
+   PULL {{"n": 1000}}
+S: <SLEEP 3>
+"#
+    ))
+    .unwrap();
+    let answers = Script::parse(&format!(
+        r#"{LOGIN}C: BEGIN {{}}
+   RUN "RETURN 1" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{}}
+   SUCCESS {{"fields": ["1"]}}
+   RECORD [1]
+   SUCCESS {{"type": "r"}}
+C: COMMIT
+S: SUCCESS {{"bookmark": "b1"}}
+"#
+    ))
+    .unwrap();
+    let server = StubServer::builder()
+        .scripts([stalls, answers])
+        .client_timeout(Duration::from_secs(5))
+        .start()
+        .await
+        .unwrap();
+    let clock = quiver::FakeClock::new();
+    let driver = common::driver_with(
+        &server,
+        Config::builder().connection_read_timeout(Some(Duration::from_millis(300))),
+        Some(clock.clone()),
+    );
+    let attempts = Arc::new(AtomicUsize::new(0));
+    assert_eq!(managed_return_one(&driver, &attempts).await.unwrap(), 1);
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(clock.sleeps().len(), 1);
+    no_leak(&driver).await;
+    driver.close().await;
+    // The first connection was dropped mid-script: its report fails by design.
+    let _ = server.finish().await;
+}
+
 /// neo4j://: the router (a stub behind the proxy) names the proxy as
 /// reader and writer; the first transaction's connection is cut on RUN and
 /// the transaction function is retried through a fresh routing.

@@ -91,7 +91,7 @@ impl Connection {
             server_agent: String::new(),
             connection_id: String::new(),
             hints: Map::new(),
-            recv_timeout: None,
+            recv_timeout: config.read_timeout,
             telemetry_allowed: false,
             auth: config.auth.clone(),
             created_at: now,
@@ -154,7 +154,12 @@ impl Connection {
         if let Some(Value::Map(hints)) = meta.remove("hints") {
             match hints.get("connection.recv_timeout_seconds") {
                 Some(Value::Integer(s)) if *s > 0 => {
-                    self.recv_timeout = Some(Duration::from_secs(*s as u64));
+                    let hint = Duration::from_secs(*s as u64);
+                    // The client's own read timeout, if smaller, still holds.
+                    self.recv_timeout = Some(match config.read_timeout {
+                        Some(own) => own.min(hint),
+                        None => hint,
+                    });
                 }
                 Some(other) => {
                     debug!(value = ?other, "ignoring invalid connection.recv_timeout_seconds hint");
@@ -187,7 +192,14 @@ async fn negotiate(
         if rbuf.len() > 4096 {
             return Err(Error::Protocol("handshake reply too long".into()));
         }
-        if stream.read_buf(rbuf).await? == 0 {
+        let read = stream.read_buf(rbuf);
+        let n = match config.read_timeout {
+            Some(t) => tokio::time::timeout(t, read)
+                .await
+                .map_err(|_| Error::ReadTimeout(t))??,
+            None => read.await?,
+        };
+        if n == 0 {
             return Err(Error::ConnectionClosed);
         }
     };
