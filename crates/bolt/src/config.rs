@@ -188,7 +188,9 @@ impl ConnectionConfigBuilder {
         self.config.tls = Some(config);
         self
     }
-    /// The connect timeout (TCP + TLS + handshake + HELLO); `None` waits forever.
+    /// The connect timeout: how long establishing the transport to one address (TCP,
+    /// and TLS if configured) may take; `None` waits forever. The Bolt handshake and
+    /// HELLO are not part of it (see [`read_timeout`](Self::read_timeout)).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.connect_timeout = timeout.into();
         self

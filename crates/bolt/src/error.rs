@@ -36,7 +36,7 @@ pub enum Error {
     /// The server closed the connection.
     #[error("the server closed the connection")]
     ConnectionClosed,
-    /// Connecting (TCP, TLS and handshake) took longer than the connect timeout.
+    /// Establishing the transport (TCP, and TLS) took longer than the connect timeout.
     #[error("connecting timed out after {0:?}")]
     ConnectTimeout(Duration),
     /// No reply within the read timeout: the server's

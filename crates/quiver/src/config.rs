@@ -310,12 +310,17 @@ impl Config {
         self.max_connection_pool_size
     }
 
-    /// How long to wait for a connection from a full pool (default 60 s).
+    /// How long getting a connection may take in all (default 60 s):
+    /// waiting for one from a full pool, or opening a new one (handshake
+    /// and logon included).
     pub fn connection_acquisition_timeout(&self) -> Duration {
         self.connection_acquisition_timeout
     }
 
-    /// How long to wait for a new connection to be established (default 30 s).
+    /// How long establishing a new connection's transport (TCP, and TLS)
+    /// may take (default 30 s). The Bolt handshake and logon that follow
+    /// count against the
+    /// [`connection_acquisition_timeout`](Self::connection_acquisition_timeout).
     pub fn connection_timeout(&self) -> Duration {
         self.connection_timeout
     }
@@ -525,13 +530,17 @@ impl ConfigBuilder {
         self
     }
 
-    /// How long to wait for a connection from a full pool (default 60 s).
+    /// How long getting a connection may take in all (default 60 s):
+    /// waiting for one from a full pool, or opening a new one (handshake
+    /// and logon included).
     pub fn connection_acquisition_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_acquisition_timeout = timeout;
         self
     }
 
-    /// How long to wait for a new connection (default 30 s).
+    /// How long establishing a new connection's transport (TCP, and TLS)
+    /// may take (default 30 s); the Bolt handshake and logon count against
+    /// the [`connection_acquisition_timeout`](Self::connection_acquisition_timeout).
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_timeout = timeout;
         self

@@ -22,22 +22,14 @@ use crate::version::Version;
 
 impl Connection {
     /// Opens a connection: TCP (each resolved address in turn), TLS if configured, the
-    /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it). All within the
-    /// configured connect timeout.
+    /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it).
+    ///
+    /// The configured connect timeout bounds establishing the transport (TCP, and TLS)
+    /// to each address, as the official drivers' connection timeout does; the handshake
+    /// and HELLO that follow are bounded by the [read
+    /// timeout](crate::ConnectionConfigBuilder::read_timeout) if one is set, and
+    /// otherwise by the caller (the driver's pool bounds the whole acquisition).
     pub async fn connect(
-        address: &Address,
-        config: &ConnectionConfig,
-    ) -> Result<Connection, Error> {
-        let fut = Self::connect_inner(address, config);
-        match config.connect_timeout {
-            Some(t) => tokio::time::timeout(t, fut)
-                .await
-                .map_err(|_| Error::ConnectTimeout(t))?,
-            None => fut.await,
-        }
-    }
-
-    async fn connect_inner(
         address: &Address,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
@@ -67,10 +59,18 @@ impl Connection {
         addr: SocketAddr,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
-        let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
-        let mut stream = match &config.tls {
-            Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await?,
-            None => Stream::Tcp(tcp),
+        let transport = async {
+            let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
+            Ok::<_, Error>(match &config.tls {
+                Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await?,
+                None => Stream::Tcp(tcp),
+            })
+        };
+        let mut stream = match config.connect_timeout {
+            Some(t) => tokio::time::timeout(t, transport)
+                .await
+                .map_err(|_| Error::ConnectTimeout(t))??,
+            None => transport.await?,
         };
         let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
         let version = negotiate(&mut stream, &mut rbuf, config).await?;
