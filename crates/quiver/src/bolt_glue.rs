@@ -85,6 +85,7 @@ impl Config {
             .user_agent(self.user_agent())
             .auth(auth)
             .connect_timeout(self.connection_timeout())
+            .read_timeout(self.connection_read_timeout())
             .keep_alive(self.keep_alive())
             .telemetry(!self.telemetry_disabled())
             .notification_filter(bolt_notification_filter(self.notification_filter()));

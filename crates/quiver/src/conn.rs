@@ -140,6 +140,8 @@ pub(crate) struct Conn {
     next_id: u64,
     begin_pending: bool,
     telemetry_pending: bool,
+    /// The server answered this unit of work's TELEMETRY.
+    telemetry_answered: bool,
     /// LOGOFF + LOGON were queued ahead of the work (a user switch).
     reauth_pending: bool,
     /// A multi-step exchange is under way; still set when a new one starts
@@ -194,6 +196,7 @@ impl Conn {
             next_id: 0,
             begin_pending: false,
             telemetry_pending: false,
+            telemetry_answered: false,
             reauth_pending: false,
             busy: false,
             committing: false,
@@ -375,7 +378,14 @@ impl Conn {
 
     /// Reads one summary reply (BEGIN, RUN, COMMIT, ROLLBACK).
     async fn recv_summary(&mut self) -> Result<Success> {
-        match self.recv().await? {
+        let reply = self.recv().await?;
+        self.summary_of(reply).await
+    }
+
+    /// A reply that must be a summary, as [`recv_summary`](Self::recv_summary)
+    /// takes it.
+    async fn summary_of(&mut self, reply: Response) -> Result<Success> {
+        match reply {
             Response::Success(s) => Ok(s),
             Response::Failure(f) => Err(self.fail_bolt(BoltError::Server(f)).await),
             Response::Ignored => Err(self.ignored()),
@@ -497,6 +507,13 @@ impl Conn {
         }
     }
 
+    /// Whether the server answered the TELEMETRY queued by
+    /// [`telemetry`](Self::telemetry) (with SUCCESS or FAILURE: either way
+    /// it arrived, and is not sent again).
+    pub(crate) fn telemetry_answered(&self) -> bool {
+        self.telemetry_answered
+    }
+
     /// Reads the replies to what was queued ahead of a query or a commit:
     /// LOGOFF and LOGON, TELEMETRY, then BEGIN.
     async fn read_preamble(&mut self) -> Result<()> {
@@ -514,8 +531,12 @@ impl Conn {
             }
         }
         if self.telemetry_pending {
-            self.recv_summary().await?;
+            // A connection lost before the reply leaves it unanswered: the
+            // next attempt of a retried unit of work sends it again.
+            let reply = self.recv().await?;
             self.telemetry_pending = false;
+            self.telemetry_answered = true;
+            self.summary_of(reply).await?;
         }
         if self.begin_pending {
             self.read_begin().await?;

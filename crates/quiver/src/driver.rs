@@ -383,7 +383,15 @@ impl DriverBuilder {
         let pool_config = PoolConfig::default()
             .with_max_size(config.max_connection_pool_size())
             .with_acquisition_timeout(config.connection_acquisition_timeout())
-            .with_connect_timeout(config.connection_timeout())
+            // The pool bounds a whole open (transport, handshake, HELLO)
+            // with this; the connection timeout covers only the transport
+            // (in the Bolt layer), and the rest counts against the
+            // acquisition timeout, as in the official drivers.
+            .with_connect_timeout(
+                config
+                    .connection_acquisition_timeout()
+                    .max(config.connection_timeout()),
+            )
             .with_max_lifetime(config.max_connection_lifetime())
             .with_liveness_check_after(config.liveness_check_timeout());
         let routing = uri.scheme().is_routing();

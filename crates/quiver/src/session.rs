@@ -116,6 +116,29 @@ impl Retrier {
     }
 }
 
+/// The TELEMETRY of a retried unit of work: it goes with every attempt
+/// until the server has answered one (an attempt whose connection died
+/// before the answer sends it again; one answered is not repeated).
+pub(crate) struct TelemetryOnce(Option<TelemetryApi>);
+
+impl TelemetryOnce {
+    pub(crate) fn new(api: TelemetryApi) -> Self {
+        TelemetryOnce(Some(api))
+    }
+
+    /// What the next attempt queues, if anything.
+    pub(crate) fn api(&self) -> Option<TelemetryApi> {
+        self.0
+    }
+
+    /// Notes whether the attempt on `shared` got its TELEMETRY answered.
+    pub(crate) async fn after_attempt(&mut self, shared: &Shared) {
+        if shared.lock().await.telemetry_answered() {
+            self.0 = None;
+        }
+    }
+}
+
 impl Session {
     pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Self {
         let fetch_n = config
@@ -166,6 +189,29 @@ impl Session {
             b.merge(&m.get_bookmarks().await?);
         }
         Ok(b)
+    }
+
+    /// A connection for a unit of work (see
+    /// [`acquire_for_work`](Self::acquire_for_work), pipelined) and the
+    /// bookmarks the work waits for. With a bookmark manager on a routing
+    /// driver, the manager is asked twice, as the official drivers do: for
+    /// the routing table the acquisition may fetch, then again for the work
+    /// itself, so that its supplier's newest bookmarks go with BEGIN (or the
+    /// auto-commit RUN).
+    async fn acquire_with_bookmarks(
+        &mut self,
+        read: bool,
+    ) -> Result<(Pooled<DriverManager>, bool, Bookmarks)> {
+        let first = self.tx_bookmarks().await?;
+        let for_routing: Vec<String> = first.iter().map(str::to_owned).collect();
+        let (pooled, reauth) = self.acquire_for_work(read, &for_routing, true).await?;
+        let ask_again = self.config.bookmark_manager().is_some() && self.driver.pools.is_routing();
+        let bookmarks = if ask_again {
+            self.tx_bookmarks().await?
+        } else {
+            first
+        };
+        Ok((pooled, reauth, bookmarks))
     }
 
     fn auth_key(&self) -> Option<String> {
@@ -387,10 +433,9 @@ impl Session {
         let query = query.into();
         self.check_open()?;
         self.finish_auto(true).await;
-        let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, &config, read);
         let mut conn = Conn::new(
             pooled,
@@ -425,9 +470,8 @@ impl Session {
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto(false).await;
-        let bookmarks = self.tx_bookmarks().await?;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, config, read);
         let mut conn = Conn::new(
             pooled,
@@ -573,14 +617,15 @@ impl Session {
         Fut: Future<Output = Result<T>>,
     {
         let mut retrier = self.retrier();
-        // Telemetry goes with the first attempt only.
-        let mut api = Some(TelemetryApi::ManagedTransaction);
+        let mut telemetry = TelemetryOnce::new(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self.open_tx(read, &config, api.take()).await {
+            let error = match self.open_tx(read, &config, telemetry.api()).await {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
-                    match self.end_managed(&shared, &sent, outcome).await {
+                    let ended = self.end_managed(&shared, &sent, outcome).await;
+                    telemetry.after_attempt(&shared).await;
+                    match ended {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }

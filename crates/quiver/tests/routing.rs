@@ -238,3 +238,65 @@ async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
     old_leader.finish().await.unwrap();
     new_leader.finish().await.unwrap();
 }
+
+/// With a bookmark manager on a routing driver, the manager (and so its
+/// supplier) is asked once for the routing table and once more for BEGIN;
+/// the supplier's bookmarks go with both and never enter the manager.
+#[tokio::test]
+async fn supplied_bookmarks_go_with_route_and_begin_and_stay_out_of_the_manager() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use quiver::{BookmarkManager, Bookmarks, DefaultBookmarkManager};
+
+    let writer = stub(
+        r#"C: BEGIN {"bookmarks": ["adb:bm1", "extra", "s2"], "db": "neo4j"}
+   RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": []}
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm1"}
+"#,
+    )
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let w = writer.addr().to_string();
+    let table = route(&[&w], &[&w], &router_addr).replacen(
+        "C: ROUTE *",
+        r#"C: ROUTE "*" ["adb:bm1", "extra", "s1"] {"db": "neo4j"}"#,
+        1,
+    );
+    let router = router_listener.start(script(&table));
+    let driver = routing_driver(&router, None);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&calls);
+    let manager = Arc::new(
+        DefaultBookmarkManager::builder()
+            .initial_bookmarks(Bookmarks::from_raw_values(["adb:bm1"]))
+            .supplier(move || {
+                let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+                Bookmarks::from_raw_values(["extra".to_owned(), format!("s{n}")])
+            })
+            .build(),
+    );
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .database("neo4j")
+            .bookmark_manager(manager.clone())
+            .build(),
+    );
+    session
+        .execute_write(|tx| async move { tx.run("CREATE ()").await?.consume().await })
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(manager.current(), Bookmarks::from_raw_values(["bm1"]));
+    let next = manager.get_bookmarks().await.unwrap();
+    assert_eq!(next, Bookmarks::from_raw_values(["bm1", "extra", "s3"]));
+    driver.close().await;
+    router.finish().await.unwrap();
+    writer.finish().await.unwrap();
+}

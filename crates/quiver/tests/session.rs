@@ -666,6 +666,86 @@ S: SUCCESS {}
         .arrived_together(&["TELEMETRY", "BEGIN"]));
 }
 
+/// Two connections for a retried unit of work whose api is `api` (0: a
+/// transaction function, 3: `execute_query`): the first dies before it
+/// answers the TELEMETRY; the second answers it, then fails BEGIN with a
+/// transient error; the third attempt (same connection) must not send
+/// TELEMETRY again.
+fn telemetry_retry_scripts(api: u8) -> Vec<quiver_test_support::stub::Script> {
+    let hello = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1", "hints": {"telemetry.enabled": true}}
+C: LOGON *
+S: SUCCESS {}
+"#;
+    let dies = format!(
+        r#"{hello}C: TELEMETRY {api}
+   BEGIN {{}}
+   RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: <EXIT>
+"#
+    );
+    let answers = format!(
+        r#"{hello}C: TELEMETRY {api}
+   BEGIN {{}}
+   RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{}}
+   FAILURE {{"code": "Neo.TransientError.General.PleaseRetry", "message": "again"}}
+   IGNORED
+   IGNORED
+C: BEGIN {{}}
+   RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{}}
+   SUCCESS {{"fields": ["x"]}}
+   RECORD [1]
+   SUCCESS {{"type": "r"}}
+C: COMMIT
+S: SUCCESS {{"bookmark": "b1"}}
+"#
+    );
+    vec![raw_script(&dies), raw_script(&answers)]
+}
+
+#[tokio::test]
+async fn a_retried_transaction_function_resends_telemetry_that_was_never_answered() {
+    let server = StubServer::start_many(telemetry_retry_scripts(0))
+        .await
+        .unwrap();
+    let clock = FakeClock::new();
+    let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
+    let mut session = driver.session(SessionConfig::default());
+    write_returns_one(&mut session).await;
+    assert_eq!(clock.sleeps().len(), 2, "three attempts");
+    let report = finish(driver, server).await;
+    let telemetry = |i| {
+        report
+            .connection(i)
+            .unwrap()
+            .received()
+            .iter()
+            .filter(|m| m.starts_with("TELEMETRY"))
+            .count()
+    };
+    assert_eq!((telemetry(0), telemetry(1)), (1, 1));
+}
+
+#[tokio::test]
+async fn a_retried_execute_query_resends_telemetry_that_was_never_answered() {
+    let server = StubServer::start_many(telemetry_retry_scripts(3))
+        .await
+        .unwrap();
+    let clock = FakeClock::new();
+    let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
+    let result = driver.execute_query("RETURN 1 AS x").await.unwrap();
+    assert_eq!(result.records.len(), 1);
+    assert_eq!(clock.sleeps().len(), 2, "three attempts");
+    finish(driver, server).await;
+}
+
 #[tokio::test]
 async fn a_cancelled_read_ends_the_transaction_cleanly() {
     let server = stub(
