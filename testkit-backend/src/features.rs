@@ -97,6 +97,7 @@ pub const FORK_FEATURES: &[&str] = &[
     "Feature:Bolt:5.8",
     "Feature:Bolt:HandshakeManifestV1",
     "Optimization:HomeDatabaseCache",
+    "Optimization:HomeDbCacheBasicPrincipalIsImpersonatedUser",
 ];
 
 /// The environment variable that adds [`FORK_FEATURES`] to the advertised list.
@@ -138,11 +139,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
         "Optimization:EagerTransactionBegin",
         "quiver pipelines BEGIN with the first RUN: a failing BEGIN surfaces at the first \
          run, not in begin_transaction, and a transaction function starts before BEGIN's reply",
-    ),
-    (
-        "Optimization:HomeDbCacheBasicPrincipalIsImpersonatedUser",
-        "quiver keys the home database cache of session auth by scheme and principal, apart \
-         from impersonated users",
     ),
     (
         "Optimization:MinimalVerifyAuthentication",
