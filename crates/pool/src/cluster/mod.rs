@@ -319,7 +319,11 @@ impl<M: RoutingManager> ClusterPools<M> {
     /// itself; the cache is only trusted while all of them do.
     fn note_ssr(&self, address: &Address, resolves: bool) {
         let mut known = lock(&self.inner.ssr);
-        let before = known.insert(address.clone(), resolves);
+        let before = known.get(address).copied();
+        if before == Some(resolves) {
+            return;
+        }
+        known.insert(address.clone(), resolves);
         match (before, resolves) {
             (Some(false), true) => {
                 self.inner.non_ssr_servers.fetch_sub(1, Ordering::AcqRel);
