@@ -682,25 +682,19 @@ S: SUCCESS {}
     let dies = format!(
         r#"{hello}C: TELEMETRY {api}
    BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: <EXIT>
 "#
     );
     let answers = format!(
         r#"{hello}C: TELEMETRY {api}
    BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
    FAILURE {{"code": "Neo.TransientError.General.PleaseRetry", "message": "again"}}
-   IGNORED
-   IGNORED
 C: BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
-   SUCCESS {{"fields": ["x"]}}
+C: RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{"fields": ["x"]}}
    RECORD [1]
    SUCCESS {{"type": "r"}}
 C: COMMIT
