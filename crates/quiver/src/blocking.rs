@@ -318,7 +318,12 @@ impl Session {
         let mut telemetry =
             crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ManagedTransaction);
         loop {
-            let error = match wait(self.inner.open_tx(read, &config, &mut telemetry)) {
+            let error = match wait(self.inner.open_tx(
+                read,
+                &config,
+                &mut telemetry,
+                crate::session::Begin::Confirmed,
+            )) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(

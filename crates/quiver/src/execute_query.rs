@@ -168,7 +168,15 @@ impl<'d> ExecuteQuery<'d> {
         let mut telemetry =
             crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ExecuteQuery);
         loop {
-            let error = match session.open_tx(read, &self.tx_config, &mut telemetry).await {
+            let error = match session
+                .open_tx(
+                    read,
+                    &self.tx_config,
+                    &mut telemetry,
+                    crate::session::Begin::WithFirstQuery,
+                )
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), session.fetch_n());
                     let outcome = match tx.run(self.query.clone()).await {
