@@ -193,19 +193,27 @@ impl Driver {
     /// newer. Authentication failures give `Ok(false)`; other failures are
     /// errors.
     pub async fn verify_authentication(&self, auth: AuthToken) -> Result<bool> {
-        // On the system database, as the official drivers check it.
+        // On a reader of the system database, as the official drivers check it.
         let mut session = self.session(
             SessionConfig::builder()
                 .database("system")
+                .default_access_mode(AccessMode::Read)
                 .auth(auth)
                 .build(),
         );
-        match session.probe().await {
-            Ok(_) => Ok(true),
+        match session.verify_credentials().await {
+            Ok(()) => Ok(true),
+            // The credentials are wrong, expired or not allowed: a "no". Other failures,
+            // security ones included (a rate limit, say), are errors.
             Err(e)
                 if matches!(
-                    e.kind(),
-                    ErrorKind::Authentication | ErrorKind::TokenExpired
+                    e.code(),
+                    Some(
+                        "Neo.ClientError.Security.Unauthorized"
+                            | "Neo.ClientError.Security.Forbidden"
+                            | "Neo.ClientError.Security.CredentialsExpired"
+                            | "Neo.ClientError.Security.TokenExpired"
+                    )
                 ) =>
             {
                 Ok(false)

@@ -1,6 +1,7 @@
 //! The pool's connection manager: real Bolt connections opened with the
 //! credentials the driver's auth token manager hands out at the time.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use quiver_bolt::{AuthToken, Connection, ConnectionConfig, Error as BoltError};
@@ -25,10 +26,37 @@ pub(crate) enum AcquireAuth {
     Driver {
         token: AuthToken,
         manager: Option<Arc<dyn AuthTokenManager>>,
+        /// Set when a pooled connection was given up for holding other credentials: the
+        /// one opened instead asks the manager afresh, as the official drivers do.
+        replaced: Arc<AtomicBool>,
     },
 }
 
 impl AcquireAuth {
+    /// The credentials for the driver's user, from `manager` when the driver has one.
+    pub(crate) fn driver(token: AuthToken, manager: Option<Arc<dyn AuthTokenManager>>) -> Self {
+        AcquireAuth::Driver {
+            token,
+            manager,
+            replaced: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The credentials a connection opened now logs on with.
+    async fn for_connect(&self) -> AuthToken {
+        if let AcquireAuth::Driver {
+            replaced,
+            manager: Some(_),
+            ..
+        } = self
+        {
+            if replaced.swap(false, Ordering::AcqRel) {
+                return self.for_route().await;
+            }
+        }
+        self.token().clone()
+    }
+
     fn token(&self) -> &AuthToken {
         match self {
             AcquireAuth::Session(t) | AcquireAuth::Driver { token: t, .. } => t,
@@ -42,10 +70,12 @@ impl AcquireAuth {
             | AcquireAuth::Driver {
                 token: t,
                 manager: None,
+                ..
             } => t.clone(),
             AcquireAuth::Driver {
                 token,
                 manager: Some(m),
+                ..
             } => match m.get_auth().await {
                 Ok(t) => t,
                 Err(e) => {
@@ -107,9 +137,10 @@ impl Manager for DriverManager {
     type Error = BoltError;
 
     async fn connect(&self, address: &Address) -> Result<Connection, BoltError> {
-        let auth = ACQUIRE_AUTH
-            .try_with(|a| a.token().clone())
-            .unwrap_or_else(|_| self.current_auth());
+        let auth = match ACQUIRE_AUTH.try_with(AcquireAuth::clone) {
+            Ok(acquire) => acquire.for_connect().await,
+            Err(_) => self.current_auth(),
+        };
         if auth == *self.base.auth() {
             self.bolt.connect(address).await
         } else {
@@ -124,7 +155,23 @@ impl Manager for DriverManager {
     }
 
     fn health(&self, connection: &Connection) -> ConnectionHealth {
-        self.bolt.health(connection)
+        let health = self.bolt.health(connection);
+        // A connection that can't switch users (Bolt < 5.1) logged on as someone else than
+        // the acquisition under way can't serve it: the pool closes it and opens one with
+        // the right credentials.
+        if health == ConnectionHealth::Ready && !connection.version().has_logon() {
+            let stale = ACQUIRE_AUTH.try_with(|a| {
+                let stale = a.token() != connection.auth();
+                if let (true, AcquireAuth::Driver { replaced, .. }) = (stale, a) {
+                    replaced.store(true, Ordering::Release);
+                }
+                stale
+            });
+            if stale == Ok(true) {
+                return ConnectionHealth::Broken;
+            }
+        }
+        health
     }
 
     async fn close(&self, connection: Connection) {

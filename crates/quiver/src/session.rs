@@ -262,7 +262,7 @@ impl Session {
                         .static_auth
                         .is_none()
                         .then(|| Arc::clone(&self.driver.auth));
-                    (token.clone(), AcquireAuth::Driver { token, manager })
+                    (token.clone(), AcquireAuth::driver(token, manager))
                 }
             };
             let mode = if read {
@@ -346,6 +346,35 @@ impl Session {
             ErrorKind::ServiceUnavailable,
             "no connection with the current credentials could be obtained",
         ))
+    }
+
+    /// Has the server check the session's credentials: a connection opened for
+    /// it logged on with them, one switched to them did too; a pooled one
+    /// already holding them logs on with them again (LOGOFF and LOGON), so the
+    /// server is asked now.
+    pub(crate) async fn verify_credentials(&mut self) -> Result<()> {
+        let read = self.config.default_access_mode() == AccessMode::Read;
+        let (mut pooled, queued) = self.acquire_for_work(read, &[], true).await?;
+        let auth = pooled.auth().clone();
+        let outcome = if queued {
+            // The switch was only queued: send it and read both replies.
+            let c = &mut *pooled;
+            async {
+                c.flush().await?;
+                c.recv().await?.into_success()?;
+                c.recv().await?.into_success().map(|_| ())
+            }
+            .await
+        } else if !pooled.is_new() && pooled.version().has_logon() {
+            pooled.reauth(&auth).await
+        } else {
+            Ok(())
+        };
+        if let Err(e) = outcome {
+            pooled.discard();
+            return Err(Error::from(e));
+        }
+        Ok(())
     }
 
     /// Acquires a connection and reports its server (driver probes). A

@@ -187,7 +187,7 @@ impl<M: Manager> Inner<M> {
                     created_at: self.clock.now(),
                     generation: self.generation.load(Ordering::Acquire),
                 };
-                Ok(Pooled::new(Box::new(conn), meta, slot, false))
+                Ok(Pooled::new(Box::new(conn), meta, slot, false).opened())
             }
             Ok(Err(source)) => {
                 self.counters

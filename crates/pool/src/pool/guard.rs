@@ -20,6 +20,7 @@ pub struct Pooled<M: Manager> {
     slot: Slot<M>,
     discard: bool,
     unchecked: bool,
+    opened: bool,
 }
 
 impl<M: Manager> Pooled<M> {
@@ -36,7 +37,20 @@ impl<M: Manager> Pooled<M> {
             slot,
             discard: false,
             unchecked,
+            opened: false,
         }
+    }
+
+    /// Notes that the connection was opened for this acquire.
+    pub(crate) fn opened(mut self) -> Self {
+        self.opened = true;
+        self
+    }
+
+    /// Whether the connection was opened for this acquire (handshake and
+    /// authentication just done), rather than taken from the pool.
+    pub fn is_new(&self) -> bool {
+        self.opened
     }
 
     /// Whether the connection came from the idle stack without a liveness
