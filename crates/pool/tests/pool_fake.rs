@@ -565,3 +565,26 @@ async fn ready_connection_dropped_outside_the_runtime_is_pooled_at_once() {
     assert_eq!(pool.acquire().await.unwrap().id, 1);
     assert_eq!(fake.events(), ["connect 1"]);
 }
+
+#[tokio::test]
+async fn expire_auth_keeps_connections_but_flags_them_until_renewed() {
+    let (pool, _, _) = pool_with(PoolConfig::default());
+    let a = pool.acquire().await.unwrap();
+    let idle = pool.acquire().await.unwrap();
+    drop(idle);
+    pool.expire_auth();
+    // Both stay pooled: the idle one and the one in use when given back.
+    assert_eq!(pool.metrics().idle, 1);
+    assert!(a.auth_expired());
+    drop(a);
+    assert_eq!(pool.metrics().idle, 2);
+    let mut b = pool.acquire().await.unwrap();
+    assert!(b.auth_expired());
+    b.auth_renewed();
+    assert!(!b.auth_expired());
+    drop(b);
+    // A renewed connection comes back unflagged; one opened later never was.
+    let c = pool.acquire().await.unwrap();
+    let d = pool.acquire().await.unwrap();
+    assert_ne!(c.auth_expired(), d.auth_expired(), "one of the two was renewed");
+}

@@ -324,13 +324,22 @@ impl Conn {
             }
         }
         if err.code() == Some(crate::error::AUTHORIZATION_EXPIRED) {
-            // The authorization of every connection to this server is stale: none is
-            // reused (the retry gets a fresh connection that logs on again); ones in use
-            // finish their work and are closed when given back.
+            // The authorization of every connection to this server is stale. This one is
+            // not reused (the retry gets another). The others log on again before their
+            // next use where the protocol allows (Bolt 5.1+); older ones can't, and are
+            // closed (idle ones now, ones in use when given back).
+            let can_log_on_again = self
+                .pooled
+                .as_ref()
+                .is_some_and(|p| p.version().has_logon());
             if let Some(p) = self.pooled.as_mut() {
                 p.discard();
             }
-            self.driver.pools.clear_connections(self.server.address());
+            if can_log_on_again {
+                self.driver.pools.expire_auth(self.server.address());
+            } else {
+                self.driver.pools.clear_connections(self.server.address());
+            }
         }
         if !encode {
             self.streaming = None;

@@ -313,10 +313,13 @@ impl Session {
                     "session auth is not supported by this server: it needs Bolt 5.1 (Neo4j 5.5) or newer",
                 ));
             }
-            if *pooled.auth() == auth {
+            // A connection whose credentials the server said expired logs on again, with
+            // the same ones if they did not change.
+            if *pooled.auth() == auth && !pooled.auth_expired() {
                 return Ok((pooled, false));
             }
             if pooled.version().has_logon() {
+                pooled.auth_renewed();
                 if pipeline {
                     pooled.queue_reauth(&auth).map_err(Error::from)?;
                     return Ok((pooled, true));

@@ -51,39 +51,31 @@ async fn a_transaction_function_does_not_run_when_begin_fails() {
     finish(driver, server).await;
 }
 
-/// `AuthorizationExpired` on one connection makes every connection to that server stale:
-/// one in use finishes its work and is closed when given back; the next work opens a new
-/// connection.
-#[tokio::test]
-async fn authorization_expired_retires_every_connection_to_the_server() {
-    let streaming = script(
-        r#"C: RUN "INFINITE" {} {}
+const STREAMING: &str = r#"C: RUN "INFINITE" {} {}
    PULL {"n": 1}
 S: SUCCESS {"fields": ["n"]}
    RECORD [1]
    SUCCESS {"has_more": true}
 C: DISCARD {"n": -1}
 S: SUCCESS {"type": "r"}
-"#,
-    );
-    let expiring = script(
-        r#"C: RUN "EXPIRED" {} {}
+"#;
+
+const EXPIRING: &str = r#"C: RUN "EXPIRED" {} {}
    PULL {"n": 1}
 S: FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
    IGNORED
-"#,
-    );
-    let fresh = script(
-        r#"C: RUN "AFTER" {} {}
+"#;
+
+const AFTER: &str = r#"C: RUN "AFTER" {} {}
    PULL {"n": 1}
 S: SUCCESS {"fields": ["n"]}
    RECORD [2]
    SUCCESS {"type": "r"}
-"#,
-    );
-    let server = StubServer::start_many(vec![streaming, expiring, fresh])
-        .await
-        .unwrap();
+"#;
+
+/// Two sessions on two connections to one server: the first streams, the second meets
+/// `AuthorizationExpired`; then both close and a third session runs `AFTER`.
+async fn expire_while_another_streams(server: StubServer) -> quiver_test_support::stub::Report {
     let driver = driver_at(
         &server.uri(),
         Config::builder()
@@ -112,8 +104,49 @@ S: SUCCESS {"fields": ["n"]}
     let mut s3 = driver.session(SessionConfig::default());
     let n: i64 = single(&mut s3, "AFTER", "n").await;
     assert_eq!(n, 2);
-    let report = finish(driver, server).await;
+    finish(driver, server).await
+}
+
+/// Bolt 4.4 can't log on again: `AuthorizationExpired` on one connection retires every
+/// connection to that server. The one in use finishes its work and is closed when given
+/// back; the next work opens a new connection.
+#[tokio::test]
+async fn authorization_expired_retires_every_connection_on_bolt_4_4() {
+    let prelude = r#"!: BOLT 4.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/4.4.0", "connection_id": "bolt-1"}
+"#;
+    let scripts = [STREAMING, EXPIRING, AFTER]
+        .iter()
+        .map(|body| raw_script(&format!("{prelude}{body}")))
+        .collect();
+    let server = StubServer::start_many(scripts).await.unwrap();
+    let report = expire_while_another_streams(server).await;
     assert_eq!(report.connections().len(), 3);
+}
+
+/// From Bolt 5.1 the other connections stay: each logs on again (same credentials) before
+/// its next use, the LOGOFF and LOGON going with that work's first request.
+#[tokio::test]
+async fn authorization_expired_makes_other_connections_log_on_again() {
+    let streaming_then_after = format!(
+        r#"{STREAMING}C: LOGOFF
+   LOGON {{"scheme": "basic", "principal": "neo4j", "credentials": "pass"}}
+   RUN "AFTER" {{}} {{}}
+   PULL {{"n": 1}}
+S: SUCCESS {{}}
+   SUCCESS {{}}
+   SUCCESS {{"fields": ["n"]}}
+   RECORD [2]
+   SUCCESS {{"type": "r"}}
+"#
+    );
+    let server = StubServer::start_many(vec![script(&streaming_then_after), script(EXPIRING)])
+        .await
+        .unwrap();
+    let report = expire_while_another_streams(server).await;
+    assert_eq!(report.connections().len(), 2);
 }
 
 /// Counts what the driver tells it; handles every security error.

@@ -633,6 +633,15 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
     }
 
+    /// The server said a connection's credentials expired, which holds for all of
+    /// them: every connection to `address` logs on again before its next use
+    /// ([`Pool::expire_auth`](crate::Pool::expire_auth)).
+    pub fn expire_auth(&self, address: &Address) {
+        if let Some(pool) = lock(&self.inner.pools).get(address) {
+            pool.expire_auth();
+        }
+    }
+
     /// A server reported the database unavailable: it leaves every routing
     /// table; its connections stay pooled (they are sound).
     pub fn on_database_unavailable(&self, address: &Address) {

@@ -186,6 +186,7 @@ impl<M: Manager> Inner<M> {
                 let meta = Meta {
                     created_at: self.clock.now(),
                     generation: self.generation.load(Ordering::Acquire),
+                    auth_generation: self.auth_generation.load(Ordering::Acquire),
                 };
                 Ok(Pooled::new(Box::new(conn), meta, slot, false).opened())
             }

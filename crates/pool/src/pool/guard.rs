@@ -71,6 +71,27 @@ impl<M: Manager> Pooled<M> {
         self.meta.created_at
     }
 
+    /// Whether the connection logged on before the server said the pool's
+    /// credentials expired ([`Pool::expire_auth`](crate::Pool::expire_auth)): it
+    /// must log on again (even with the same credentials) before it is used.
+    pub fn auth_expired(&self) -> bool {
+        self.meta.auth_generation
+            != self
+                .slot
+                .inner
+                .auth_generation
+                .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Notes that the connection logged on again.
+    pub fn auth_renewed(&mut self) {
+        self.meta.auth_generation = self
+            .slot
+            .inner
+            .auth_generation
+            .load(std::sync::atomic::Ordering::Acquire);
+    }
+
     /// Marks the connection so it is closed, not reused, when given back.
     pub fn discard(&mut self) {
         self.discard = true;

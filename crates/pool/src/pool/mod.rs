@@ -77,6 +77,9 @@ pub(crate) struct Inner<M: Manager> {
     idle: Mutex<Vec<Idle<M::Connection>>>,
     closed: AtomicBool,
     generation: AtomicU64,
+    /// Bumped when the server says the credentials of its connections expired: a
+    /// connection logged on before must log on again before its next use.
+    auth_generation: AtomicU64,
     counters: Counters,
     /// The runtime of the first acquire: background resets and goodbyes run
     /// there even when a guard is dropped outside any runtime (blocking API).
@@ -94,6 +97,7 @@ struct Idle<C> {
 pub(crate) struct Meta {
     created_at: Instant,
     generation: u64,
+    auth_generation: u64,
 }
 
 impl<M: Manager> Pool<M> {
@@ -120,6 +124,7 @@ impl<M: Manager> Pool<M> {
                 idle: Mutex::new(Vec::new()),
                 closed: AtomicBool::new(false),
                 generation: AtomicU64::new(0),
+                auth_generation: AtomicU64::new(0),
                 counters: Counters::default(),
                 runtime: OnceLock::new(),
             }),
@@ -160,6 +165,13 @@ impl<M: Manager> Pool<M> {
         for i in idle {
             self.inner.dispose(i.conn, false);
         }
+    }
+
+    /// Marks every connection of the pool, idle or in use, as logged on with
+    /// expired credentials: each is handed out with
+    /// [`Pooled::auth_expired`](crate::Pooled::auth_expired) set until it logs on again.
+    pub fn expire_auth(&self) {
+        self.inner.auth_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Closes the pool: waiters fail at once, idle connections are closed
