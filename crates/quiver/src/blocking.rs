@@ -318,7 +318,7 @@ impl Session {
         let mut telemetry =
             crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ManagedTransaction);
         loop {
-            let error = match wait(self.inner.open_tx(read, &config, telemetry.api())) {
+            let error = match wait(self.inner.open_tx(read, &config, &mut telemetry)) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(
@@ -326,23 +326,18 @@ impl Session {
                             self.inner.fetch_n(),
                         ),
                     };
-                    let ended = match work(&tx) {
-                        Ok(v) => wait(self.inner.commit_managed(&shared, &sent)).map(|()| v),
+                    match work(&tx) {
+                        Ok(v) => match wait(self.inner.commit_managed(&shared, &sent)) {
+                            Ok(()) => return Ok(v),
+                            Err(e) => e,
+                        },
                         Err(e) => {
                             let _ = wait(async {
                                 crate::session::rollback_managed(&shared).await;
                                 Ok(())
                             });
-                            Err(e)
+                            e
                         }
-                    };
-                    let _ = wait(async {
-                        telemetry.after_attempt(&shared).await;
-                        Ok(())
-                    });
-                    match ended {
-                        Ok(v) => return Ok(v),
-                        Err(e) => e,
                     }
                 }
                 Err(e) => e,

@@ -131,9 +131,10 @@ impl TelemetryOnce {
         self.0
     }
 
-    /// Notes whether the attempt on `shared` got its TELEMETRY answered.
-    pub(crate) async fn after_attempt(&mut self, shared: &Shared) {
-        if shared.lock().await.telemetry_answered() {
+    /// Notes whether the attempt on `conn` got its TELEMETRY answered (its
+    /// reply comes ahead of BEGIN's, so this is known once BEGIN is).
+    fn note(&mut self, conn: &Conn) {
+        if conn.telemetry_answered() {
             self.0 = None;
         }
     }
@@ -466,7 +467,7 @@ impl Session {
         &mut self,
         read: bool,
         config: &TransactionConfig,
-        api: Option<TelemetryApi>,
+        telemetry: &mut TelemetryOnce,
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto(false).await;
@@ -481,10 +482,13 @@ impl Session {
             self.config.auth().is_none(),
         );
         conn.set_reauth_pending(reauth);
-        if let Some(api) = api {
+        if let Some(api) = telemetry.api() {
             conn.telemetry(api);
         }
         let begun = conn.begin(&params).await;
+        // TELEMETRY's reply comes ahead of BEGIN's: answered even when
+        // BEGIN failed (and then not sent again by a retry).
+        telemetry.note(&conn);
         self.note_home_db(&conn);
         begun?;
         Ok((conn.into_shared(), bookmarks))
@@ -529,7 +533,11 @@ impl Session {
     ) -> Result<Transaction<'_>> {
         let read = self.config.default_access_mode() == AccessMode::Read;
         let (shared, sent) = self
-            .open_tx(read, &config, Some(TelemetryApi::UnmanagedTransaction))
+            .open_tx(
+                read,
+                &config,
+                &mut TelemetryOnce::new(TelemetryApi::UnmanagedTransaction),
+            )
             .await?;
         Ok(Transaction::new(self, shared, sent))
     }
@@ -619,13 +627,11 @@ impl Session {
         let mut retrier = self.retrier();
         let mut telemetry = TelemetryOnce::new(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self.open_tx(read, &config, telemetry.api()).await {
+            let error = match self.open_tx(read, &config, &mut telemetry).await {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
-                    let ended = self.end_managed(&shared, &sent, outcome).await;
-                    telemetry.after_attempt(&shared).await;
-                    match ended {
+                    match self.end_managed(&shared, &sent, outcome).await {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }
