@@ -99,6 +99,7 @@ pub const FORK_FEATURES: &[&str] = &[
     "Feature:Bolt:5.8",
     "Feature:Bolt:HandshakeManifestV1",
     "Optimization:HomeDatabaseCache",
+    "Optimization:HomeDbCacheBasicPrincipalIsImpersonatedUser",
 ];
 
 /// The environment variable that adds [`FORK_FEATURES`] to the advertised list.
@@ -132,11 +133,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
         "withdrawn version: no server offers it and TestKit has no 5.5 scripts",
     ),
     ("Feature:TLS:1.1", "rustls supports TLS 1.2 and 1.3 only"),
-    (
-        "Optimization:HomeDbCacheBasicPrincipalIsImpersonatedUser",
-        "quiver keys the home database cache of session auth by scheme and principal, apart \
-         from impersonated users",
-    ),
     (
         "Optimization:MinimalVerifyAuthentication",
         "a cold verify_authentication logs on twice (the new connection with the driver's \

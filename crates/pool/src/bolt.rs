@@ -104,6 +104,11 @@ impl RoutingManager for BoltManager {
             .iter()
             .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
             .collect();
+        // The home database is the user's: ask as the user the work runs as.
+        let auth = request.auth.unwrap_or(self.config.auth());
+        if connection.auth() != auth && connection.version().has_logon() {
+            connection.reauth(auth).await?;
+        }
         let rt = connection
             .route(
                 &context,
@@ -117,6 +122,10 @@ impl RoutingManager for BoltManager {
 
     fn classify(&self, error: &BoltError) -> FailureKind {
         classify(error)
+    }
+
+    fn resolves_home_db(&self, connection: &Connection) -> bool {
+        connection.ssr_enabled()
     }
 }
 
@@ -139,7 +148,7 @@ pub fn classify_code(code: &str) -> FailureKind {
         "Neo.ClientError.Cluster.NotALeader"
         | "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase" => FailureKind::NotALeader,
         "Neo.ClientError.Database.DatabaseNotFound" => FailureKind::DatabaseNotFound,
-        "Neo.TransientError.General.DatabaseUnavailable" => FailureKind::Unavailable,
+        "Neo.TransientError.General.DatabaseUnavailable" => FailureKind::DatabaseUnavailable,
         "Neo.ClientError.Security.AuthorizationExpired" => FailureKind::Other,
         "Neo.ClientError.Transaction.InvalidBookmark"
         | "Neo.ClientError.Transaction.InvalidBookmarkMixture"
@@ -172,7 +181,7 @@ mod tests {
             ),
             (
                 "Neo.TransientError.General.DatabaseUnavailable",
-                FailureKind::Unavailable,
+                FailureKind::DatabaseUnavailable,
             ),
             ("Neo.ClientError.Security.Unauthorized", FailureKind::Fatal),
             (

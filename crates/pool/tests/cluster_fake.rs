@@ -39,6 +39,13 @@ struct World {
     /// Every ROUTE served: (server, database asked for).
     routes: Mutex<Vec<(Address, Option<String>)>>,
     connects: AtomicUsize,
+    /// Servers that don't resolve the home database themselves (no
+    /// server-side routing); every other one does.
+    no_ssr: Mutex<Vec<Address>>,
+    /// The principal each ROUTE asked as (`None`: the driver's credentials).
+    route_auth: Mutex<Vec<Option<String>>>,
+    /// How long opening a connection to a server takes.
+    connect_delay: Mutex<HashMap<Address, Duration>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -50,6 +57,10 @@ impl Manager for Fake {
 
     async fn connect(&self, address: &Address) -> Result<Conn, FakeError> {
         self.0.connects.fetch_add(1, Ordering::SeqCst);
+        let delay = self.0.connect_delay.lock().unwrap().get(address).copied();
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
         if self.0.down.lock().unwrap().contains(address) {
             return Err(FakeError {
                 kind: FailureKind::Unavailable,
@@ -90,6 +101,11 @@ impl RoutingManager for Fake {
             .lock()
             .unwrap()
             .push((conn.address.clone(), request.database.map(str::to_owned)));
+        self.0
+            .route_auth
+            .lock()
+            .unwrap()
+            .push(request.auth.and_then(|a| a.principal()).map(str::to_owned));
         let mut answers = self.0.answers.lock().unwrap();
         let list = answers
             .get_mut(&conn.address)
@@ -109,6 +125,9 @@ impl RoutingManager for Fake {
     }
     fn classify(&self, error: &FakeError) -> FailureKind {
         error.kind
+    }
+    fn resolves_home_db(&self, conn: &Conn) -> bool {
+        !self.0.no_ssr.lock().unwrap().contains(&conn.address)
     }
 }
 
@@ -138,6 +157,10 @@ struct Setup {
 }
 
 fn setup(routing: RoutingConfig) -> Setup {
+    setup_with(routing, PoolConfig::default())
+}
+
+fn setup_with(routing: RoutingConfig, pool: PoolConfig) -> Setup {
     let fake = Fake::default();
     let world = Arc::clone(&fake.0);
     let clock = ManualClock::new();
@@ -145,7 +168,7 @@ fn setup(routing: RoutingConfig) -> Setup {
     let cluster = ClusterPools::with_clock(
         a("seed"),
         Arc::new(fake),
-        PoolConfig::default(),
+        pool,
         routing.with_dns(identity_dns),
         Arc::new(clock.clone()),
         true,
@@ -420,7 +443,7 @@ async fn home_db_cache_skips_the_resolution_round_trip() {
     assert_eq!(routes(&s.world).len(), 2);
     // A 5.8 server reported another home database for bob.
     s.cluster
-        .record_home_database(HomeDbKey::ImpersonatedUser("bob".into()), "alice_db");
+        .record_home_database(HomeDbKey::User("bob".into()), "alice_db");
     let bob = AcquireRequest::new(AccessMode::Read)
         .impersonated_user(Some("bob"))
         .use_home_db_cache(true);
@@ -429,6 +452,188 @@ async fn home_db_cache_skips_the_resolution_round_trip() {
         Some("alice_db")
     );
     assert_eq!(routes(&s.world).len(), 2);
+}
+
+#[tokio::test]
+async fn route_asks_as_the_session_user() {
+    let s = setup(RoutingConfig::default());
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
+    let bob = quiver_bolt::AuthToken::basic("bob", "pw");
+    let req = AcquireRequest::new(AccessMode::Read).session_auth(Some(&bob));
+    drop(s.cluster.acquire(&req).await.unwrap());
+    drop(s.cluster.acquire(&req.session_auth(None)).await.unwrap());
+    assert_eq!(
+        *s.world.route_auth.lock().unwrap(),
+        [Some("bob".to_owned()), None]
+    );
+}
+
+#[tokio::test]
+async fn database_unavailable_forgets_the_server_but_keeps_its_connections() {
+    let s = setup(RoutingConfig::default());
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    let reader = c.connection.address().clone();
+    let unavailable = FakeError {
+        kind: FailureKind::DatabaseUnavailable,
+        address: reader.clone(),
+    };
+    s.cluster.on_error(&reader, Some("db"), &unavailable);
+    drop(c);
+    let table = s.cluster.routing_table(Some("db")).unwrap();
+    assert!(!table.readers().contains(&reader));
+    assert!(
+        !table.routers().contains(&reader),
+        "forgotten in every role"
+    );
+    assert_eq!(s.cluster.pool_metrics(&reader).unwrap().idle, 1, "kept");
+    // A broken connection, by contrast, clears the server's pool.
+    let other = s.cluster.acquire(&req).await.unwrap();
+    let other_address = other.connection.address().clone();
+    assert_ne!(other_address, reader);
+    let lost = FakeError {
+        kind: FailureKind::Unavailable,
+        address: other_address.clone(),
+    };
+    s.cluster.on_error(&other_address, Some("db"), &lost);
+    drop(other);
+    assert_eq!(s.cluster.pool_metrics(&other_address).unwrap().idle, 0);
+}
+
+#[tokio::test]
+async fn home_db_from_the_cache_is_marked_and_a_route_is_not() {
+    let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100));
+    script(&s.world, "seed:7687", vec![three(300, "db1")]);
+    let req = AcquireRequest::new(AccessMode::Read).use_home_db_cache(true);
+    let first = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(first.database.as_deref(), Some("db1"));
+    assert!(!first.home_db_from_cache, "resolved by ROUTE: to be pinned");
+    let second = s.cluster.acquire(&req).await.unwrap();
+    assert_eq!(second.database.as_deref(), Some("db1"));
+    assert!(second.home_db_from_cache, "the server resolves it");
+    assert_eq!(routes(&s.world), ["seed:7687 -"]);
+}
+
+#[tokio::test]
+async fn session_basic_principal_and_impersonated_user_share_the_cache() {
+    let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100));
+    script(
+        &s.world,
+        "seed:7687",
+        vec![three(300, "bobdb"), three(300, "other")],
+    );
+    let basic = quiver_bolt::AuthToken::basic("bob", "pw");
+    let as_session = AcquireRequest::new(AccessMode::Read)
+        .session_auth(Some(&basic))
+        .use_home_db_cache(true);
+    assert!(
+        !s.cluster
+            .acquire(&as_session)
+            .await
+            .unwrap()
+            .home_db_from_cache
+    );
+    let impersonating = AcquireRequest::new(AccessMode::Read)
+        .impersonated_user(Some("bob"))
+        .use_home_db_cache(true);
+    let c = s.cluster.acquire(&impersonating).await.unwrap();
+    assert!(c.home_db_from_cache);
+    assert_eq!(c.database.as_deref(), Some("bobdb"));
+    // Another scheme with the same principal is another user.
+    let custom = quiver_bolt::AuthToken::custom("special", "bob", "pw", None, None);
+    let c = s
+        .cluster
+        .acquire(&as_session.session_auth(Some(&custom)))
+        .await
+        .unwrap();
+    assert!(!c.home_db_from_cache);
+    assert_eq!(c.database.as_deref(), Some("other"));
+    // The driver's own credentials are a key of their own too.
+    let c = s
+        .cluster
+        .acquire(&as_session.session_auth(None))
+        .await
+        .unwrap();
+    assert!(!c.home_db_from_cache);
+    assert_eq!(routes(&s.world).len(), 3);
+}
+
+#[tokio::test]
+async fn cached_home_db_with_a_stale_table_is_resolved_again_without_naming_it() {
+    let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(600), 100));
+    script(
+        &s.world,
+        "seed:7687",
+        vec![three(10, "db1"), three(10, "db2")],
+    );
+    let req = AcquireRequest::new(AccessMode::Read).use_home_db_cache(true);
+    drop(s.cluster.acquire(&req).await.unwrap());
+    s.clock.advance(Duration::from_secs(11));
+    let c = s.cluster.acquire(&req).await.unwrap();
+    assert!(!c.home_db_from_cache);
+    assert_eq!(c.database.as_deref(), Some("db2"), "the home db moved");
+    let asked: Vec<String> = routes(&s.world);
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[1].ends_with(" -"),
+        "home db asked for, not db1: {asked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_server_side_routing_falls_back_to_route() {
+    let s = setup(RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100));
+    script(
+        &s.world,
+        "seed:7687",
+        vec![three(300, "homedb1"), three(300, "homedb2")],
+    );
+    let read = AcquireRequest::new(AccessMode::Read).use_home_db_cache(true);
+    drop(s.cluster.acquire(&read).await.unwrap());
+    // The writer does not resolve home databases itself.
+    s.world.no_ssr.lock().unwrap().push(a("r1"));
+    let write = AcquireRequest::new(AccessMode::Write).use_home_db_cache(true);
+    let w = s.cluster.acquire(&write).await.unwrap();
+    assert_eq!(w.connection.address(), &a("r1"));
+    assert!(!w.home_db_from_cache, "resolved by ROUTE after all");
+    assert_eq!(w.database.as_deref(), Some("homedb2"));
+    assert_eq!(routes(&s.world), ["seed:7687 -", "seed:7687 -"]);
+    assert_eq!(
+        s.world.connects.load(Ordering::SeqCst),
+        4,
+        "seed twice (in no table, its pool is dropped), reader, writer once: \
+         the writer's connection was reused"
+    );
+    drop(w);
+    // While such a server is known, the cache is not trusted at all.
+    let r = s.cluster.acquire(&read).await.unwrap();
+    assert!(!r.home_db_from_cache);
+    assert_eq!(routes(&s.world).len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn acquisition_timeout_covers_the_fallback_as_a_whole() {
+    let s = setup_with(
+        RoutingConfig::default().with_home_db_cache(Duration::from_secs(60), 100),
+        PoolConfig::default().with_acquisition_timeout(Duration::from_secs(2)),
+    );
+    let moved = reply(300, "homedb2", THREE.0, THREE.1, &["r3:7687"]);
+    script(&s.world, "seed:7687", vec![three(300, "homedb1"), moved]);
+    let read = AcquireRequest::new(AccessMode::Read).use_home_db_cache(true);
+    drop(s.cluster.acquire(&read).await.unwrap());
+    s.world.no_ssr.lock().unwrap().push(a("r1"));
+    for w in ["r1", "r3"] {
+        let delay = Duration::from_millis(1100);
+        s.world.connect_delay.lock().unwrap().insert(a(w), delay);
+    }
+    let write = AcquireRequest::new(AccessMode::Write).use_home_db_cache(true);
+    // Each step alone fits in the timeout; together they don't.
+    let err = s.cluster.acquire(&write).await.unwrap_err();
+    assert!(
+        matches!(err, Error::RoutedAcquisitionTimeout { timeout, .. } if timeout == Duration::from_secs(2)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -211,6 +211,25 @@ async fn liveness_check_runs_only_after_idle_threshold() {
 }
 
 #[tokio::test]
+async fn a_guard_tells_whether_its_connection_was_reused_unchecked() {
+    let config = PoolConfig::default().with_liveness_check_after(Some(Duration::from_secs(10)));
+    let (pool, _, clock) = pool_with(config);
+    let fresh = pool.acquire().await.unwrap();
+    assert!(!fresh.reused_without_check(), "opened for this acquire");
+    drop(fresh);
+    let reused = pool.acquire().await.unwrap();
+    assert!(
+        reused.reused_without_check(),
+        "straight from the idle stack"
+    );
+    drop(reused);
+    clock.advance(Duration::from_secs(10));
+    let checked = pool.acquire().await.unwrap();
+    assert_eq!(checked.id, 1);
+    assert!(!checked.reused_without_check(), "the pool's check reset it");
+}
+
+#[tokio::test]
 async fn liveness_check_off_by_default() {
     let (pool, fake, clock) = pool_with(PoolConfig::default());
     drop(pool.acquire().await.unwrap());

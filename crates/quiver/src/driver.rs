@@ -1,7 +1,6 @@
 //! The driver: connection pools, routing and the entry points of the API.
 
 use std::fmt;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use quiver_bolt::Error as BoltError;
@@ -34,9 +33,6 @@ pub(crate) struct DriverInner {
     pub(crate) config: Config,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) query_bookmark_manager: Arc<dyn BookmarkManager>,
-    /// The servers speak Bolt 5.8+ (they report the database they used), so
-    /// a cached home database may stand in for a ROUTE round trip.
-    pub(crate) home_db_cache: AtomicBool,
     uri: ConnectionUri,
 }
 
@@ -437,7 +433,6 @@ impl DriverBuilder {
                 config,
                 clock,
                 query_bookmark_manager: Arc::new(DefaultBookmarkManager::new()),
-                home_db_cache: AtomicBool::new(false),
                 uri,
             }),
         })
@@ -499,7 +494,7 @@ pub(crate) fn pool_error(e: quiver_pool::Error<BoltError>) -> Error {
             };
         }
         P::ConnectTimeout { .. } | P::RoutingUnavailable { .. } => ErrorKind::ServiceUnavailable,
-        P::AcquisitionTimeout { .. } => ErrorKind::Timeout,
+        P::AcquisitionTimeout { .. } | P::RoutedAcquisitionTimeout { .. } => ErrorKind::Timeout,
         P::Closed { .. } => ErrorKind::Closed,
         P::NoServerForMode { .. } => ErrorKind::SessionExpired,
         _ => ErrorKind::ServiceUnavailable,

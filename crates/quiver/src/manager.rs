@@ -85,11 +85,22 @@ impl RoutingManager for DriverManager {
         connection: &mut Connection,
         request: &RouteRequest<'_>,
     ) -> Result<RouteReply, BoltError> {
-        self.bolt.route(connection, request).await
+        // Without session credentials, ask as the driver's current user.
+        let current;
+        let mut request = *request;
+        if request.auth.is_none() {
+            current = self.current_auth();
+            request.auth = Some(&current);
+        }
+        self.bolt.route(connection, &request).await
     }
 
     fn classify(&self, error: &BoltError) -> FailureKind {
         quiver_pool::classify_bolt_error(error)
+    }
+
+    fn resolves_home_db(&self, connection: &Connection) -> bool {
+        self.bolt.resolves_home_db(connection)
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,6 +64,9 @@ pub struct Session {
     config: SessionConfig,
     bookmarks: Bookmarks,
     database: Option<String>,
+    /// The database of the routing table the last connection came from
+    /// (the cached home database while `database` is not pinned yet).
+    routed_db: Option<String>,
     fetch_n: i64,
     last_auto: Option<Shared>,
     closed: bool,
@@ -149,6 +151,7 @@ impl Session {
         Session {
             bookmarks: config.bookmarks().clone(),
             database: config.database().map(str::to_owned),
+            routed_db: None,
             driver,
             config,
             fetch_n,
@@ -215,12 +218,6 @@ impl Session {
         Ok((pooled, reauth, bookmarks))
     }
 
-    fn auth_key(&self) -> Option<String> {
-        self.config
-            .auth()
-            .map(|a| format!("{}:{}", a.scheme(), a.principal().unwrap_or_default()))
-    }
-
     /// A connection for a unit of work, logged on with the right
     /// credentials; pins the session's database on the first one.
     pub(crate) async fn acquire(
@@ -244,7 +241,6 @@ impl Session {
         pipeline: bool,
     ) -> Result<(Pooled<DriverManager>, bool)> {
         let session_auth = self.config.auth().cloned();
-        let auth_key = self.auth_key();
         for _ in 0..3 {
             // New connections log on with the driver's credentials; a
             // session with its own re-authenticates after.
@@ -256,14 +252,17 @@ impl Session {
                 PoolMode::Write
             };
             let routing = self.driver.pools.is_routing();
-            let use_cache =
-                routing && self.database.is_none() && self.driver.home_db_cache.load(Relaxed);
+            // The home database is resolved once per session: from the
+            // cache (the server then resolves it too and reports it, and
+            // the session pins that), or by ROUTE (pinned now, and named
+            // explicitly from then on).
+            let unpinned = routing && self.database.is_none();
             let request = AcquireRequest::new(mode)
                 .database(self.database.as_deref())
                 .impersonated_user(self.config.impersonated_user())
-                .auth_key(auth_key.as_deref())
+                .session_auth(session_auth.as_ref())
                 .bookmarks(bookmarks)
-                .use_home_db_cache(use_cache);
+                .use_home_db_cache(unpinned);
             let acquired = match self.driver.pools.acquire(&request).await {
                 Ok(a) => a,
                 Err(e) => {
@@ -284,16 +283,10 @@ impl Session {
                 }
             };
             let mut pooled = acquired.connection;
-            let resolves_db = pooled.version().has_resolved_db();
-            if routing {
-                self.driver.home_db_cache.store(resolves_db, Relaxed);
+            if unpinned && !acquired.home_db_from_cache {
+                self.database.clone_from(&acquired.database);
             }
-            // The home database is resolved once per session. Bolt 5.8+
-            // servers resolve it themselves and say which one they used (the
-            // session pins that); older ones are told the one ROUTE named.
-            if self.database.is_none() && routing && !resolves_db {
-                self.database = acquired.database;
-            }
+            self.routed_db = acquired.database;
             if *pooled.auth() == auth {
                 return Ok((pooled, false));
             }
@@ -335,16 +328,28 @@ impl Session {
         ))
     }
 
-    /// Acquires a connection and reports its server (driver probes).
+    /// Acquires a connection and reports its server (driver probes). A
+    /// connection reused from the pool unchecked is checked with a RESET
+    /// first (a dead one is dropped and another one taken).
     pub(crate) async fn probe(&mut self) -> Result<ServerInfo> {
         let read = self.config.default_access_mode() == AccessMode::Read;
-        let pooled = self.acquire(read, &[]).await?;
-        let v = pooled.version();
-        Ok(ServerInfo::new(
-            pooled.address().clone(),
-            pooled.server_agent(),
-            (v.major, v.minor),
-        ))
+        loop {
+            let mut pooled = self.acquire(read, &[]).await?;
+            if pooled.reused_without_check() {
+                if let Err(e) = pooled.reset().await {
+                    tracing::debug!(address = %pooled.address(), error = %e,
+                        "a pooled connection failed its check, taking another");
+                    pooled.discard();
+                    continue;
+                }
+            }
+            let v = pooled.version();
+            return Ok(ServerInfo::new(
+                pooled.address().clone(),
+                pooled.server_agent(),
+                (v.major, v.minor),
+            ));
+        }
     }
 
     fn tx_params(
@@ -367,18 +372,18 @@ impl Session {
         }
     }
 
+    /// Pins the home database a server reported for work that named none
+    /// (Bolt 5.8+), and caches it for the session's user. Reports on work
+    /// that named its database change nothing.
     fn note_home_db(&mut self, conn: &Conn) {
-        if let Some(db) = conn.reported_db() {
-            if self.database.is_none() && self.driver.pools.is_routing() {
-                self.database = Some(db.to_owned());
-            }
-            if self.config.database().is_none() && self.driver.pools.is_routing() {
-                let key = HomeDbKey::for_request(
-                    self.config.impersonated_user(),
-                    self.auth_key().as_deref(),
-                );
-                self.driver.pools.record_home_database(key, db);
-            }
+        let Some(db) = conn.reported_db() else { return };
+        if self.database.is_some() || !self.driver.pools.is_routing() {
+            return;
+        }
+        self.database = Some(db.to_owned());
+        let key = HomeDbKey::for_session(self.config.impersonated_user(), self.config.auth());
+        if let Some(key) = key {
+            self.driver.pools.record_home_database(key, db);
         }
     }
 
@@ -441,7 +446,7 @@ impl Session {
         let mut conn = Conn::new(
             pooled,
             Arc::clone(&self.driver),
-            self.database.clone(),
+            self.routed_db.clone(),
             true,
             self.config.auth().is_none(),
         );
@@ -477,7 +482,7 @@ impl Session {
         let mut conn = Conn::new(
             pooled,
             Arc::clone(&self.driver),
-            self.database.clone(),
+            self.routed_db.clone(),
             false,
             self.config.auth().is_none(),
         );
@@ -486,8 +491,8 @@ impl Session {
             conn.telemetry(api);
         }
         let begun = conn.begin(&params).await;
-        // TELEMETRY's reply comes ahead of BEGIN's: answered even when
-        // BEGIN failed (and then not sent again by a retry).
+        // BEGIN's reply came after TELEMETRY's: answered now or never
+        // (also when BEGIN failed: a retry does not send it again).
         telemetry.note(&conn);
         self.note_home_db(&conn);
         begun?;

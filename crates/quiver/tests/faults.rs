@@ -409,7 +409,8 @@ S: SUCCESS {}
 "#;
     let stalls = Script::parse(&format!(
         r#"{LOGIN}C: BEGIN {{}}
-   RUN "RETURN 1" {{}} {{}}
+S: SUCCESS {{}}
+C: RUN "RETURN 1" {{}} {{}}
    PULL {{"n": 1000}}
 S: <SLEEP 3>
 "#
@@ -417,10 +418,10 @@ S: <SLEEP 3>
     .unwrap();
     let answers = Script::parse(&format!(
         r#"{LOGIN}C: BEGIN {{}}
-   RUN "RETURN 1" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
-   SUCCESS {{"fields": ["1"]}}
+C: RUN "RETURN 1" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{"fields": ["1"]}}
    RECORD [1]
    SUCCESS {{"type": "r"}}
 C: COMMIT

@@ -52,6 +52,8 @@ S: SUCCESS {"fields": ["n"]}
    SUCCESS {"type": "r"}
 C: COMMIT
 S: SUCCESS {"bookmark": "r1"}
+C: RESET
+S: SUCCESS {}
 "#,
     )
     .await;
@@ -94,6 +96,7 @@ S: SUCCESS {"bookmark": "w1"}
         .await
         .unwrap();
     assert!(session.last_bookmarks().await.contains("w1"));
+    // The reader's pooled connection is checked (the RESET above) first.
     let info = driver.server_info().await.unwrap();
     assert_eq!(info.address().to_string(), reader.addr().to_string());
     driver.close().await;
@@ -149,8 +152,11 @@ S: <KILL>
 }
 
 #[tokio::test]
-async fn home_database_is_resolved_once_and_cached_with_bolt_5_8() {
-    let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8");
+async fn home_database_is_pinned_per_session_and_cached_with_server_side_routing() {
+    let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8").replace(
+        r#""connection_id": "bolt-1"}"#,
+        r#""connection_id": "bolt-1", "hints": {"ssr.enabled": true}}"#,
+    );
     let tx = |begin: &str, bookmark: &str| {
         format!(
             "C: BEGIN {begin}\nS: SUCCESS {{\"db\": \"neo4j\"}}\n\
@@ -159,14 +165,15 @@ async fn home_database_is_resolved_once_and_cached_with_bolt_5_8() {
              C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
         )
     };
-    // Session 1: the home database is unknown (ROUTE resolves it for
-    // routing, the server for the query); its second transaction names it.
-    // Session 2 trusts the cache: no ROUTE, no db sent.
+    // Session 1: the home database is unknown, ROUTE resolves it and the
+    // session names it from then on. Session 2 trusts the cache: no ROUTE,
+    // no db sent (the server resolves it); it pins what the server reported.
     let server_body = format!(
-        "{}{}{}",
-        tx("{}", "b1"),
+        "{}{}{}{}",
+        tx(r#"{"db": "neo4j"}"#, "b1"),
         tx(r#"{"bookmarks": ["b1"], "db": "neo4j"}"#, "b2"),
-        tx("{}", "b3")
+        tx("{}", "b3"),
+        tx(r#"{"bookmarks": ["b3"], "db": "neo4j"}"#, "b4"),
     );
     let server = StubServer::start(raw_script(&format!("{prelude}{server_body}")))
         .await
@@ -184,7 +191,42 @@ async fn home_database_is_resolved_once_and_cached_with_bolt_5_8() {
     write(&mut s1).await;
     let mut s2 = driver.session(SessionConfig::default());
     write(&mut s2).await;
-    assert!(s2.last_bookmarks().await.contains("b3"));
+    write(&mut s2).await;
+    assert!(s2.last_bookmarks().await.contains("b4"));
+    driver.close().await;
+    server.finish().await.unwrap();
+    router.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_server_side_routing_the_home_database_is_resolved_by_route_per_session() {
+    // Bolt 5.8 but no `ssr.enabled` hint: the cache is not trusted.
+    let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8");
+    let begin = |bookmarks: &str, bookmark: &str| {
+        format!(
+            "C: BEGIN {{{bookmarks}\"db\": \"neo4j\"}}\nS: SUCCESS {{}}\n\
+             C: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
+             S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+             C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
+        )
+    };
+    let server = StubServer::start(raw_script(&format!(
+        "{prelude}{}{}",
+        begin("", "b1"),
+        begin("", "b2")
+    )))
+    .await
+    .unwrap();
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let s = server.addr().to_string();
+    let table = route(&[&s], &[&s], &router_addr);
+    let router = router_listener.start(raw_script(&format!("{prelude}{table}{table}")));
+    let driver = routing_driver(&router, None);
+    for _ in 0..2 {
+        let mut session = driver.session(SessionConfig::default());
+        write(&mut session).await;
+    }
     driver.close().await;
     server.finish().await.unwrap();
     router.finish().await.unwrap();
@@ -251,10 +293,10 @@ async fn supplied_bookmarks_go_with_route_and_begin_and_stay_out_of_the_manager(
 
     let writer = stub(
         r#"C: BEGIN {"bookmarks": ["adb:bm1", "extra", "s2"], "db": "neo4j"}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm1"}

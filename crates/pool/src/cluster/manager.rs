@@ -2,6 +2,8 @@
 
 use std::future::Future;
 
+use quiver_bolt::AuthToken;
+
 use crate::{Manager, RouteReply, RoutingContext};
 
 /// How a connection error bears on routing.
@@ -11,6 +13,10 @@ pub enum FailureKind {
     /// The server could not be reached or the connection broke: the server
     /// leaves every routing table and its pool is cleared.
     Unavailable,
+    /// The server reported the database unavailable on it
+    /// (`DatabaseUnavailable`): it leaves every routing table, but the
+    /// connection itself is sound and goes back to the pool after a reset.
+    DatabaseUnavailable,
     /// The server is no longer the writer (NotALeader,
     /// ForbiddenOnReadOnlyDatabase, ...): it leaves the writers of the
     /// database.
@@ -38,6 +44,10 @@ pub struct RouteRequest<'a> {
     pub impersonated_user: Option<&'a str>,
     /// Bookmarks the routing information must reflect.
     pub bookmarks: &'a [String],
+    /// Session-level credentials to ask as (`None`: the driver's): the
+    /// home database is the user's, so the connection must be logged on
+    /// as that user first.
+    pub auth: Option<&'a AuthToken>,
 }
 
 /// A [`Manager`] whose connections can fetch routing information.
@@ -51,4 +61,13 @@ pub trait RoutingManager: Manager {
 
     /// How `error` bears on routing.
     fn classify(&self, error: &Self::Error) -> FailureKind;
+
+    /// Whether the server on `connection` resolves the home database
+    /// itself and reports the one it used (Bolt 5.8+ with server-side
+    /// routing), so a cached home database may stand in for a ROUTE.
+    /// `false` unless a manager says otherwise.
+    fn resolves_home_db(&self, connection: &Self::Connection) -> bool {
+        let _ = connection;
+        false
+    }
 }

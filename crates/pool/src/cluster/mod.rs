@@ -15,10 +15,13 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use quiver_bolt::AuthToken;
+
 use crate::resolve::{resolve_all, BoxFuture};
 use crate::{
     select_least_connected, AccessMode, Address, Clock, Error, HomeDbCache, HomeDbKey, Pool,
-    PoolConfig, PoolMetrics, RouteReply, RoutingContext, RoutingTable, RoutingTables, SystemClock,
+    PoolConfig, PoolMetrics, Pooled, RouteReply, RoutingContext, RoutingTable, RoutingTables,
+    SystemClock,
 };
 
 /// Every pool of a driver plus, for `neo4j://`, the routing tables. Cheap
@@ -72,6 +75,10 @@ struct Inner<M: RoutingManager> {
     direct: OnceLock<Pool<M>>,
     tables: Mutex<RoutingTables>,
     home_db: Mutex<HomeDbCache>,
+    /// Whether each server met resolves the home database itself, and how
+    /// many do not (the cache is only trusted while none is known).
+    ssr: Mutex<HashMap<Address, bool>>,
+    non_ssr_servers: AtomicUsize,
     refresh: tokio::sync::Mutex<()>,
     round_robin: [AtomicUsize; 2],
     closed: AtomicBool,
@@ -151,6 +158,8 @@ impl<M: RoutingManager> ClusterPools<M> {
                 direct: OnceLock::new(),
                 tables: Mutex::new(tables),
                 home_db: Mutex::new(home_db),
+                ssr: Mutex::new(HashMap::new()),
+                non_ssr_servers: AtomicUsize::new(0),
                 refresh: tokio::sync::Mutex::new(()),
                 round_robin: [AtomicUsize::new(0), AtomicUsize::new(0)],
                 closed: AtomicBool::new(false),
@@ -200,40 +209,100 @@ impl<M: RoutingManager> ClusterPools<M> {
             return Ok(Acquired {
                 connection,
                 database: request.database.map(str::to_owned),
+                home_db_from_cache: false,
             });
+        }
+        // One timer for the whole acquisition: routing, a home-database
+        // fallback, waiting for and opening connections. Boxed: the routed
+        // path's state (ROUTE, DNS, connects) stays out of this future.
+        let timeout = self.inner.pool_config.acquisition_timeout();
+        let routed: BoxFuture<'_, _> = Box::pin(self.acquire_routed(request));
+        match tokio::time::timeout(timeout, routed).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::RoutedAcquisitionTimeout {
+                database: request.database.map(str::to_owned),
+                timeout,
+            }),
+        }
+    }
+
+    /// [`acquire`](Self::acquire) in routing mode.
+    async fn acquire_routed(
+        &self,
+        request: &AcquireRequest<'_>,
+    ) -> Result<Acquired<M>, Error<M::Error>> {
+        let key = HomeDbKey::for_session(request.impersonated_user, request.session_auth);
+        if request.database.is_none() && request.use_home_db_cache {
+            if let Some(acquired) = self.acquire_cached_home(request, key.as_ref()).await? {
+                return Ok(acquired);
+            }
         }
         // The table for the database must be fresh for the request's mode;
         // `database` becomes the name it is kept under (the resolved home
         // database when none is named).
-        let database = {
-            let key = HomeDbKey::for_request(request.impersonated_user, request.auth_key);
-            let mut database = request.database.map(str::to_owned);
-            if database.is_none() && request.use_home_db_cache {
-                database = lock(&self.inner.home_db)
-                    .get(&key, self.inner.clock.now())
-                    .map(str::to_owned);
-            }
-            if database.is_some() && self.is_fresh(database.as_deref(), request.mode) {
-                database
-            } else {
-                // Boxed: a refresh's state (ROUTE, DNS, connects) stays out
-                // of the future every acquire builds and moves. (Built in a
-                // statement of its own: a temporary of the awaiting statement
-                // would keep its space in this future.)
-                let refresh: BoxFuture<'_, _> =
-                    Box::pin(self.refresh_stale(database, request, key));
-                refresh.await?
-            }
+        let mut database = request.database.map(str::to_owned);
+        if database.is_none() || !self.is_fresh(database.as_deref(), request.mode) {
+            database = self.refresh_stale(database, request, key.as_ref()).await?;
+        }
+        let connection = self
+            .acquire_in_table(database.as_deref(), request.mode)
+            .await?;
+        Ok(Acquired {
+            connection,
+            database,
+            home_db_from_cache: false,
+        })
+    }
+
+    /// The home database from the cache, when every server met so far
+    /// resolves it by itself and the cached database's table is fresh: a
+    /// connection from that table. `None`: resolve by ROUTE instead (also
+    /// when the connection's server turns out not to resolve it).
+    async fn acquire_cached_home(
+        &self,
+        request: &AcquireRequest<'_>,
+        key: Option<&HomeDbKey>,
+    ) -> Result<Option<Acquired<M>>, Error<M::Error>> {
+        let Some(key) = key else { return Ok(None) };
+        if self.inner.non_ssr_servers.load(Ordering::Acquire) > 0 {
+            return Ok(None);
+        }
+        let cached = lock(&self.inner.home_db)
+            .get(key, self.inner.clock.now())
+            .map(str::to_owned);
+        let Some(database) = cached else {
+            return Ok(None);
         };
+        if !self.is_fresh(Some(&database), request.mode) {
+            return Ok(None);
+        }
+        let connection = self.acquire_in_table(Some(&database), request.mode).await?;
+        if !self.inner.manager.resolves_home_db(&connection) {
+            tracing::debug!(address = %connection.address(), %database,
+                "server does not resolve the home database itself, resolving it by ROUTE");
+            return Ok(None);
+        }
+        Ok(Some(Acquired {
+            connection,
+            database: Some(database),
+            home_db_from_cache: true,
+        }))
+    }
+
+    /// A connection to a server of `database`'s table for the request's
+    /// mode; unreachable servers leave the table on the way.
+    async fn acquire_in_table(
+        &self,
+        database: Option<&str>,
+        mode: AccessMode,
+    ) -> Result<Pooled<M>, Error<M::Error>> {
         loop {
-            let address = self.select(database.as_deref(), request.mode)?;
+            let address = self.select(database, mode)?;
             let pool = self.pool_for(&address)?;
             match pool.acquire().await {
                 Ok(connection) => {
-                    return Ok(Acquired {
-                        connection,
-                        database,
-                    })
+                    self.note_ssr(&address, self.inner.manager.resolves_home_db(&connection));
+                    return Ok(connection);
                 }
                 Err(e) if self.is_unreachable(&e) => {
                     tracing::debug!(%address, error = %e, "server unreachable, trying another");
@@ -243,6 +312,33 @@ impl<M: RoutingManager> ClusterPools<M> {
                 Err(Error::Closed { .. }) if !self.inner.closed.load(Ordering::Acquire) => {}
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Records whether `address`'s server resolves the home database
+    /// itself; the cache is only trusted while all of them do.
+    fn note_ssr(&self, address: &Address, resolves: bool) {
+        let mut known = lock(&self.inner.ssr);
+        let before = known.get(address).copied();
+        if before == Some(resolves) {
+            return;
+        }
+        known.insert(address.clone(), resolves);
+        match (before, resolves) {
+            (Some(false), true) => {
+                self.inner.non_ssr_servers.fetch_sub(1, Ordering::AcqRel);
+            }
+            (None | Some(true), false) => {
+                self.inner.non_ssr_servers.fetch_add(1, Ordering::AcqRel);
+            }
+            _ => {}
+        }
+    }
+
+    /// Forgets what was noted of `address`'s server (its pool is gone).
+    fn forget_ssr(&self, address: &Address) {
+        if lock(&self.inner.ssr).remove(address) == Some(false) {
+            self.inner.non_ssr_servers.fetch_sub(1, Ordering::AcqRel);
         }
     }
 
@@ -297,7 +393,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         &self,
         database: Option<String>,
         request: &AcquireRequest<'_>,
-        key: HomeDbKey,
+        key: Option<&HomeDbKey>,
     ) -> Result<Option<String>, Error<M::Error>> {
         let _refreshing = self.inner.refresh.lock().await;
         if database.is_some() && self.is_fresh(database.as_deref(), request.mode) {
@@ -307,8 +403,9 @@ impl<M: RoutingManager> ClusterPools<M> {
             .refresh(
                 database.as_deref(),
                 request.impersonated_user,
+                request.session_auth,
                 request.bookmarks,
-                &key,
+                key,
             )
             .await?;
         Ok(table.database().map(str::to_owned))
@@ -322,9 +419,9 @@ impl<M: RoutingManager> ClusterPools<M> {
         impersonated_user: Option<&str>,
         bookmarks: &[String],
     ) -> Result<RoutingTable, Error<M::Error>> {
-        let key = HomeDbKey::for_request(impersonated_user, None);
+        let key = HomeDbKey::for_session(impersonated_user, None);
         let _refreshing = self.inner.refresh.lock().await;
-        self.refresh(database, impersonated_user, bookmarks, &key)
+        self.refresh(database, impersonated_user, None, bookmarks, key.as_ref())
             .await
     }
 
@@ -332,8 +429,9 @@ impl<M: RoutingManager> ClusterPools<M> {
         &self,
         database: Option<&str>,
         impersonated_user: Option<&str>,
+        auth: Option<&AuthToken>,
         bookmarks: &[String],
-        key: &HomeDbKey,
+        key: Option<&HomeDbKey>,
     ) -> Result<RoutingTable, Error<M::Error>> {
         let initial = self.inner.initial.clone();
         // A database without a table (or the home database) asks the
@@ -353,6 +451,7 @@ impl<M: RoutingManager> ClusterPools<M> {
             database,
             impersonated_user,
             bookmarks,
+            auth,
         };
         let mut reply = None;
         let mut last_error = None;
@@ -384,7 +483,7 @@ impl<M: RoutingManager> ClusterPools<M> {
             table.set_database(database.map(str::to_owned));
         }
         if database.is_none() {
-            if let Some(home) = table.database() {
+            if let (Some(key), Some(home)) = (key, table.database()) {
                 lock(&self.inner.home_db).insert(key.clone(), home, now);
             }
         }
@@ -437,6 +536,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                 return Ok(None);
             }
         };
+        self.note_ssr(router, self.inner.manager.resolves_home_db(&conn));
         match self.inner.manager.route(&mut conn, request).await {
             Ok(reply) if reply.is_usable() => Ok(Some(reply)),
             Ok(_) => {
@@ -457,7 +557,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                         source: e,
                     })
                 }
-                FailureKind::Unavailable => {
+                FailureKind::Unavailable | FailureKind::DatabaseUnavailable => {
                     tracing::debug!(%router, error = %e, "router failed");
                     conn.discard();
                     drop(conn);
@@ -506,6 +606,7 @@ impl<M: RoutingManager> ClusterPools<M> {
             .collect();
         drop(tables);
         for a in unused {
+            self.forget_ssr(&a);
             if let Some(pool) = pools.remove(&a) {
                 if let Ok(rt) = tokio::runtime::Handle::try_current() {
                     rt.spawn(async move { pool.close().await });
@@ -532,6 +633,12 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
     }
 
+    /// A server reported the database unavailable: it leaves every routing
+    /// table; its connections stay pooled (they are sound).
+    pub fn on_database_unavailable(&self, address: &Address) {
+        lock(&self.inner.tables).remove_server(address);
+    }
+
     /// A writer refused a write (NotALeader, ForbiddenOnReadOnlyDatabase):
     /// it leaves the writers of `database`.
     pub fn on_write_failure(&self, address: &Address, database: Option<&str>) {
@@ -553,6 +660,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
         match self.inner.manager.classify(error) {
             FailureKind::Unavailable => self.on_connection_failure(address),
+            FailureKind::DatabaseUnavailable => self.on_database_unavailable(address),
             FailureKind::NotALeader => self.on_write_failure(address, database),
             FailureKind::DatabaseNotFound => {
                 if let Some(db) = database {

@@ -1,5 +1,7 @@
 //! What an acquire asks for, and what it gets.
 
+use quiver_bolt::AuthToken;
+
 use crate::{AccessMode, Manager, Pooled};
 
 /// The arguments of [`ClusterPools::acquire`](crate::ClusterPools::acquire).
@@ -18,7 +20,7 @@ pub struct AcquireRequest<'a> {
     pub(crate) mode: AccessMode,
     pub(crate) database: Option<&'a str>,
     pub(crate) impersonated_user: Option<&'a str>,
-    pub(crate) auth_key: Option<&'a str>,
+    pub(crate) session_auth: Option<&'a AuthToken>,
     pub(crate) bookmarks: &'a [String],
     pub(crate) use_home_db_cache: bool,
 }
@@ -30,7 +32,7 @@ impl<'a> AcquireRequest<'a> {
             mode,
             database: None,
             impersonated_user: None,
-            auth_key: None,
+            session_auth: None,
             bookmarks: &[],
             use_home_db_cache: false,
         }
@@ -49,10 +51,11 @@ impl<'a> AcquireRequest<'a> {
         self
     }
 
-    /// A key for session-level credentials (home-database cache key when no
-    /// user is impersonated; never the secret itself).
-    pub fn auth_key(mut self, key: Option<&'a str>) -> Self {
-        self.auth_key = key;
+    /// The session-level credentials, if the work does not run with the
+    /// driver's: they name the user whose home database is meant when no
+    /// user is impersonated (see [`HomeDbKey::for_session`](crate::HomeDbKey::for_session)).
+    pub fn session_auth(mut self, auth: Option<&'a AuthToken>) -> Self {
+        self.session_auth = auth;
         self
     }
 
@@ -63,8 +66,12 @@ impl<'a> AcquireRequest<'a> {
     }
 
     /// Trust the home-database cache instead of a ROUTE round trip when no
-    /// database is named (servers on Bolt 5.8+ report the database actually
-    /// used, so a stale guess is corrected).
+    /// database is named. It is only used when every server met so far
+    /// resolves the home database itself (Bolt 5.8+ with server-side
+    /// routing) and the cached database's routing table is fresh; a
+    /// connection whose server does not falls back to a ROUTE. Work on a
+    /// connection got this way names no database: the server resolves it
+    /// and reports the one it used (see [`Acquired::home_db_from_cache`]).
     pub fn use_home_db_cache(mut self, yes: bool) -> Self {
         self.use_home_db_cache = yes;
         self
@@ -84,6 +91,12 @@ impl<'a> AcquireRequest<'a> {
 /// A pooled connection chosen for a request, and the database it serves
 /// (the resolved home database when none was named; in direct mode the
 /// database asked for).
+///
+/// When the home database came from the cache (`home_db_from_cache`), it
+/// is the table the connection was chosen from, not a name to send: the
+/// server resolves the home database itself then, and says which it used.
+/// Otherwise a home database was just resolved by ROUTE, and work should
+/// name it explicitly.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Acquired<M: Manager> {
@@ -91,4 +104,6 @@ pub struct Acquired<M: Manager> {
     pub connection: Pooled<M>,
     /// The database.
     pub database: Option<String>,
+    /// Whether `database` is a cached home database (see above).
+    pub home_db_from_cache: bool,
 }

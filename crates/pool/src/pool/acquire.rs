@@ -82,7 +82,7 @@ impl<M: Manager> Inner<M> {
         match self.next_idle() {
             Next::Ready(idle) => {
                 self.counters.record_immediate_acquisition();
-                Step::Done(Ok(Pooled::new(idle.conn, idle.meta, slot)))
+                Step::Done(Ok(Pooled::new(idle.conn, idle.meta, slot, true)))
             }
             next => Step::Wait(Wait::Held(slot, next)),
         }
@@ -163,9 +163,9 @@ impl<M: Manager> Inner<M> {
         };
         loop {
             match next {
-                Next::Ready(idle) => return Ok(Pooled::new(idle.conn, idle.meta, slot)),
+                Next::Ready(idle) => return Ok(Pooled::new(idle.conn, idle.meta, slot, true)),
                 Next::Check(mut idle) => match self.manager.reset(&mut idle.conn).await {
-                    Ok(()) => return Ok(Pooled::new(idle.conn, idle.meta, slot)),
+                    Ok(()) => return Ok(Pooled::new(idle.conn, idle.meta, slot, false)),
                     Err(e) => {
                         tracing::debug!(address = %self.address, error = %e, "liveness check failed");
                         self.dispose(idle.conn, false);
@@ -187,7 +187,7 @@ impl<M: Manager> Inner<M> {
                     created_at: self.clock.now(),
                     generation: self.generation.load(Ordering::Acquire),
                 };
-                Ok(Pooled::new(Box::new(conn), meta, slot))
+                Ok(Pooled::new(Box::new(conn), meta, slot, false))
             }
             Ok(Err(source)) => {
                 self.counters

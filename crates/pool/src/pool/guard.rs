@@ -19,16 +19,32 @@ pub struct Pooled<M: Manager> {
     meta: Meta,
     slot: Slot<M>,
     discard: bool,
+    unchecked: bool,
 }
 
 impl<M: Manager> Pooled<M> {
-    pub(crate) fn new(conn: Box<M::Connection>, meta: Meta, slot: Slot<M>) -> Self {
+    /// `unchecked`: taken from the idle stack without a liveness check.
+    pub(crate) fn new(
+        conn: Box<M::Connection>,
+        meta: Meta,
+        slot: Slot<M>,
+        unchecked: bool,
+    ) -> Self {
         Self {
             conn: Some(conn),
             meta,
             slot,
             discard: false,
+            unchecked,
         }
+    }
+
+    /// Whether the connection came from the idle stack without a liveness
+    /// check on the way (neither opened for this acquire nor reset by the
+    /// pool's check): a caller that must know the server is there now
+    /// checks it itself.
+    pub fn reused_without_check(&self) -> bool {
+        self.unchecked
     }
 
     /// The server the connection is to.

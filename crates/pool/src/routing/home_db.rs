@@ -4,28 +4,61 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Whose home database an entry holds.
+use quiver_bolt::AuthToken;
+
+/// Whose home database an entry holds: the principal work runs as.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HomeDbKey {
-    /// The driver's own credentials.
+    /// The driver's own credentials, whatever token its auth manager hands
+    /// out at the time (they all stand for the same user).
     Driver,
-    /// An impersonated user.
-    ImpersonatedUser(String),
-    /// Session-level credentials, identified by a caller-made key (e.g. a
-    /// scheme and principal; never the secret itself).
-    Auth(String),
+    /// A user by name: an impersonated user, or the principal of
+    /// session-level `basic` credentials (the same user either way).
+    User(String),
+    /// Session-level credentials of another scheme, identified by scheme,
+    /// principal and realm (never the secret itself).
+    Credentials(String),
 }
 
 impl HomeDbKey {
-    /// The key for a request: the impersonated user wins over session auth,
-    /// which wins over the driver's credentials.
-    pub fn for_request(impersonated_user: Option<&str>, auth_key: Option<&str>) -> Self {
-        match (impersonated_user, auth_key) {
-            (Some(user), _) => Self::ImpersonatedUser(user.to_owned()),
-            (None, Some(auth)) => Self::Auth(auth.to_owned()),
-            (None, None) => Self::Driver,
+    /// The key for work done as `impersonated_user` (which wins) or with
+    /// the session-level credentials `session_auth` (else the driver's).
+    ///
+    /// `None` when the principal can't be named without the secret (a
+    /// session token without a principal, such as `bearer`): such work
+    /// neither reads nor fills the cache.
+    ///
+    /// ```
+    /// use quiver_bolt::AuthToken;
+    /// use quiver_pool::HomeDbKey;
+    /// let basic = AuthToken::basic("bob", "secret");
+    /// assert_eq!(HomeDbKey::for_session(None, Some(&basic)), HomeDbKey::for_session(Some("bob"), None));
+    /// assert_eq!(HomeDbKey::for_session(None, None), Some(HomeDbKey::Driver));
+    /// assert_eq!(HomeDbKey::for_session(None, Some(&AuthToken::bearer("t"))), None);
+    /// ```
+    pub fn for_session(
+        impersonated_user: Option<&str>,
+        session_auth: Option<&AuthToken>,
+    ) -> Option<Self> {
+        if let Some(user) = impersonated_user {
+            return Some(Self::User(user.to_owned()));
         }
+        let Some(auth) = session_auth else {
+            return Some(Self::Driver);
+        };
+        let principal = auth.principal()?;
+        if auth.scheme() == "basic" {
+            return Some(Self::User(principal.to_owned()));
+        }
+        // Length-prefixed parts: no two tokens share a key by accident.
+        let mut key = String::new();
+        for part in [auth.scheme(), principal, auth.realm().unwrap_or_default()] {
+            key.push_str(&part.len().to_string());
+            key.push(':');
+            key.push_str(part);
+        }
+        Some(Self::Credentials(key))
     }
 }
 
@@ -115,16 +148,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn key_precedence() {
+    fn key_is_the_principal() {
+        let basic = AuthToken::basic("u", "pw");
+        let other_basic = AuthToken::basic("u", "other password");
+        let custom = AuthToken::custom("special", "u", "pw", None, None);
+        let key = HomeDbKey::for_session;
         assert_eq!(
-            HomeDbKey::for_request(Some("u"), Some("a")),
-            HomeDbKey::ImpersonatedUser("u".into())
+            key(Some("u"), Some(&custom)),
+            Some(HomeDbKey::User("u".into()))
         );
-        assert_eq!(
-            HomeDbKey::for_request(None, Some("a")),
-            HomeDbKey::Auth("a".into())
+        assert_eq!(key(None, Some(&basic)), Some(HomeDbKey::User("u".into())));
+        assert_eq!(key(None, Some(&basic)), key(None, Some(&other_basic)));
+        assert_ne!(key(None, Some(&custom)), key(None, Some(&basic)));
+        assert_ne!(
+            key(None, Some(&custom)),
+            key(
+                None,
+                Some(&AuthToken::custom("special", "v", "pw", None, None))
+            )
         );
-        assert_eq!(HomeDbKey::for_request(None, None), HomeDbKey::Driver);
+        assert_eq!(key(None, None), Some(HomeDbKey::Driver));
+        assert_eq!(key(None, Some(&AuthToken::bearer("t"))), None);
+        assert_eq!(key(None, Some(&AuthToken::none())), None);
     }
 
     #[test]
@@ -132,13 +177,10 @@ mod tests {
         let now = Instant::now();
         let mut c = HomeDbCache::new(Duration::from_secs(60), 100);
         c.insert(HomeDbKey::Driver, "neo4j", now);
-        c.insert(HomeDbKey::ImpersonatedUser("bob".into()), "bobdb", now);
-        assert_eq!(
-            c.get(&HomeDbKey::ImpersonatedUser("bob".into()), now),
-            Some("bobdb")
-        );
+        c.insert(HomeDbKey::User("bob".into()), "bobdb", now);
+        assert_eq!(c.get(&HomeDbKey::User("bob".into()), now), Some("bobdb"));
         c.forget_database("bobdb");
-        assert_eq!(c.get(&HomeDbKey::ImpersonatedUser("bob".into()), now), None);
+        assert_eq!(c.get(&HomeDbKey::User("bob".into()), now), None);
         assert_eq!(c.get(&HomeDbKey::Driver, now), Some("neo4j"));
     }
 
@@ -148,23 +190,29 @@ mod tests {
         let mut c = HomeDbCache::new(Duration::from_secs(1000), 10);
         for i in 0..10u64 {
             c.insert(
-                HomeDbKey::Auth(i.to_string()),
+                HomeDbKey::Credentials(i.to_string()),
                 "db",
                 t0 + Duration::from_secs(i),
             );
         }
         c.insert(
-            HomeDbKey::Auth("new".into()),
+            HomeDbKey::Credentials("new".into()),
             "db",
             t0 + Duration::from_secs(20),
         );
         assert_eq!(c.len(), 10);
         assert_eq!(
-            c.get(&HomeDbKey::Auth("0".into()), t0 + Duration::from_secs(20)),
+            c.get(
+                &HomeDbKey::Credentials("0".into()),
+                t0 + Duration::from_secs(20)
+            ),
             None
         );
         assert!(c
-            .get(&HomeDbKey::Auth("new".into()), t0 + Duration::from_secs(20))
+            .get(
+                &HomeDbKey::Credentials("new".into()),
+                t0 + Duration::from_secs(20)
+            )
             .is_some());
     }
 }
