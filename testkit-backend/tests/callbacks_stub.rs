@@ -247,11 +247,9 @@ fn peek_single_and_single_optional() {
     server.finish().unwrap();
 }
 
+/// A cold check logs the new connection on with the checked credentials (one LOGON); the
+/// next check switches that pooled connection.
 const VERIFY_AUTH_SCRIPT: &str = r#"C: LOGOFF
-   LOGON {"scheme": "basic", "principal": "jane", "credentials": "right"}
-S: SUCCESS {}
-   SUCCESS {}
-C: LOGOFF
    LOGON {"scheme": "basic", "principal": "jane", "credentials": "wrong"}
 S: SUCCESS {}
    FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "no"}
@@ -260,7 +258,12 @@ S: <EXIT>
 
 #[test]
 fn verify_authentication_answers_yes_and_no() {
-    let server = stub(VERIFY_AUTH_SCRIPT);
+    let prelude = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "right""#,
+    );
+    let text = format!("{prelude}{VERIFY_AUTH_SCRIPT}");
+    let server = BlockingStubServer::start(Script::parse(&text).unwrap()).unwrap();
     let mut c = Client::start();
     let driver_id = c.new_driver(&format!("bolt://{}", server.addr()), json!({}));
     for (password, expected) in [("right", true), ("wrong", false)] {

@@ -560,6 +560,17 @@ impl Conn {
         out
     }
 
+    /// BEGIN queued to leave with the first query (its reply is read there): for work the
+    /// driver runs itself (`execute_query`), whose first query follows at once.
+    pub(crate) async fn begin_pipelined(&mut self, params: &TxParams) -> Result<()> {
+        self.send(&Request::Begin(Begin {
+            extra: params.extra(),
+        }))
+        .await?;
+        self.begin_pending = true;
+        Ok(())
+    }
+
     async fn begin_step(&mut self, params: &TxParams) -> Result<()> {
         self.send(&Request::Begin(Begin {
             extra: params.extra(),

@@ -193,7 +193,13 @@ impl Driver {
     /// newer. Authentication failures give `Ok(false)`; other failures are
     /// errors.
     pub async fn verify_authentication(&self, auth: AuthToken) -> Result<bool> {
-        let mut session = self.session(SessionConfig::builder().auth(auth).build());
+        // On the system database, as the official drivers check it.
+        let mut session = self.session(
+            SessionConfig::builder()
+                .database("system")
+                .auth(auth)
+                .build(),
+        );
         match session.probe().await {
             Ok(_) => Ok(true),
             Err(e)

@@ -13,13 +13,12 @@ use crate::bookmarks::Bookmarks;
 use crate::conn::{BookmarkSink, Conn, Shared, TxParams};
 use crate::driver::{pool_error, DriverInner};
 use crate::error::{Error, ErrorKind, Result};
-use crate::manager::DriverManager;
+use crate::manager::{AcquireAuth, DriverManager, ACQUIRE_AUTH};
 use crate::result::QueryResult;
 use crate::retry::{Jitter, RetryDecision, RetryPolicy, RetryState};
 use crate::session_config::{AccessMode, SessionConfig, TransactionConfig};
 use crate::summary::{Query, ServerInfo};
 use crate::transaction::{ManagedTransaction, Transaction};
-use crate::AuthToken;
 
 /// A sequence of transactions, each seeing the writes of the ones before
 /// (bookmarks pass from one to the next).
@@ -118,6 +117,16 @@ impl Retrier {
     }
 }
 
+/// When a transaction's BEGIN is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// Before the transaction is handed out (explicit transactions and transaction
+    /// functions: a refused BEGIN fails there, before any user code runs).
+    Confirmed,
+    /// With the first query, in one round trip (work the driver runs itself).
+    WithFirstQuery,
+}
+
 /// The TELEMETRY of a retried unit of work: it goes with every attempt
 /// until the server has answered one (an attempt whose connection died
 /// before the answer sends it again; one answered is not repeated).
@@ -133,10 +142,9 @@ impl TelemetryOnce {
         self.0
     }
 
-    /// Notes whether the attempt on `conn` got its TELEMETRY answered (its
-    /// reply comes ahead of BEGIN's, so this is known once BEGIN is).
-    fn note(&mut self, conn: &Conn) {
-        if conn.telemetry_answered() {
+    /// Notes whether the attempt on `shared` got its TELEMETRY answered.
+    pub(crate) async fn after_attempt(&mut self, shared: &Shared) {
+        if shared.lock().await.telemetry_answered() {
             self.0 = None;
         }
     }
@@ -242,10 +250,21 @@ impl Session {
     ) -> Result<(Pooled<DriverManager>, bool)> {
         let session_auth = self.config.auth().cloned();
         for _ in 0..3 {
-            // New connections log on with the driver's credentials; a
-            // session with its own re-authenticates after.
-            let driver_auth = self.driver.current_auth().await?;
-            let auth: AuthToken = session_auth.clone().unwrap_or(driver_auth);
+            // New connections log on with the session's credentials, else the
+            // driver's as the auth token manager hands them out now (asked once
+            // per acquisition); pooled ones switch to them.
+            let (auth, acquire_auth) = match &session_auth {
+                Some(a) => (a.clone(), AcquireAuth::Session(a.clone())),
+                None => {
+                    let token = self.driver.current_auth().await?;
+                    let manager = self
+                        .driver
+                        .static_auth
+                        .is_none()
+                        .then(|| Arc::clone(&self.driver.auth));
+                    (token.clone(), AcquireAuth::Driver { token, manager })
+                }
+            };
             let mode = if read {
                 PoolMode::Read
             } else {
@@ -263,7 +282,8 @@ impl Session {
                 .session_auth(session_auth.as_ref())
                 .bookmarks(bookmarks)
                 .use_home_db_cache(unpinned);
-            let acquired = match self.driver.pools.acquire(&request).await {
+            let acquiring = ACQUIRE_AUTH.scope(acquire_auth, self.driver.pools.acquire(&request));
+            let acquired = match acquiring.await {
                 Ok(a) => a,
                 Err(e) => {
                     let mut err = pool_error(e);
@@ -287,6 +307,12 @@ impl Session {
                 self.database.clone_from(&acquired.database);
             }
             self.routed_db = acquired.database;
+            if session_auth.is_some() && !pooled.version().has_logon() {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "session auth is not supported by this server: it needs Bolt 5.1 (Neo4j 5.5) or newer",
+                ));
+            }
             if *pooled.auth() == auth {
                 return Ok((pooled, false));
             }
@@ -311,12 +337,6 @@ impl Session {
                     return Err(err);
                 }
                 return Ok((pooled, false));
-            }
-            if session_auth.is_some() {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    "session auth is not supported by this server: it needs Bolt 5.1 (Neo4j 5.5) or newer",
-                ));
             }
             // An old server can't re-authenticate: open a connection with
             // the new credentials instead.
@@ -473,6 +493,7 @@ impl Session {
         read: bool,
         config: &TransactionConfig,
         telemetry: &mut TelemetryOnce,
+        begin: Begin,
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto(false).await;
@@ -490,10 +511,14 @@ impl Session {
         if let Some(api) = telemetry.api() {
             conn.telemetry(api);
         }
-        let begun = conn.begin(&params).await;
-        // BEGIN's reply came after TELEMETRY's: answered now or never
-        // (also when BEGIN failed: a retry does not send it again).
-        telemetry.note(&conn);
+        let begun = match begin {
+            Begin::Confirmed => conn.begin(&params).await,
+            Begin::WithFirstQuery => conn.begin_pipelined(&params).await,
+        };
+        // BEGIN's reply came after TELEMETRY's: answered now or never.
+        if conn.telemetry_answered() {
+            telemetry.0 = None;
+        }
         self.note_home_db(&conn);
         begun?;
         Ok((conn.into_shared(), bookmarks))
@@ -542,6 +567,7 @@ impl Session {
                 read,
                 &config,
                 &mut TelemetryOnce::new(TelemetryApi::UnmanagedTransaction),
+                Begin::Confirmed,
             )
             .await?;
         Ok(Transaction::new(self, shared, sent))
@@ -632,11 +658,16 @@ impl Session {
         let mut retrier = self.retrier();
         let mut telemetry = TelemetryOnce::new(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self.open_tx(read, &config, &mut telemetry).await {
+            let error = match self
+                .open_tx(read, &config, &mut telemetry, Begin::Confirmed)
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
-                    match self.end_managed(&shared, &sent, outcome).await {
+                    let ended = self.end_managed(&shared, &sent, outcome).await;
+                    telemetry.after_attempt(&shared).await;
+                    match ended {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }

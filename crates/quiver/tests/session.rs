@@ -669,8 +669,9 @@ S: SUCCESS {}
 /// Two connections for a retried unit of work whose api is `api` (0: a
 /// transaction function, 3: `execute_query`): the first dies before it
 /// answers the TELEMETRY; the second answers it, then fails BEGIN with a
-/// transient error; the third attempt (same connection, after RESET) must
-/// not send TELEMETRY again.
+/// transient error; the third attempt (same connection) must not send
+/// TELEMETRY again. A transaction function waits for BEGIN's reply before it
+/// runs; `execute_query` sends BEGIN, RUN and PULL together.
 fn telemetry_retry_scripts(api: u8) -> Vec<quiver_test_support::stub::Script> {
     let hello = r#"!: BOLT 5.4
 !: AUTO RESET GOODBYE
@@ -679,28 +680,31 @@ S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1", "hints": {"tele
 C: LOGON *
 S: SUCCESS {}
 "#;
-    let dies = format!(
-        r#"{hello}C: TELEMETRY {api}
-   BEGIN {{}}
-S: <EXIT>
-"#
-    );
-    let answers = format!(
-        r#"{hello}C: TELEMETRY {api}
-   BEGIN {{}}
-S: SUCCESS {{}}
-   FAILURE {{"code": "Neo.TransientError.General.PleaseRetry", "message": "again"}}
-C: BEGIN {{}}
-S: SUCCESS {{}}
-C: RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
-S: SUCCESS {{"fields": ["x"]}}
-   RECORD [1]
-   SUCCESS {{"type": "r"}}
-C: COMMIT
-S: SUCCESS {{"bookmark": "b1"}}
-"#
-    );
+    let run = "RUN \"RETURN 1 AS x\" {} {}\n   PULL {\"n\": 1000}";
+    let (dies, answers) = if api == 3 {
+        (
+            format!("{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n   {run}\nS: <EXIT>\n"),
+            format!(
+                "{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n   {run}\n\
+                 S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.TransientError.General.PleaseRetry\", \"message\": \"again\"}}\n   IGNORED\n   IGNORED\n\
+                 C: BEGIN {{}}\n   {run}\n\
+                 S: SUCCESS {{}}\n   SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n\
+                 C: COMMIT\nS: SUCCESS {{\"bookmark\": \"b1\"}}\n"
+            ),
+        )
+    } else {
+        (
+            format!("{hello}C: TELEMETRY {api}\n   BEGIN {{}}\nS: <EXIT>\n"),
+            format!(
+                "{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n\
+                 S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.TransientError.General.PleaseRetry\", \"message\": \"again\"}}\n\
+                 C: BEGIN {{}}\nS: SUCCESS {{}}\n\
+                 C: {run}\n\
+                 S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n\
+                 C: COMMIT\nS: SUCCESS {{\"bookmark\": \"b1\"}}\n"
+            ),
+        )
+    };
     vec![raw_script(&dies), raw_script(&answers)]
 }
 

@@ -173,3 +173,30 @@ S: FAILURE {"code": "Neo.ClientError.Security.MadeUp", "message": "no"}
     session.close().await.unwrap();
     finish(driver, server).await;
 }
+
+/// `execute_query` runs its own query right behind BEGIN: the two leave together, in one
+/// round trip (TestKit's ExecuteQueryPipelining).
+#[tokio::test]
+async fn execute_query_sends_begin_with_its_query() {
+    let server = stub(
+        r#"C: BEGIN {}
+   RUN "RETURN 1 AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {"fields": ["n"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    let result = driver.execute_query("RETURN 1 AS n").run().await.unwrap();
+    assert_eq!(result.records.len(), 1);
+    let report = finish(driver, server).await;
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .arrived_together(&["BEGIN", "RUN", "PULL"]));
+}
