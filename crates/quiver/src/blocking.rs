@@ -422,6 +422,11 @@ impl<'s> Transaction<'s> {
     pub fn close(self) -> Result<()> {
         self.rollback()
     }
+
+    /// See [`crate::Transaction::is_open`].
+    pub fn is_open(&self) -> bool {
+        self.inner.as_ref().is_some_and(crate::Transaction::is_open)
+    }
 }
 
 /// The blocking [`crate::ManagedTransaction`].

@@ -248,6 +248,12 @@ impl Conn {
         }
     }
 
+    /// Whether the unit of work can still run queries: not ended, and not
+    /// failed.
+    pub(crate) fn is_usable(&self) -> bool {
+        self.failure.is_none() && !self.closed
+    }
+
     fn check_usable(&self) -> Result<()> {
         if let Some(f) = &self.failure {
             return Err(f.to_error());

@@ -99,9 +99,24 @@ impl<'s> Transaction<'s> {
         self.rollback().await
     }
 
-    /// Whether the transaction can still run queries.
+    /// Whether the transaction can still run queries: it was not committed,
+    /// rolled back or closed, and no failure ended it (a lost connection, an
+    /// error from the server). One that is not open can still be rolled
+    /// back or closed, which gives its connection back.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let mut tx = session.begin_transaction(Default::default()).await?;
+    /// if tx.run("RETURN 1").await.is_err() && !tx.is_open() {
+    ///     tx.close().await?;
+    ///     // The session may begin another one now.
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_open(&self) -> bool {
-        !self.done
+        // A result reading from the connection holds its lock: the
+        // transaction is in use, so open.
+        !self.done && self.shared.try_lock().map_or(true, |c| c.is_usable())
     }
 }
 

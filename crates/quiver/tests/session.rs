@@ -744,6 +744,43 @@ async fn a_retried_execute_query_resends_telemetry_that_was_never_answered() {
     finish(driver, server).await;
 }
 
+/// A transaction whose connection is lost is no longer open; closing it
+/// frees the session for the next one.
+#[tokio::test]
+async fn a_transaction_that_lost_its_connection_is_not_open() {
+    let server = StubServer::start_many(vec![
+        script(
+            r#"C: BEGIN {}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: <EXIT>
+"#,
+        ),
+        script(
+            r#"C: BEGIN {}
+S: SUCCESS {}
+C: ROLLBACK
+S: SUCCESS {}
+"#,
+        ),
+    ])
+    .await
+    .unwrap();
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let mut tx = begin(&mut session).await;
+    assert!(tx.is_open());
+    let err = tx.run("RETURN 1 AS x").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ServiceUnavailable, "{err}");
+    assert!(!tx.is_open());
+    tx.close().await.unwrap();
+    let tx = begin(&mut session).await;
+    assert!(tx.is_open());
+    tx.rollback().await.unwrap();
+    finish(driver, server).await;
+}
+
 #[tokio::test]
 async fn a_cancelled_read_ends_the_transaction_cleanly() {
     let server = stub(
