@@ -249,6 +249,50 @@ S: SUCCESS {}
     stub.finish().unwrap();
 }
 
+/// A transaction a failure ended is let go when TestKit begins the next one (as Rust code
+/// would drop it): the new BEGIN is served, not refused as "an open transaction".
+#[test]
+fn a_new_transaction_after_a_failed_one() {
+    let stub = stub(
+        r#"C: BEGIN {"...": ""}
+S: SUCCESS {}
+C: RUN "FAIL" {} {}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.ClientError.Statement.SyntaxError", "message": "no"}
+   IGNORED
+C: BEGIN {"...": ""}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm1"}
+"#,
+    );
+    let mut c = Client::start();
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    let begin = json!({"name": "SessionBeginTransaction", "data": {
+        "sessionId": session_id, "txMeta": null}});
+    let r = c.request(begin.clone());
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "FAIL", "params": {}}}));
+    assert_eq!(r["name"], "DriverError", "{r}");
+    let r = c.request(begin);
+    assert_eq!(r["name"], "Transaction", "{r}");
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+    assert_eq!(r["name"], "Result", "{r}");
+    let r = c.request(json!({"name": "TransactionCommit", "data": {"txId": tx_id}}));
+    assert_eq!(r["name"], "Transaction", "{r}");
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
+    stub.finish().unwrap();
+}
+
 /// A failure the server sent is TestKit's `ServerError`, with the server's message byte for
 /// byte and its code.
 #[test]

@@ -586,5 +586,9 @@ async fn expire_auth_keeps_connections_but_flags_them_until_renewed() {
     // A renewed connection comes back unflagged; one opened later never was.
     let c = pool.acquire().await.unwrap();
     let d = pool.acquire().await.unwrap();
-    assert_ne!(c.auth_expired(), d.auth_expired(), "one of the two was renewed");
+    assert_ne!(
+        c.auth_expired(),
+        d.auth_expired(),
+        "one of the two was renewed"
+    );
 }

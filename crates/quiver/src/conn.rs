@@ -1034,6 +1034,14 @@ impl Conn {
             ));
         }
         if self.failure.is_some() {
+            // The server ended the transaction already; a RESET now (rather than the
+            // pool's, in the background) gives the connection back ready for the next
+            // unit of work.
+            if let Some(p) = self.pooled.as_mut() {
+                if !p.is_defunct() && p.reset().await.is_err() {
+                    p.discard();
+                }
+            }
             self.abandon();
             return Ok(());
         }

@@ -94,7 +94,15 @@ fn busy() -> quiver::Error {
 
 /// Owns one `quiver::Session` and serves its commands in order.
 async fn actor(mut session: quiver::Session, mut commands: mpsc::UnboundedReceiver<Command>) {
-    while let Some(command) = commands.recv().await {
+    let mut pending = None;
+    loop {
+        let command = match pending.take() {
+            Some(c) => c,
+            None => match commands.recv().await {
+                Some(c) => c,
+                None => return,
+            },
+        };
         match command {
             Command::Run(query, config, answer) => {
                 let _ = answer.send(session.run_with_config(query, config).await);
@@ -150,6 +158,15 @@ async fn actor(mut session: quiver::Session, mut commands: mpsc::UnboundedReceiv
                                 tracing::debug!(error = %e, "rollback on session close failed");
                             }
                             break Some(answer);
+                        }
+                        // A transaction a failure ended (its connection timed out, say) is
+                        // over: the test's code has let go of it, as Rust code would drop it.
+                        begin @ Command::Begin(..) if !tx.is_open() => {
+                            if let Err(e) = tx.close().await {
+                                tracing::debug!(error = %e, "closing an ended transaction failed");
+                            }
+                            pending = Some(begin);
+                            break None;
                         }
                         other => refuse(other, busy),
                     }
