@@ -160,12 +160,14 @@ impl Manager for DriverManager {
         // the acquisition under way can't serve it: the pool closes it and opens one with
         // the right credentials.
         if health == ConnectionHealth::Ready && !connection.version().has_logon() {
-            let stale = ACQUIRE_AUTH.try_with(|a| {
-                let stale = a.token() != connection.auth();
-                if let (true, AcquireAuth::Driver { replaced, .. }) = (stale, a) {
+            // (Only for the driver's credentials: session credentials need Bolt 5.1, and
+            // the session says so on the connection it gets.)
+            let stale = ACQUIRE_AUTH.try_with(|a| match a {
+                AcquireAuth::Driver { token, replaced, .. } if token != connection.auth() => {
                     replaced.store(true, Ordering::Release);
+                    true
                 }
-                stale
+                _ => false,
             });
             if stale == Ok(true) {
                 return ConnectionHealth::Broken;
