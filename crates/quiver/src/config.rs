@@ -314,7 +314,9 @@ impl Config {
         self.connection_acquisition_timeout
     }
 
-    /// How long to wait for a new connection to be established (default 30 s).
+    /// How long reaching a server may take (TCP connect and TLS; default
+    /// 30 s). The Bolt handshake and logon come under the connection
+    /// acquisition timeout instead.
     pub fn connection_timeout(&self) -> Duration {
         self.connection_timeout
     }
@@ -522,7 +524,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// How long to wait for a new connection (default 30 s).
+    /// How long reaching a server may take: TCP connect and TLS (default
+    /// 30 s). The Bolt handshake and logon come under the
+    /// [connection acquisition timeout](Self::connection_acquisition_timeout).
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_timeout = timeout;
         self

@@ -379,7 +379,14 @@ impl DriverBuilder {
         let pool_config = PoolConfig::default()
             .with_max_size(config.max_connection_pool_size())
             .with_acquisition_timeout(config.connection_acquisition_timeout())
-            .with_connect_timeout(config.connection_timeout())
+            // The connection timeout bounds reaching a server (the Bolt
+            // layer applies it); opening a connection as a whole (handshake,
+            // HELLO) is bounded by the acquisition timeout.
+            .with_connect_timeout(
+                config
+                    .connection_timeout()
+                    .max(config.connection_acquisition_timeout()),
+            )
             .with_max_lifetime(config.max_connection_lifetime())
             .with_liveness_check_after(config.liveness_check_timeout());
         let routing = uri.scheme().is_routing();
@@ -486,7 +493,7 @@ pub(crate) fn pool_error(e: quiver_pool::Error<BoltError>) -> Error {
             };
         }
         P::ConnectTimeout { .. } | P::RoutingUnavailable { .. } => ErrorKind::ServiceUnavailable,
-        P::AcquisitionTimeout { .. } | P::RoutedAcquisitionTimeout { .. } => ErrorKind::Timeout,
+        P::AcquisitionTimeout { .. } => ErrorKind::Timeout,
         P::Closed { .. } => ErrorKind::Closed,
         P::NoServerForMode { .. } => ErrorKind::SessionExpired,
         _ => ErrorKind::ServiceUnavailable,

@@ -20,28 +20,31 @@ use crate::state::StateMachine;
 use crate::transport::{self, Stream};
 use crate::version::Version;
 
+/// `step` under the configured connect timeout, if any.
+async fn within_connect_timeout<T>(
+    config: &ConnectionConfig,
+    step: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match config.connect_timeout {
+        Some(t) => tokio::time::timeout(t, step)
+            .await
+            .map_err(|_| Error::ConnectTimeout(t))?,
+        None => step.await,
+    }
+}
+
 impl Connection {
     /// Opens a connection: TCP (each resolved address in turn), TLS if configured, the
-    /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it). All within the
-    /// configured connect timeout.
+    /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it).
+    ///
+    /// The configured connect timeout bounds reaching the server (name resolution, TCP,
+    /// TLS), as the official drivers' connection timeout does; the Bolt handshake and
+    /// HELLO are not under it (a pool bounds a whole acquisition with its own timeout).
     pub async fn connect(
         address: &Address,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
-        let fut = Self::connect_inner(address, config);
-        match config.connect_timeout {
-            Some(t) => tokio::time::timeout(t, fut)
-                .await
-                .map_err(|_| Error::ConnectTimeout(t))?,
-            None => fut.await,
-        }
-    }
-
-    async fn connect_inner(
-        address: &Address,
-        config: &ConnectionConfig,
-    ) -> Result<Connection, Error> {
-        let addrs = transport::resolve(address).await?;
+        let addrs = within_connect_timeout(config, transport::resolve(address)).await?;
         let mut last_err = None;
         for addr in addrs {
             match Self::open(address, addr, config).await {
@@ -67,11 +70,14 @@ impl Connection {
         addr: SocketAddr,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
-        let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
-        let mut stream = match &config.tls {
-            Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await?,
-            None => Stream::Tcp(tcp),
+        let reach = async {
+            let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
+            match &config.tls {
+                Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await,
+                None => Ok(Stream::Tcp(tcp)),
+            }
         };
+        let mut stream = within_connect_timeout(config, reach).await?;
         let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
         let version = negotiate(&mut stream, &mut rbuf, config).await?;
         debug!(%address, %version, "handshake done");
