@@ -278,3 +278,46 @@ async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
     old_leader.finish().await.unwrap();
     new_leader.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_home_database_is_asked_for_as_the_session_user() {
+    // The router's connection logs on with the driver's credentials; the
+    // home database is jane's, so it switches to jane before ROUTE.
+    let jane = quiver::AuthToken::basic("jane", "secret");
+    let reader = stub(
+        r#"C: LOGOFF
+   LOGON {"scheme": "basic", "principal": "jane", "credentials": "secret"}
+   RUN "RETURN 1 AS x" {} {"db": "janedb", "mode": "r"}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {}
+   SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+"#,
+    )
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let r = reader.addr().to_string();
+    let table = route(&[&r], &[&r], &router_addr).replace("\"neo4j\"", "\"janedb\"");
+    let router = router_listener.start(script(&format!(
+        "C: LOGOFF\nS: SUCCESS {{}}\n\
+         C: LOGON {{\"scheme\": \"basic\", \"principal\": \"jane\", \"credentials\": \"secret\"}}\n\
+         S: SUCCESS {{}}\n{table}"
+    )));
+    let driver = routing_driver(&router, None);
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .auth(jane)
+            .default_access_mode(quiver::AccessMode::Read)
+            .build(),
+    );
+    let mut result = session.run("RETURN 1 AS x").await.unwrap();
+    let x: i64 = result.single().await.unwrap().get("x").unwrap();
+    assert_eq!(x, 1);
+    session.close().await.unwrap();
+    driver.close().await;
+    router.finish().await.unwrap();
+    reader.finish().await.unwrap();
+}
