@@ -376,7 +376,7 @@ mod tests {
         // A negative timeout is the driver's configuration error, stored for TestKit.
         match transaction_config(&ctx, None, &Presence::Value(Number::from(-1))) {
             Err(Error::Driver(e)) => {
-                assert_eq!(e.error_type, "Configuration");
+                assert_eq!(e.error_type, "ConfigError");
                 assert!(ctx.state().errors.contains(e.id));
             }
             other => panic!("{other:?}"),
@@ -460,7 +460,7 @@ mod tests {
         // The facade refuses a zero fetch size: a driver error, stored for TestKit.
         match driver_setup(&ctx, &new_driver(serde_json::json!({"fetchSize": 0}))) {
             Err(Error::Driver(e)) => {
-                assert_eq!(e.error_type, "Configuration");
+                assert_eq!(e.error_type, "ConfigError");
                 assert!(ctx.state().errors.contains(e.id));
             }
             other => panic!("{other:?}"),

@@ -2,8 +2,9 @@
 //! records, summaries, eager results, server info.
 //!
 //! TestKit compares several of these field by field, so the choices below matter:
-//! * a summary without notifications sends `notifications: null` (TestKit's reference, the
-//!   Python driver, has `None` there, not `[]`);
+//! * a summary whose server reported no notifications at all (before Bolt 5.6, no
+//!   `notifications` key) sends `notifications: null`, as TestKit's reference (the Python
+//!   driver) has `None` there; a reported empty list stays `[]`;
 //! * GQL classifications and severities are normalised to TestKit's upper-case names, with
 //!   the server's own words in the `raw*` fields;
 //! * plans and profiles travel as plain JSON maps, as the server sent them.
@@ -39,13 +40,66 @@ pub fn driver_error(ctx: &Ctx, error: quiver::Error) -> Error {
     Error::Driver(Box::new(response))
 }
 
+/// [`driver_error`] with TestKit's `errorType` set by the caller: for a kind the driver's
+/// error can't tell apart by itself (a URI the driver refused is TestKit's
+/// `ConnectionConfigParseError`).
+pub fn driver_error_as(ctx: &Ctx, error: quiver::Error, error_type: &str) -> Error {
+    let id = ctx.next_id();
+    let mut response = driver_error_response(id, &error);
+    response.error_type = error_type.to_owned();
+    ctx.state().errors.insert(
+        id,
+        StoredError {
+            response: response.clone(),
+            error: Some(error),
+        },
+    );
+    Error::Driver(Box::new(response))
+}
+
+/// What the backend raises for a request the driver's types rule out at compile time but
+/// TestKit's untyped requests can still make (committing a transaction twice, say), or for
+/// a value TestKit's encoding can't carry: TestKit's `errorType` and a message. It travels as
+/// the source of a [`quiver::Error::user`], so it keeps its type when TestKit hands it back
+/// through a transaction function (`RetryableNegative`).
+#[derive(Debug)]
+pub struct Misuse {
+    /// TestKit's `errorType`.
+    pub error_type: &'static str,
+    /// The message.
+    pub msg: String,
+}
+
+impl std::fmt::Display for Misuse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.msg)
+    }
+}
+
+impl std::error::Error for Misuse {}
+
+/// Stores a [`Misuse`] like a driver error.
+pub fn misuse_error(ctx: &Ctx, error_type: &'static str, msg: &str) -> Error {
+    driver_error(
+        ctx,
+        quiver::Error::user(Misuse {
+            error_type,
+            msg: msg.to_owned(),
+        }),
+    )
+}
+
 /// The `DriverError` TestKit gets for `error`, stored under `id`.
+///
+/// A failure the server sent carries the server's message byte for byte (TestKit compares
+/// it); the driver's own errors carry the driver's sentence.
 pub fn driver_error_response(id: crate::ids::Id, error: &quiver::Error) -> DriverError {
     let server = error.as_server_error();
+    let (error_type, msg) = error_type_and_msg(error);
     DriverError {
         id,
-        error_type: error_type(error),
-        msg: error.to_string(),
+        error_type,
+        msg,
         code: error.code().map(str::to_owned),
         retryable: error.is_retryable(),
         gql_status: server.and_then(ServerError::gql_status).map(str::to_owned),
@@ -65,9 +119,40 @@ pub fn driver_error_response(id: crate::ids::Id, error: &quiver::Error) -> Drive
     }
 }
 
-/// TestKit's `errorType`: the kind's name (`ServiceUnavailable`, `Transient`, ...).
-fn error_type(error: &quiver::Error) -> String {
-    format!("{:?}", error.kind())
+/// TestKit's `errorType` and `msg` for `error`.
+///
+/// TestKit's branches for the driver name `rust` name these kinds (grep `"rust"` in its
+/// tests): `ServerError` for anything the server sent, `Disconnect` for a lost connection,
+/// `IncompleteCommit` for one lost during COMMIT, `ConfigError` (with `GetSingleRecordError`
+/// in the message for a result that is not single), `ResultOutOfScope`, `ResultConsumed`,
+/// `ProtocolError`. Other kinds keep the driver's name for them.
+pub fn error_type_and_msg(error: &quiver::Error) -> (String, String) {
+    use quiver::ErrorKind as K;
+    if let Some(server) = error.as_server_error() {
+        return ("ServerError".to_owned(), server.message().to_owned());
+    }
+    if let Some(misuse) = std::error::Error::source(error).and_then(|s| s.downcast_ref::<Misuse>())
+    {
+        return (misuse.error_type.to_owned(), misuse.msg.clone());
+    }
+    let msg = error.to_string();
+    let error_type = match error.kind() {
+        K::ServiceUnavailable | K::SessionExpired => "Disconnect",
+        K::CommitUnknown => "IncompleteCommit",
+        K::Configuration | K::Unsupported => "ConfigError",
+        K::ResultNotSingle => {
+            return (
+                "ConfigError".to_owned(),
+                format!("GetSingleRecordError: {msg}"),
+            )
+        }
+        K::ResultOutOfScope => "ResultOutOfScope",
+        K::ResultConsumed => "ResultConsumed",
+        K::Protocol => "ProtocolError",
+        K::Timeout => "Timeout",
+        other => return (format!("{other:?}"), msg),
+    };
+    (error_type.to_owned(), msg)
 }
 
 /// Cause chains deeper than this are cut (a hostile server cannot blow the stack).
@@ -162,6 +247,7 @@ pub fn summary(summary: &ResultSummary) -> Result<responses::Summary> {
         .notifications()
         .iter()
         .map(|n| Notification {
+            severity: n.raw_severity().unwrap_or_default().to_owned(),
             description: n.description().to_owned(),
             code: n.code().to_owned(),
             title: n.title().to_owned(),
@@ -190,7 +276,7 @@ pub fn summary(summary: &ResultSummary) -> Result<responses::Summary> {
             system_updates: c.system_updates(),
         },
         database: summary.database().map(str::to_owned),
-        notifications: (!notifications.is_empty()).then_some(notifications),
+        notifications: summary.notifications_reported().then_some(notifications),
         gql_status_objects: summary
             .gql_status_objects()
             .iter()
@@ -424,13 +510,35 @@ mod tests {
         ));
         let r = driver_error_response(Id::from(1), &transient);
         assert!(r.retryable);
-        assert_eq!(r.error_type, "Transient");
+        // Anything the server sent is TestKit's `ServerError`, with the message verbatim.
+        assert_eq!(r.error_type, "ServerError");
+        assert_eq!(r.msg, "deadlock");
+        assert_eq!(
+            r.code.as_deref(),
+            Some("Neo.TransientError.Transaction.DeadlockDetected")
+        );
         assert_eq!(r.classification.as_deref(), Some("UNKNOWN"));
         let user = driver_error_response(Id::from(2), &quiver::Error::user("boom"));
         assert_eq!(user.code, None);
         assert_eq!(user.error_type, "User");
         assert!(user.msg.contains("boom"));
         assert!(user.cause.is_none());
+    }
+
+    #[test]
+    fn client_side_kinds_have_testkit_names() {
+        let cases = [(quiver::Error::user("x"), "User")];
+        for (e, name) in cases {
+            assert_eq!(error_type_and_msg(&e).0, name);
+        }
+        let misuse = quiver::Error::user(Misuse {
+            error_type: "TransactionOutOfScope",
+            msg: "ended".into(),
+        });
+        assert_eq!(
+            error_type_and_msg(&misuse),
+            ("TransactionOutOfScope".to_owned(), "ended".to_owned())
+        );
     }
 
     fn map(pairs: &[(&str, Value)]) -> quiver::Map {
@@ -500,6 +608,7 @@ mod tests {
             serde_json::json!({"address": "127.0.0.1:9001", "agent": "Neo4j/5.20.0", "protocolVersion": "5.4"})
         );
         let n = &data["notifications"][0];
+        assert_eq!(n["severity"], "WARNING");
         assert_eq!(n["severityLevel"], "WARNING");
         assert_eq!(n["category"], "PERFORMANCE");
         assert_eq!(n["rawCategory"], "PERFORMANCE");
@@ -520,6 +629,35 @@ mod tests {
             },
         );
         assert!(summary(&quiet).unwrap().notifications.is_none());
+        // An empty list the server sent stays a list; Bolt 5.6+ always reports one.
+        let shape = StreamShape {
+            had_keys: true,
+            had_record: true,
+        };
+        let mut end = quiver::Map::new();
+        end.insert("notifications".into(), Value::List(vec![]));
+        let empty = ResultSummary::from_metadata(
+            Query::new("RETURN 1", quiver::Map::new()),
+            ServerInfo::new(quiver::Address::new("h", 1), "Neo4j/5.20.0", (5, 4)),
+            &quiver::Map::new(),
+            &end,
+            shape,
+        );
+        assert_eq!(
+            summary(&empty).unwrap().notifications.map(|n| n.len()),
+            Some(0)
+        );
+        let new = ResultSummary::from_metadata(
+            Query::new("RETURN 1", quiver::Map::new()),
+            ServerInfo::new(quiver::Address::new("h", 1), "Neo4j/5.20.0", (5, 6)),
+            &quiver::Map::new(),
+            &quiver::Map::new(),
+            shape,
+        );
+        assert_eq!(
+            summary(&new).unwrap().notifications.map(|n| n.len()),
+            Some(0)
+        );
     }
 
     #[test]

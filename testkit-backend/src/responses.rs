@@ -430,6 +430,8 @@ pub struct SummaryQuery {
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct Notification {
+    /// The severity as the server wrote it (the drivers' legacy field).
+    pub severity: String,
     pub description: String,
     pub code: String,
     pub title: String,

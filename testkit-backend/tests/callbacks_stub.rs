@@ -97,7 +97,7 @@ fn direct_driver_refuses_a_forced_routing_table_update() {
     let r = c.request(json!({"name": "ForcedRoutingTableUpdate", "data": {
         "driverId": driver_id, "database": null, "bookmarks": null}}));
     assert_eq!(r["name"], "DriverError", "{r}");
-    assert_eq!(r["data"]["errorType"], "Configuration", "{r}");
+    assert_eq!(r["data"]["errorType"], "ConfigError", "{r}");
 }
 
 const BOOKMARKS_SCRIPT: &str = r#"C: RUN "RETURN 1 AS n" {} {"bookmarks": ["bm0", "ext"]}
@@ -247,11 +247,9 @@ fn peek_single_and_single_optional() {
     server.finish().unwrap();
 }
 
+/// A cold check logs the new connection on with the checked credentials (one LOGON); the
+/// next check switches that pooled connection.
 const VERIFY_AUTH_SCRIPT: &str = r#"C: LOGOFF
-   LOGON {"scheme": "basic", "principal": "jane", "credentials": "right"}
-S: SUCCESS {}
-   SUCCESS {}
-C: LOGOFF
    LOGON {"scheme": "basic", "principal": "jane", "credentials": "wrong"}
 S: SUCCESS {}
    FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "no"}
@@ -260,7 +258,12 @@ S: <EXIT>
 
 #[test]
 fn verify_authentication_answers_yes_and_no() {
-    let server = stub(VERIFY_AUTH_SCRIPT);
+    let prelude = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "right""#,
+    );
+    let text = format!("{prelude}{VERIFY_AUTH_SCRIPT}");
+    let server = BlockingStubServer::start(Script::parse(&text).unwrap()).unwrap();
     let mut c = Client::start();
     let driver_id = c.new_driver(&format!("bolt://{}", server.addr()), json!({}));
     for (password, expected) in [("right", true), ("wrong", false)] {
@@ -287,7 +290,7 @@ fn negative_transaction_timeout_is_a_driver_error() {
     let r = c.request(json!({"name": "SessionRun", "data": {
         "sessionId": session_id, "cypher": "RETURN 1", "params": null, "timeout": -1}}));
     assert_eq!(r["name"], "DriverError", "{r}");
-    assert_eq!(r["data"]["errorType"], "Configuration", "{r}");
+    assert_eq!(r["data"]["errorType"], "ConfigError", "{r}");
 }
 
 const BEARER_SCRIPT: &str = r#"!: BOLT 5.4

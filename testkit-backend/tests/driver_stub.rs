@@ -105,7 +105,8 @@ fn driver_errors_come_back_as_driver_errors() {
     let driver_id = r["data"]["id"].clone();
     let r = c.request(json!({"name": "VerifyConnectivity", "data": {"driverId": driver_id}}));
     assert_eq!(r["name"], "DriverError", "{r}");
-    assert_eq!(r["data"]["errorType"], "ServiceUnavailable");
+    // TestKit's name (driver `rust`) for a connection that could not be had.
+    assert_eq!(r["data"]["errorType"], "Disconnect");
     assert_eq!(r["data"]["retryable"], true);
     assert!(r["data"]["id"].is_u64());
 }
@@ -204,6 +205,83 @@ fn explicit_transaction_commit() {
     stub.finish().unwrap();
 }
 
+/// Closing a session whose transaction is still open rolls the transaction back and
+/// succeeds; the session's bookmarks can be read meanwhile; the ended transaction refuses
+/// work as out of scope and closes again quietly.
+#[test]
+fn closing_a_session_rolls_back_its_open_transaction() {
+    let stub = stub(
+        r#"C: BEGIN {"...": ""}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: ROLLBACK
+S: SUCCESS {}
+"#,
+    );
+    let mut c = Client::start();
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    let r = c.request(json!({"name": "SessionBeginTransaction", "data": {
+        "sessionId": session_id, "txMeta": null}}));
+    let tx_id = r["data"]["id"].clone();
+    let r = c.request(json!({"name": "TransactionRun", "data": {
+        "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+    assert_eq!(r["name"], "Result", "{r}");
+    let r = c.request(json!({"name": "SessionLastBookmarks", "data": {"sessionId": session_id}}));
+    assert_eq!(r, json!({"name": "Bookmarks", "data": {"bookmarks": []}}));
+    let r = c.request(json!({"name": "SessionClose", "data": {"sessionId": session_id}}));
+    assert_eq!(r["name"], "Session", "{r}");
+    for request in ["TransactionRun", "TransactionCommit", "TransactionRollback"] {
+        let r = c.request(json!({"name": request, "data": {
+            "txId": tx_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+        assert_eq!(r["name"], "DriverError", "{request}: {r}");
+        assert_eq!(
+            r["data"]["errorType"], "TransactionOutOfScope",
+            "{request}: {r}"
+        );
+    }
+    let r = c.request(json!({"name": "TransactionClose", "data": {"txId": tx_id}}));
+    assert_eq!(r["name"], "Transaction", "{r}");
+    c.close_driver(&driver_id);
+    stub.finish().unwrap();
+}
+
+/// A failure the server sent is TestKit's `ServerError`, with the server's message byte for
+/// byte and its code.
+#[test]
+fn server_failures_keep_their_message_and_code() {
+    let stub = stub(
+        r#"C: RUN "RETURN 1 AS x" {} {"...": ""}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.TransientError.General.TransactionMemoryLimit", "message": "A thing happened..."}
+   IGNORED
+"#,
+    );
+    let mut c = Client::start();
+    let (driver_id, session_id) = driver_and_session(&mut c, &stub);
+    let r = c.request(json!({"name": "SessionRun", "data": {
+        "sessionId": session_id, "cypher": "RETURN 1 AS x", "params": {}}}));
+    let r = if r["name"] == "Result" {
+        c.next(&r["data"]["id"])
+    } else {
+        r
+    };
+    assert_eq!(r["name"], "DriverError", "{r}");
+    assert_eq!(r["data"]["errorType"], "ServerError");
+    assert_eq!(r["data"]["msg"], "A thing happened...");
+    assert_eq!(
+        r["data"]["code"],
+        "Neo.TransientError.General.TransactionMemoryLimit"
+    );
+    assert_eq!(r["data"]["retryable"], true);
+    c.close_session(&session_id);
+    c.close_driver(&driver_id);
+    stub.finish().unwrap();
+}
+
 /// Login only.
 const INFO_SCRIPT: &str = "";
 
@@ -233,10 +311,10 @@ fn server_info_and_encryption() {
 }
 
 const EXECUTE_QUERY_SCRIPT: &str = r#"C: BEGIN {"db": "neo4j", "tx_metadata": {"app": "tk"}, "tx_timeout": 1500, "...": ""}
-   RUN "RETURN $x AS x" {"x": 1.5} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN $x AS x" {"x": 1.5} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1.5]
    SUCCESS {"type": "r"}
 C: COMMIT

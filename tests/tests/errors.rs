@@ -299,7 +299,7 @@ async fn result_misuse_is_reported() {
     assert!(!result.is_open());
     match result.next().await {
         None => {}
-        Some(Err(e)) => assert_eq!(e.kind(), ErrorKind::ResultConsumed, "{e}"),
+        Some(Err(e)) => assert_eq!(e.kind(), ErrorKind::ResultOutOfScope, "{e}"),
         Some(Ok(r)) => panic!("a record after commit: {r:?}"),
     }
     still_works(&mut session).await;

@@ -41,6 +41,7 @@ pub struct ConnectionConfig {
     pub(crate) auth: AuthToken,
     pub(crate) tls: Option<Arc<ClientConfig>>,
     pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) read_timeout: Option<Duration>,
     pub(crate) routing: Option<Map>,
     pub(crate) notifications: NotificationFilter,
     pub(crate) telemetry: bool,
@@ -59,6 +60,7 @@ impl fmt::Debug for ConnectionConfig {
             .field("auth", &self.auth)
             .field("tls", &self.tls.is_some())
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("routing", &self.routing)
             .field("notifications", &self.notifications)
             .field("telemetry", &self.telemetry)
@@ -78,6 +80,7 @@ impl Default for ConnectionConfig {
             auth: AuthToken::none(),
             tls: None,
             connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            read_timeout: None,
             routing: None,
             notifications: NotificationFilter::default(),
             telemetry: true,
@@ -119,6 +122,11 @@ impl ConnectionConfig {
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Option<Duration> {
         self.connect_timeout
+    }
+    /// The client's read timeout (`None`, the default: only the server's
+    /// `connection.recv_timeout_seconds` hint bounds reads).
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.read_timeout
     }
     /// The routing context sent in HELLO (`None`: direct connection).
     pub fn routing_context(&self) -> Option<&Map> {
@@ -180,9 +188,31 @@ impl ConnectionConfigBuilder {
         self.config.tls = Some(config);
         self
     }
-    /// The connect timeout (TCP + TLS + handshake + HELLO); `None` waits forever.
+    /// The connect timeout: how long establishing the transport to one address (TCP,
+    /// and TLS if configured) may take; `None` waits forever. The Bolt handshake and
+    /// HELLO are not part of it (see [`read_timeout`](Self::read_timeout)).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.config.connect_timeout = timeout.into();
+        self
+    }
+    /// The longest a connection waits on one read from the server, the
+    /// handshake's included (default `None`: reads are bounded only by the
+    /// server's `connection.recv_timeout_seconds` hint). With both, the
+    /// smaller one holds. A read that times out makes the connection
+    /// defunct with [`Error::ReadTimeout`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use quiver_bolt::ConnectionConfig;
+    ///
+    /// let config = ConnectionConfig::builder()
+    ///     .read_timeout(Duration::from_secs(30))
+    ///     .build()?;
+    /// assert_eq!(config.read_timeout(), Some(Duration::from_secs(30)));
+    /// # Ok::<(), quiver_bolt::Error>(())
+    /// ```
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.config.read_timeout = timeout.into();
         self
     }
     /// The routing context to send in HELLO (`neo4j://` URLs: address and query parameters).

@@ -36,10 +36,12 @@ pub enum Error {
     /// The server closed the connection.
     #[error("the server closed the connection")]
     ConnectionClosed,
-    /// Connecting (TCP, TLS and handshake) took longer than the connect timeout.
+    /// Establishing the transport (TCP, and TLS) took longer than the connect timeout.
     #[error("connecting timed out after {0:?}")]
     ConnectTimeout(Duration),
-    /// No reply within the server's `connection.recv_timeout_seconds` hint.
+    /// No reply within the read timeout: the server's
+    /// `connection.recv_timeout_seconds` hint or the client's own
+    /// ([`ConnectionConfigBuilder::read_timeout`](crate::ConnectionConfigBuilder::read_timeout)).
     #[error("no reply from the server within {0:?}")]
     ReadTimeout(Duration),
     /// Setting up TLS failed (bad certificate file, rejected certificate, ...).

@@ -231,6 +231,88 @@ async fn hints_recv_timeout_and_telemetry() {
     let _ = server.finish().await;
 }
 
+/// A RUN + PULL the server never answers; `hints` go in the HELLO reply.
+fn stalled_run(hints: &str) -> Script {
+    let v = Version::V5_4;
+    let text = format!(
+        "!: BOLT 5.4\n{}C: RUN \"RETURN 1\" {{}} {{}}\n   PULL {{\"n\": -1}}\nS: <SLEEP 2>\n",
+        login(v, "", hints)
+    );
+    Script::parse(&text).unwrap()
+}
+
+/// Sends RUN + PULL and returns the error of the first read.
+async fn first_read_error(c: &mut quiver_bolt::Connection) -> Error {
+    c.send(&quiver_bolt::Request::Run(quiver_bolt::Run::new(
+        "RETURN 1",
+    )))
+    .unwrap();
+    c.send(&quiver_bolt::Request::Pull(quiver_bolt::Pull::ALL))
+        .unwrap();
+    c.flush().await.unwrap();
+    c.recv().await.unwrap_err()
+}
+
+fn with_read_timeout(t: Duration) -> ConnectionConfig {
+    ConnectionConfig::builder()
+        .auth(quiver_bolt::AuthToken::basic("neo4j", "pass"))
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(t)
+        .build()
+        .unwrap()
+}
+
+/// The client's read timeout bounds reads when the server sends no hint;
+/// with a hint too, the smaller of the two holds (the error names it).
+#[tokio::test]
+async fn the_client_read_timeout_holds_alone_or_when_smaller_than_the_hint() {
+    let own = Duration::from_millis(200);
+    for hints in ["", r#", "hints": {"connection.recv_timeout_seconds": 1}"#] {
+        let server = start(stalled_run(hints)).await;
+        let mut c = connect_with(&server, &with_read_timeout(own)).await;
+        assert_eq!(c.recv_timeout(), Some(own), "{hints}");
+        let err = first_read_error(&mut c).await;
+        assert!(matches!(err, Error::ReadTimeout(t) if t == own), "{err}");
+        assert!(err.is_connection_error());
+        assert!(c.is_defunct());
+        drop(c);
+        let _ = server.finish().await;
+    }
+}
+
+/// A hint smaller than the client's read timeout wins.
+#[tokio::test]
+async fn a_hint_smaller_than_the_client_read_timeout_wins() {
+    let server = start(stalled_run(
+        r#", "hints": {"connection.recv_timeout_seconds": 1}"#,
+    ))
+    .await;
+    let mut c = connect_with(&server, &with_read_timeout(Duration::from_secs(60))).await;
+    assert_eq!(c.recv_timeout(), Some(Duration::from_secs(1)));
+    let err = first_read_error(&mut c).await;
+    assert!(
+        matches!(err, Error::ReadTimeout(t) if t == Duration::from_secs(1)),
+        "{err}"
+    );
+    drop(c);
+    let _ = server.finish().await;
+}
+
+/// The client's read timeout bounds the handshake's read too.
+#[tokio::test]
+async fn the_client_read_timeout_bounds_the_handshake() {
+    let server = start(raw_script("!: BOLT 5.4\n!: HANDSHAKE_DELAY 3\n")).await;
+    let own = Duration::from_millis(200);
+    let cfg = ConnectionConfig::builder()
+        .connect_timeout(None)
+        .read_timeout(own)
+        .build()
+        .unwrap();
+    let err = connect_err(&server, &cfg).await;
+    assert!(matches!(err, Error::ReadTimeout(t) if t == own), "{err}");
+    drop(server);
+}
+
 #[tokio::test]
 async fn telemetry_not_sent_unless_server_enables_it() {
     let (server, mut c) = stub_and_connect(Version::V5_4, "C: GOODBYE\nS: <EXIT>\n").await;

@@ -315,9 +315,15 @@ impl Session {
         mut work: impl FnMut(&ManagedTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut retrier = self.inner.retrier();
-        let mut api = Some(quiver_bolt::TelemetryApi::ManagedTransaction);
+        let mut telemetry =
+            crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ManagedTransaction);
         loop {
-            let error = match wait(self.inner.open_tx(read, &config, api.take())) {
+            let error = match wait(self.inner.open_tx(
+                read,
+                &config,
+                &mut telemetry,
+                crate::session::Begin::Confirmed,
+            )) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(
@@ -325,18 +331,23 @@ impl Session {
                             self.inner.fetch_n(),
                         ),
                     };
-                    match work(&tx) {
-                        Ok(v) => match wait(self.inner.commit_managed(&shared, &sent)) {
-                            Ok(()) => return Ok(v),
-                            Err(e) => e,
-                        },
+                    let ended = match work(&tx) {
+                        Ok(v) => wait(self.inner.commit_managed(&shared, &sent)).map(|()| v),
                         Err(e) => {
                             let _ = wait(async {
                                 crate::session::rollback_managed(&shared).await;
                                 Ok(())
                             });
-                            e
+                            Err(e)
                         }
+                    };
+                    let _ = wait(async {
+                        telemetry.after_attempt(&shared).await;
+                        Ok(())
+                    });
+                    match ended {
+                        Ok(v) => return Ok(v),
+                        Err(e) => e,
                     }
                 }
                 Err(e) => e,

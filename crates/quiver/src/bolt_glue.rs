@@ -19,7 +19,7 @@ impl From<quiver_bolt::ServerError> for ServerError {
         if let Some(cause) = e.cause {
             out = out.with_cause(ServerError::from(*cause));
         }
-        out
+        out.with_gql_defaults()
     }
 }
 
@@ -85,6 +85,7 @@ impl Config {
             .user_agent(self.user_agent())
             .auth(auth)
             .connect_timeout(self.connection_timeout())
+            .read_timeout(self.connection_read_timeout())
             .keep_alive(self.keep_alive())
             .telemetry(!self.telemetry_disabled())
             .notification_filter(bolt_notification_filter(self.notification_filter()));

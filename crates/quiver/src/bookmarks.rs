@@ -136,8 +136,9 @@ impl IntoIterator for Bookmarks {
 /// causally chained: each transaction sees what every earlier one wrote.
 ///
 /// A session with a manager asks [`get_bookmarks`](Self::get_bookmarks)
-/// before each transaction and calls
-/// [`update_bookmarks`](Self::update_bookmarks) after each commit. Sharing a
+/// before each transaction (on a routing driver twice: for the routing
+/// table the connection may need, then for the transaction itself) and
+/// calls [`update_bookmarks`](Self::update_bookmarks) after each commit. Sharing a
 /// manager costs some performance, since every read waits for the latest
 /// writes to reach its server.
 ///

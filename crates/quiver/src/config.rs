@@ -280,6 +280,7 @@ pub struct Config {
     max_connection_pool_size: usize,
     connection_acquisition_timeout: Duration,
     connection_timeout: Duration,
+    connection_read_timeout: Option<Duration>,
     max_connection_lifetime: Option<Duration>,
     liveness_check_timeout: Option<Duration>,
     max_transaction_retry_time: Duration,
@@ -309,16 +310,25 @@ impl Config {
         self.max_connection_pool_size
     }
 
-    /// How long to wait for a connection from a full pool (default 60 s).
+    /// How long getting a connection may take in all (default 60 s):
+    /// waiting for one from a full pool, or opening a new one (handshake
+    /// and logon included).
     pub fn connection_acquisition_timeout(&self) -> Duration {
         self.connection_acquisition_timeout
     }
 
-    /// How long reaching a server may take (TCP connect and TLS; default
-    /// 30 s). The Bolt handshake and logon come under the connection
-    /// acquisition timeout instead.
+    /// How long establishing a new connection's transport (TCP, and TLS)
+    /// may take (default 30 s). The Bolt handshake and logon that follow
+    /// count against the
+    /// [`connection_acquisition_timeout`](Self::connection_acquisition_timeout).
     pub fn connection_timeout(&self) -> Duration {
         self.connection_timeout
+    }
+
+    /// The client's bound on each read from a server (default `None`: only
+    /// the server's `connection.recv_timeout_seconds` hint bounds reads).
+    pub fn connection_read_timeout(&self) -> Option<Duration> {
+        self.connection_read_timeout
     }
 
     /// How long a connection may live before it is replaced (default 1 h;
@@ -457,6 +467,7 @@ impl Default for Config {
             max_connection_pool_size: 100,
             connection_acquisition_timeout: Duration::from_secs(60),
             connection_timeout: Duration::from_secs(30),
+            connection_read_timeout: None,
             max_connection_lifetime: Some(Duration::from_secs(3600)),
             liveness_check_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
@@ -484,6 +495,7 @@ impl fmt::Debug for Config {
                 &self.connection_acquisition_timeout,
             )
             .field("connection_timeout", &self.connection_timeout)
+            .field("connection_read_timeout", &self.connection_read_timeout)
             .field("max_connection_lifetime", &self.max_connection_lifetime)
             .field("liveness_check_timeout", &self.liveness_check_timeout)
             .field(
@@ -518,17 +530,47 @@ impl ConfigBuilder {
         self
     }
 
-    /// How long to wait for a connection from a full pool (default 60 s).
+    /// How long getting a connection may take in all (default 60 s):
+    /// waiting for one from a full pool, or opening a new one (handshake
+    /// and logon included).
     pub fn connection_acquisition_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_acquisition_timeout = timeout;
         self
     }
 
-    /// How long reaching a server may take: TCP connect and TLS (default
-    /// 30 s). The Bolt handshake and logon come under the
-    /// [connection acquisition timeout](Self::connection_acquisition_timeout).
+    /// How long establishing a new connection's transport (TCP, and TLS)
+    /// may take (default 30 s); the Bolt handshake and logon count against
+    /// the [`connection_acquisition_timeout`](Self::connection_acquisition_timeout).
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_timeout = timeout;
+        self
+    }
+
+    /// The longest a connection waits on one read from the server
+    /// (default `None`: off). Servers may send their own bound in the
+    /// `connection.recv_timeout_seconds` hint; with both, the smaller one
+    /// holds. A read that times out ends the connection: the work on it
+    /// fails as a lost connection ([`ErrorKind::ServiceUnavailable`], or
+    /// [`ErrorKind::SessionExpired`] on a routing driver, or
+    /// [`ErrorKind::CommitUnknown`] during a commit), and transaction
+    /// functions retry it.
+    ///
+    /// [`ErrorKind::ServiceUnavailable`]: crate::ErrorKind::ServiceUnavailable
+    /// [`ErrorKind::SessionExpired`]: crate::ErrorKind::SessionExpired
+    /// [`ErrorKind::CommitUnknown`]: crate::ErrorKind::CommitUnknown
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use quiver::Config;
+    ///
+    /// let config = Config::builder()
+    ///     .connection_read_timeout(Some(Duration::from_secs(30)))
+    ///     .build()?;
+    /// assert_eq!(config.connection_read_timeout(), Some(Duration::from_secs(30)));
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn connection_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.connection_read_timeout = timeout;
         self
     }
 
@@ -719,6 +761,7 @@ mod tests {
         assert_eq!(c.max_connection_pool_size(), 100);
         assert_eq!(c.connection_acquisition_timeout(), Duration::from_secs(60));
         assert_eq!(c.connection_timeout(), Duration::from_secs(30));
+        assert_eq!(c.connection_read_timeout(), None);
         assert_eq!(c.max_connection_lifetime(), Some(Duration::from_secs(3600)));
         assert_eq!(c.liveness_check_timeout(), None);
         assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(30));
@@ -736,6 +779,7 @@ mod tests {
             .max_connection_pool_size(7)
             .connection_acquisition_timeout(Duration::from_secs(1))
             .connection_timeout(Duration::from_secs(2))
+            .connection_read_timeout(Some(Duration::from_secs(4)))
             .max_connection_lifetime(None)
             .liveness_check_timeout(Some(Duration::ZERO))
             .max_transaction_retry_time(Duration::from_secs(3))
@@ -749,6 +793,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.max_connection_pool_size(), 7);
         assert_eq!(c.max_connection_lifetime(), None);
+        assert_eq!(c.connection_read_timeout(), Some(Duration::from_secs(4)));
         assert_eq!(c.liveness_check_timeout(), Some(Duration::ZERO));
         assert_eq!(c.fetch_size().as_bolt_n(), -1);
         assert!(!c.keep_alive());

@@ -69,6 +69,9 @@ struct Failure {
     kind: ErrorKind,
     message: String,
     retryable: bool,
+    /// The server's failure, kept whole: later use of the transaction reports the same code
+    /// and message, as the official drivers do.
+    server: Option<crate::error::ServerError>,
 }
 
 impl Failure {
@@ -77,14 +80,18 @@ impl Failure {
             kind: e.kind(),
             message: e.to_string(),
             retryable: e.is_retryable(),
+            server: e.as_server_error().cloned(),
         }
     }
 
     fn to_error(&self) -> Error {
-        Error::new(
-            self.kind,
-            format!("the transaction failed earlier ({})", self.message),
-        )
+        match &self.server {
+            Some(server) => Error::server(server.clone()),
+            None => Error::new(
+                self.kind,
+                format!("the transaction failed earlier ({})", self.message),
+            ),
+        }
         .with_retryable(self.retryable)
     }
 }
@@ -100,6 +107,10 @@ struct Streaming {
     /// The request in flight asked for every remaining record.
     in_flight_all: bool,
     had_record: bool,
+    /// The server's id for the result inside its transaction (`-1`: none given).
+    qid: i64,
+    /// Records of a batch read while the result was set aside for a later query.
+    stash: VecDeque<Record>,
 }
 
 /// A result buffered because a later query needed the connection.
@@ -120,10 +131,17 @@ pub(crate) struct Conn {
     auto_commit: bool,
     auth_managed: bool,
     streaming: Option<Streaming>,
+    /// Results of an explicit transaction set aside, open on the server, while a later query
+    /// of the same transaction runs; pulled again by their `qid`.
+    suspended: Vec<Streaming>,
+    /// The `qid` of the transaction's last RUN (PULL and DISCARD leave it out for that one).
+    last_qid: i64,
     buffered: Vec<(u64, Buffered)>,
     next_id: u64,
     begin_pending: bool,
     telemetry_pending: bool,
+    /// The server answered this unit of work's TELEMETRY.
+    telemetry_answered: bool,
     /// LOGOFF + LOGON were queued ahead of the work (a user switch).
     reauth_pending: bool,
     /// A multi-step exchange is under way; still set when a new one starts
@@ -140,7 +158,7 @@ pub(crate) struct Conn {
 
 fn consumed() -> Error {
     Error::new(
-        ErrorKind::ResultConsumed,
+        ErrorKind::ResultOutOfScope,
         "its transaction ended (committed, rolled back or closed) before it was read; \
          read results inside their transaction",
     )
@@ -172,10 +190,13 @@ impl Conn {
             auto_commit,
             auth_managed,
             streaming: None,
+            suspended: Vec::new(),
+            last_qid: -1,
             buffered: Vec::new(),
             next_id: 0,
             begin_pending: false,
             telemetry_pending: false,
+            telemetry_answered: false,
             reauth_pending: false,
             busy: false,
             committing: false,
@@ -240,6 +261,22 @@ impl Conn {
         Ok(())
     }
 
+    /// The error for new work (a query, a commit) in an explicit transaction the server
+    /// terminated with a failure: the transaction is closed, as the official drivers say.
+    fn terminated(&self, what: &str) -> Option<Error> {
+        if self.auto_commit {
+            return None;
+        }
+        let f = self.failure.as_ref().filter(|f| f.server.is_some())?;
+        Some(Error::new(
+            ErrorKind::Closed,
+            format!(
+                "the transaction was closed by an earlier failure, so nothing more can be {what} in it ({})",
+                f.message
+            ),
+        ))
+    }
+
     fn release(&mut self) {
         self.pooled = None;
     }
@@ -247,6 +284,7 @@ impl Conn {
     fn end_scope(&mut self) {
         self.closed = true;
         self.streaming = None;
+        self.suspended.clear();
         self.buffered.clear();
         self.open.store(false, Ordering::Release);
     }
@@ -278,12 +316,7 @@ impl Conn {
         } else {
             Error::from(e)
         };
-        if self.auth_managed
-            && matches!(
-                err.kind(),
-                ErrorKind::Authentication | ErrorKind::TokenExpired
-            )
-        {
+        if self.auth_managed && err.is_security_error() {
             if let Some(auth) = auth {
                 if let Ok(true) = self.driver.auth.handle_security_error(&auth, &err).await {
                     err = err.with_retryable(true);
@@ -291,11 +324,13 @@ impl Conn {
             }
         }
         if err.code() == Some(crate::error::AUTHORIZATION_EXPIRED) {
-            // The connection's authorization is stale: don't reuse it (the
-            // retry gets a fresh connection that logs on again).
+            // The authorization of every connection to this server is stale: none is
+            // reused (the retry gets a fresh connection that logs on again); ones in use
+            // finish their work and are closed when given back.
             if let Some(p) = self.pooled.as_mut() {
                 p.discard();
             }
+            self.driver.pools.clear_connections(self.server.address());
         }
         if !encode {
             self.streaming = None;
@@ -343,7 +378,14 @@ impl Conn {
 
     /// Reads one summary reply (BEGIN, RUN, COMMIT, ROLLBACK).
     async fn recv_summary(&mut self) -> Result<Success> {
-        match self.recv().await? {
+        let reply = self.recv().await?;
+        self.summary_of(reply).await
+    }
+
+    /// A reply that must be a summary, as [`recv_summary`](Self::recv_summary)
+    /// takes it.
+    async fn summary_of(&mut self, reply: Response) -> Result<Success> {
+        match reply {
             Response::Success(s) => Ok(s),
             Response::Failure(f) => Err(self.fail_bolt(BoltError::Server(f)).await),
             Response::Ignored => Err(self.ignored()),
@@ -465,6 +507,13 @@ impl Conn {
         }
     }
 
+    /// Whether the server answered the TELEMETRY queued by
+    /// [`telemetry`](Self::telemetry) (with SUCCESS or FAILURE: either way
+    /// it arrived, and is not sent again).
+    pub(crate) fn telemetry_answered(&self) -> bool {
+        self.telemetry_answered
+    }
+
     /// Reads the replies to what was queued ahead of a query or a commit:
     /// LOGOFF and LOGON, TELEMETRY, then BEGIN.
     async fn read_preamble(&mut self) -> Result<()> {
@@ -482,8 +531,12 @@ impl Conn {
             }
         }
         if self.telemetry_pending {
-            self.recv_summary().await?;
+            // A connection lost before the reply leaves it unanswered: the
+            // next attempt of a retried unit of work sends it again.
+            let reply = self.recv().await?;
             self.telemetry_pending = false;
+            self.telemetry_answered = true;
+            self.summary_of(reply).await?;
         }
         if self.begin_pending {
             self.read_begin().await?;
@@ -491,14 +544,35 @@ impl Conn {
         Ok(())
     }
 
-    /// Queues BEGIN; it leaves with the first query (or the commit).
+    /// BEGIN, sent at once (with whatever was queued ahead of it: LOGOFF and LOGON,
+    /// TELEMETRY) and its reply read: a transaction the server refuses fails here, before
+    /// any query or transaction function runs, as the official drivers do.
     pub(crate) async fn begin(&mut self, params: &TxParams) -> Result<()> {
+        self.enter()?;
+        let out = self.begin_step(params).await;
+        self.busy = false;
+        out
+    }
+
+    /// BEGIN queued to leave with the first query (its reply is read there): for work the
+    /// driver runs itself (`execute_query`), whose first query follows at once.
+    pub(crate) async fn begin_pipelined(&mut self, params: &TxParams) -> Result<()> {
         self.send(&Request::Begin(Begin {
             extra: params.extra(),
         }))
         .await?;
         self.begin_pending = true;
         Ok(())
+    }
+
+    async fn begin_step(&mut self, params: &TxParams) -> Result<()> {
+        self.send(&Request::Begin(Begin {
+            extra: params.extra(),
+        }))
+        .await?;
+        self.begin_pending = true;
+        self.flush().await?;
+        self.read_preamble().await
     }
 
     async fn read_begin(&mut self) -> Result<()> {
@@ -516,8 +590,15 @@ impl Conn {
         fetch_n: i64,
         auto: Option<&TxParams>,
     ) -> Result<(u64, Arc<[String]>)> {
+        if let Some(e) = self.terminated("run") {
+            return Err(e);
+        }
         self.check_usable()?;
-        self.buffer_streaming().await;
+        if self.auto_commit {
+            self.buffer_streaming().await;
+        } else {
+            self.set_streaming_aside().await;
+        }
         self.check_usable()?;
         {
             let params = if query.parameters().is_empty() {
@@ -554,6 +635,8 @@ impl Conn {
         };
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
+        let qid = meta.qid().unwrap_or(-1);
+        self.last_qid = qid;
         self.streaming = Some(Streaming {
             id,
             keys: Arc::clone(&keys),
@@ -562,6 +645,8 @@ impl Conn {
             in_flight: true,
             in_flight_all: fetch_n < 0,
             had_record: false,
+            qid,
+            stash: VecDeque::new(),
         });
         Ok((id, keys))
     }
@@ -672,6 +757,78 @@ impl Conn {
         ));
     }
 
+    /// PULL or DISCARD of `n` records of the streaming result: its `qid` goes along unless it
+    /// is the transaction's last query.
+    fn pull_of_streaming(&self, n: i64) -> Pull {
+        match &self.streaming {
+            Some(s) if s.qid >= 0 && s.qid != self.last_qid => Pull { n, qid: s.qid },
+            _ => Pull::n(n),
+        }
+    }
+
+    /// Sets the streaming result of an explicit transaction aside (open on the server) so a
+    /// later query can run; a batch in flight is read first, into the result's stash. A
+    /// result the server gave no `qid` is buffered instead.
+    async fn set_streaming_aside(&mut self) {
+        let Some((id, qid, in_flight)) =
+            self.streaming.as_ref().map(|s| (s.id, s.qid, s.in_flight))
+        else {
+            return;
+        };
+        if qid < 0 {
+            self.buffer_streaming().await;
+            return;
+        }
+        let mut stash = VecDeque::new();
+        if in_flight {
+            match self.read_pull(&mut stash, false).await {
+                Ok(None) => {}
+                Ok(Some(summary)) => {
+                    self.buffered.push((
+                        id,
+                        Buffered {
+                            records: stash,
+                            end: Ok(summary),
+                            discarded: false,
+                        },
+                    ));
+                    return;
+                }
+                Err(e) => {
+                    self.buffered.push((
+                        id,
+                        Buffered {
+                            records: stash,
+                            end: Err(e),
+                            discarded: false,
+                        },
+                    ));
+                    return;
+                }
+            }
+        }
+        if let Some(mut s) = self.streaming.take() {
+            s.stash.extend(stash);
+            self.suspended.push(s);
+        }
+    }
+
+    /// Makes set-aside result `id` the streaming one again (setting the current one aside).
+    /// `false` when `id` was not set aside.
+    async fn resume(&mut self, id: u64) -> Result<bool> {
+        if !self.suspended.iter().any(|s| s.id == id) {
+            return Ok(false);
+        }
+        self.check_usable()?;
+        self.set_streaming_aside().await;
+        self.check_usable()?;
+        let Some(pos) = self.suspended.iter().position(|s| s.id == id) else {
+            return Ok(false);
+        };
+        self.streaming = Some(self.suspended.remove(pos));
+        Ok(true)
+    }
+
     async fn pull_rest(&mut self, out: &mut VecDeque<Record>) -> Result<PendingSummary> {
         loop {
             let in_flight = match &self.streaming {
@@ -679,7 +836,8 @@ impl Conn {
                 None => return Err(consumed()),
             };
             if !in_flight {
-                self.send(&Request::Pull(Pull::ALL)).await?;
+                self.send(&Request::Pull(self.pull_of_streaming(-1)))
+                    .await?;
                 self.flush().await?;
                 if let Some(s) = self.streaming.as_mut() {
                     s.in_flight = true;
@@ -715,12 +873,19 @@ impl Conn {
             }
             return b.end.map(Some);
         }
+        if self.streaming.as_ref().is_none_or(|s| s.id != id) && !self.resume(id).await? {
+            return Err(self.gone());
+        }
+        if let Some(s) = self.streaming.as_mut().filter(|s| !s.stash.is_empty()) {
+            out.extend(s.stash.drain(..));
+            return Ok(None);
+        }
         let in_flight = match &self.streaming {
             Some(s) if s.id == id => s.in_flight,
             _ => return Err(self.gone()),
         };
         if !in_flight {
-            self.send(&Request::Pull(Pull::n(n))).await?;
+            self.send(&Request::Pull(self.pull_of_streaming(n))).await?;
             self.flush().await?;
             if let Some(s) = self.streaming.as_mut() {
                 s.in_flight = true;
@@ -737,15 +902,19 @@ impl Conn {
             let (_, b) = self.buffered.swap_remove(pos);
             return b.end;
         }
-        match &self.streaming {
-            Some(s) if s.id == id => {}
+        if self.streaming.as_ref().is_none_or(|s| s.id != id) && !self.resume(id).await? {
+            return Err(self.gone());
+        }
+        match self.streaming.as_mut() {
+            Some(s) if s.id == id => s.stash.clear(),
             _ => return Err(self.gone()),
         }
         let mut scratch = VecDeque::new();
         loop {
             let in_flight = self.streaming.as_ref().is_some_and(|s| s.in_flight);
             if !in_flight {
-                self.send(&Request::Discard(Pull::ALL)).await?;
+                self.send(&Request::Discard(self.pull_of_streaming(-1)))
+                    .await?;
                 self.flush().await?;
                 if let Some(s) = self.streaming.as_mut() {
                     s.in_flight = true;
@@ -770,6 +939,15 @@ impl Conn {
     /// right behind the last PULL (or a DISCARD) so it shares its round trip.
     async fn close_streaming_then(&mut self, end: Request<'static>) -> Result<()> {
         self.buffered.clear();
+        if matches!(end, Request::Commit) {
+            // Results set aside are discarded before COMMIT, oldest first.
+            while let Some(id) = self.suspended.first().map(|s| s.id) {
+                self.discard_step(id).await?;
+            }
+        } else {
+            // ROLLBACK ends them on the server.
+            self.suspended.clear();
+        }
         let Some((in_flight, all)) = self
             .streaming
             .as_ref()
@@ -786,7 +964,8 @@ impl Conn {
                 self.send(&end).await?;
                 return self.flush().await;
             }
-            self.send(&Request::Discard(Pull::ALL)).await?;
+            self.send(&Request::Discard(self.pull_of_streaming(-1)))
+                .await?;
             if let Some(s) = self.streaming.as_mut() {
                 s.in_flight = true;
                 s.in_flight_all = true;
@@ -808,6 +987,10 @@ impl Conn {
     /// COMMIT (pipelined behind the last PULL where possible); returns the
     /// new bookmark.
     async fn commit_step(&mut self) -> Result<Option<String>> {
+        if let Some(e) = self.terminated("committed") {
+            self.abandon();
+            return Err(e);
+        }
         if let Err(e) = self.check_usable() {
             self.abandon();
             return Err(e);

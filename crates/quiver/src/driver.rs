@@ -193,7 +193,13 @@ impl Driver {
     /// newer. Authentication failures give `Ok(false)`; other failures are
     /// errors.
     pub async fn verify_authentication(&self, auth: AuthToken) -> Result<bool> {
-        let mut session = self.session(SessionConfig::builder().auth(auth).build());
+        // On the system database, as the official drivers check it.
+        let mut session = self.session(
+            SessionConfig::builder()
+                .database("system")
+                .auth(auth)
+                .build(),
+        );
         match session.probe().await {
             Ok(_) => Ok(true),
             Err(e)
@@ -379,13 +385,14 @@ impl DriverBuilder {
         let pool_config = PoolConfig::default()
             .with_max_size(config.max_connection_pool_size())
             .with_acquisition_timeout(config.connection_acquisition_timeout())
-            // The connection timeout bounds reaching a server (the Bolt
-            // layer applies it); opening a connection as a whole (handshake,
-            // HELLO) is bounded by the acquisition timeout.
+            // The pool bounds a whole open (transport, handshake, HELLO)
+            // with this; the connection timeout covers only the transport
+            // (in the Bolt layer), and the rest counts against the
+            // acquisition timeout, as in the official drivers.
             .with_connect_timeout(
                 config
-                    .connection_timeout()
-                    .max(config.connection_acquisition_timeout()),
+                    .connection_acquisition_timeout()
+                    .max(config.connection_timeout()),
             )
             .with_max_lifetime(config.max_connection_lifetime())
             .with_liveness_check_after(config.liveness_check_timeout());

@@ -64,8 +64,13 @@ pub enum ErrorKind {
     /// The connection was lost while committing: the transaction may or may
     /// not have been committed. Never retried.
     CommitUnknown,
-    /// A result was used after it was consumed or after its transaction ended.
+    /// A result was read after it was consumed (by
+    /// [`consume`](crate::QueryResult::consume), or by its session before
+    /// other work).
     ResultConsumed,
+    /// A result was read after its transaction ended (committed, rolled
+    /// back or closed): read results inside their transaction.
+    ResultOutOfScope,
     /// A result was expected to hold exactly one record, and it did not.
     ResultNotSingle,
     /// The driver, session or transaction configuration (or the URI) is
@@ -107,6 +112,7 @@ impl ErrorKind {
                 "the connection was lost during commit, so whether the transaction was committed is unknown"
             }
             ErrorKind::ResultConsumed => "the result was already consumed",
+            ErrorKind::ResultOutOfScope => "the result's transaction already ended",
             ErrorKind::ResultNotSingle => "the result does not hold exactly one record",
             ErrorKind::Configuration => "the configuration is invalid",
             ErrorKind::Protocol => "the server broke the Bolt protocol",
@@ -225,6 +231,31 @@ impl ServerError {
     /// Adds the error that caused this one.
     pub fn with_cause(mut self, cause: ServerError) -> Self {
         self.cause = Some(Box::new(cause));
+        self
+    }
+
+    /// Fills in what a server older than Bolt 5.7 (or a terse newer one) leaves out, as the
+    /// official drivers do: GQL status `50N42` ("unexpected error") with a description
+    /// carrying the message, and the diagnostic record's default `OPERATION` (`""`),
+    /// `OPERATION_CODE` (`"0"`) and `CURRENT_SCHEMA` (`"/"`).
+    pub(crate) fn with_gql_defaults(mut self) -> Self {
+        if self.gql_status.is_none() {
+            self.gql_status = Some("50N42".to_owned());
+            self.gql_status_description = Some(format!(
+                "error: general processing exception - unexpected error. {}",
+                self.message
+            ));
+        }
+        let record = self.diagnostic_record.get_or_insert_with(crate::Map::new);
+        for (key, default) in [
+            ("OPERATION", ""),
+            ("OPERATION_CODE", "0"),
+            ("CURRENT_SCHEMA", "/"),
+        ] {
+            record
+                .entry(key.to_owned())
+                .or_insert_with(|| crate::Value::String(default.to_owned()));
+        }
         self
     }
 
@@ -506,6 +537,14 @@ impl Error {
     /// The GQL status code, if the server reported the error and sent one.
     pub fn gql_status(&self) -> Option<&str> {
         self.inner.server.as_ref()?.gql_status()
+    }
+
+    /// Whether the server refused the request for a security reason (its code is
+    /// `Neo.ClientError.Security.*`): what an [`AuthTokenManager`](crate::AuthTokenManager)
+    /// is told about.
+    pub fn is_security_error(&self) -> bool {
+        self.code()
+            .is_some_and(|c| c.starts_with("Neo.ClientError.Security."))
     }
 
     /// Whether retrying the work may succeed.

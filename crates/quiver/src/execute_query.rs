@@ -165,16 +165,27 @@ impl<'d> ExecuteQuery<'d> {
         let mut session = self.driver.session(config.build());
         let read = self.routing == RoutingControl::Readers;
         let mut retrier = session.retrier();
-        let mut api = Some(quiver_bolt::TelemetryApi::ExecuteQuery);
+        let mut telemetry =
+            crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ExecuteQuery);
         loop {
-            let error = match session.open_tx(read, &self.tx_config, api.take()).await {
+            let error = match session
+                .open_tx(
+                    read,
+                    &self.tx_config,
+                    &mut telemetry,
+                    crate::session::Begin::WithFirstQuery,
+                )
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), session.fetch_n());
                     let outcome = match tx.run(self.query.clone()).await {
                         Ok(result) => transformer(result).await,
                         Err(e) => Err(e),
                     };
-                    match session.end_managed(&shared, &sent, outcome).await {
+                    let ended = session.end_managed(&shared, &sent, outcome).await;
+                    telemetry.after_attempt(&shared).await;
+                    match ended {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }

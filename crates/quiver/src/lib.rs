@@ -85,8 +85,10 @@
 //!   [`is_retryable`](Error::is_retryable).
 //!
 //! Query round trips are pipelined: an auto-commit query's RUN and first
-//! PULL travel together, a transaction's BEGIN goes with its first query,
-//! and COMMIT follows the last PULL without waiting where it can.
+//! PULL travel together, a transaction's BEGIN goes with what was queued
+//! ahead of it (a user switch, telemetry) and is confirmed before the
+//! transaction is handed out, and COMMIT follows the last PULL without
+//! waiting where it can.
 //!
 //! # Mapping records to your types
 //!

@@ -9,7 +9,58 @@ use quiver_pool::{
     RoutingManager,
 };
 
+use crate::auth::AuthTokenManager;
 use crate::clock::Clock;
+
+/// The credentials of one acquisition, for the connections the pool opens or routes with
+/// while serving it (set with [`ACQUIRE_AUTH`]`.scope(..)` around the pool's acquire).
+#[derive(Clone)]
+pub(crate) enum AcquireAuth {
+    /// A session's own credentials: new connections log on with them, and a router
+    /// connection switches to them before ROUTE.
+    Session(AuthToken),
+    /// The driver's, as handed out for this acquisition: new connections log on with them;
+    /// a routing table fetch asks the manager (if any) again, as the official drivers do
+    /// for every connection they take from the pool.
+    Driver {
+        token: AuthToken,
+        manager: Option<Arc<dyn AuthTokenManager>>,
+    },
+}
+
+impl AcquireAuth {
+    fn token(&self) -> &AuthToken {
+        match self {
+            AcquireAuth::Session(t) | AcquireAuth::Driver { token: t, .. } => t,
+        }
+    }
+
+    /// The credentials a router connection should hold for ROUTE now.
+    async fn for_route(&self) -> AuthToken {
+        match self {
+            AcquireAuth::Session(t)
+            | AcquireAuth::Driver {
+                token: t,
+                manager: None,
+            } => t.clone(),
+            AcquireAuth::Driver {
+                token,
+                manager: Some(m),
+            } => match m.get_auth().await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::debug!(error = %e, "the auth token manager failed; routing with the credentials at hand");
+                    token.clone()
+                }
+            },
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The credentials of the acquisition under way on this task.
+    pub(crate) static ACQUIRE_AUTH: AcquireAuth;
+}
 
 /// Opens connections with the base connection settings and the latest
 /// credentials (sessions refresh them from the auth token manager before
@@ -56,7 +107,9 @@ impl Manager for DriverManager {
     type Error = BoltError;
 
     async fn connect(&self, address: &Address) -> Result<Connection, BoltError> {
-        let auth = self.current_auth();
+        let auth = ACQUIRE_AUTH
+            .try_with(|a| a.token().clone())
+            .unwrap_or_else(|_| self.current_auth());
         if auth == *self.base.auth() {
             self.bolt.connect(address).await
         } else {
@@ -89,7 +142,10 @@ impl RoutingManager for DriverManager {
         let current;
         let mut request = *request;
         if request.auth.is_none() {
-            current = self.current_auth();
+            current = match ACQUIRE_AUTH.try_with(AcquireAuth::clone) {
+                Ok(acquire) => acquire.for_route().await,
+                Err(_) => self.current_auth(),
+            };
             request.auth = Some(&current);
         }
         self.bolt.route(connection, &request).await

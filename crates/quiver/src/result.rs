@@ -92,9 +92,13 @@ impl fmt::Debug for QueryResult {
 }
 
 fn consumed_error() -> Error {
+    Error::new(ErrorKind::ResultConsumed, "read it before consuming it")
+}
+
+fn out_of_scope_error() -> Error {
     Error::new(
-        ErrorKind::ResultConsumed,
-        "it was consumed, or its transaction ended",
+        ErrorKind::ResultOutOfScope,
+        "read results inside their transaction",
     )
 }
 
@@ -140,6 +144,16 @@ impl QueryResult {
         self.consumed || !self.open.load(Ordering::Acquire)
     }
 
+    /// Why the result can't be read: its transaction ended (first), or it
+    /// was consumed.
+    fn scope_error(&self) -> Error {
+        if self.open.load(Ordering::Acquire) {
+            consumed_error()
+        } else {
+            out_of_scope_error()
+        }
+    }
+
     /// Fills the buffer with the next batch unless records are there or the
     /// result ended.
     fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<()>> {
@@ -181,7 +195,7 @@ impl QueryResult {
                 return Poll::Ready(None);
             }
             self.error_given = true;
-            return Poll::Ready(Some(Err(consumed_error())));
+            return Poll::Ready(Some(Err(self.scope_error())));
         }
         if let Some(r) = self.buffer.pop_front() {
             return Poll::Ready(Some(Ok(r)));
@@ -215,7 +229,7 @@ impl QueryResult {
                 return None;
             }
             self.error_given = true;
-            return Some(Err(consumed_error()));
+            return Some(Err(self.scope_error()));
         }
         if let Some(r) = self.buffer.pop_front() {
             return Some(Ok(r));
@@ -266,7 +280,7 @@ impl QueryResult {
 
     async fn fill(&mut self) -> Result<()> {
         if self.out_of_scope() {
-            return Err(consumed_error());
+            return Err(self.scope_error());
         }
         self.fill_batch().await
     }
@@ -398,15 +412,19 @@ impl QueryResult {
     /// Drops the remaining records (a DISCARD when they still wait on the
     /// server) and returns the summary. Calling it again returns the same
     /// summary; reading records afterwards fails with
-    /// [`ErrorKind::ResultConsumed`].
+    /// [`ErrorKind::ResultConsumed`] (or [`ErrorKind::ResultOutOfScope`]
+    /// once its transaction ended).
     pub async fn consume(&mut self) -> Result<ResultSummary> {
         self.buffer.clear();
         if let End::Done(s) = &self.end {
             self.consumed = true;
             return s.build();
         }
-        if matches!(self.end, End::Failed) || self.out_of_scope() {
+        if matches!(self.end, End::Failed) {
             return Err(consumed_error());
+        }
+        if self.out_of_scope() {
+            return Err(self.scope_error());
         }
         // A batch being fetched through the Stream API finishes first.
         if self.fetching.is_some() {

@@ -13,13 +13,12 @@ use crate::bookmarks::Bookmarks;
 use crate::conn::{BookmarkSink, Conn, Shared, TxParams};
 use crate::driver::{pool_error, DriverInner};
 use crate::error::{Error, ErrorKind, Result};
-use crate::manager::DriverManager;
+use crate::manager::{AcquireAuth, DriverManager, ACQUIRE_AUTH};
 use crate::result::QueryResult;
 use crate::retry::{Jitter, RetryDecision, RetryPolicy, RetryState};
 use crate::session_config::{AccessMode, SessionConfig, TransactionConfig};
 use crate::summary::{Query, ServerInfo};
 use crate::transaction::{ManagedTransaction, Transaction};
-use crate::AuthToken;
 
 /// A sequence of transactions, each seeing the writes of the ones before
 /// (bookmarks pass from one to the next).
@@ -118,6 +117,39 @@ impl Retrier {
     }
 }
 
+/// When a transaction's BEGIN is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// Before the transaction is handed out (explicit transactions and transaction
+    /// functions: a refused BEGIN fails there, before any user code runs).
+    Confirmed,
+    /// With the first query, in one round trip (work the driver runs itself).
+    WithFirstQuery,
+}
+
+/// The TELEMETRY of a retried unit of work: it goes with every attempt
+/// until the server has answered one (an attempt whose connection died
+/// before the answer sends it again; one answered is not repeated).
+pub(crate) struct TelemetryOnce(Option<TelemetryApi>);
+
+impl TelemetryOnce {
+    pub(crate) fn new(api: TelemetryApi) -> Self {
+        TelemetryOnce(Some(api))
+    }
+
+    /// What the next attempt queues, if anything.
+    pub(crate) fn api(&self) -> Option<TelemetryApi> {
+        self.0
+    }
+
+    /// Notes whether the attempt on `shared` got its TELEMETRY answered.
+    pub(crate) async fn after_attempt(&mut self, shared: &Shared) {
+        if shared.lock().await.telemetry_answered() {
+            self.0 = None;
+        }
+    }
+}
+
 impl Session {
     pub(crate) fn new(driver: Arc<DriverInner>, config: SessionConfig) -> Self {
         let fetch_n = config
@@ -171,6 +203,29 @@ impl Session {
         Ok(b)
     }
 
+    /// A connection for a unit of work (see
+    /// [`acquire_for_work`](Self::acquire_for_work), pipelined) and the
+    /// bookmarks the work waits for. With a bookmark manager on a routing
+    /// driver, the manager is asked twice, as the official drivers do: for
+    /// the routing table the acquisition may fetch, then again for the work
+    /// itself, so that its supplier's newest bookmarks go with BEGIN (or the
+    /// auto-commit RUN).
+    async fn acquire_with_bookmarks(
+        &mut self,
+        read: bool,
+    ) -> Result<(Pooled<DriverManager>, bool, Bookmarks)> {
+        let first = self.tx_bookmarks().await?;
+        let for_routing: Vec<String> = first.iter().map(str::to_owned).collect();
+        let (pooled, reauth) = self.acquire_for_work(read, &for_routing, true).await?;
+        let ask_again = self.config.bookmark_manager().is_some() && self.driver.pools.is_routing();
+        let bookmarks = if ask_again {
+            self.tx_bookmarks().await?
+        } else {
+            first
+        };
+        Ok((pooled, reauth, bookmarks))
+    }
+
     /// A connection for a unit of work, logged on with the right
     /// credentials; pins the session's database on the first one.
     pub(crate) async fn acquire(
@@ -195,10 +250,21 @@ impl Session {
     ) -> Result<(Pooled<DriverManager>, bool)> {
         let session_auth = self.config.auth().cloned();
         for _ in 0..3 {
-            // New connections log on with the driver's credentials; a
-            // session with its own re-authenticates after.
-            let driver_auth = self.driver.current_auth().await?;
-            let auth: AuthToken = session_auth.clone().unwrap_or(driver_auth);
+            // New connections log on with the session's credentials, else the
+            // driver's as the auth token manager hands them out now (asked once
+            // per acquisition); pooled ones switch to them.
+            let (auth, acquire_auth) = match &session_auth {
+                Some(a) => (a.clone(), AcquireAuth::Session(a.clone())),
+                None => {
+                    let token = self.driver.current_auth().await?;
+                    let manager = self
+                        .driver
+                        .static_auth
+                        .is_none()
+                        .then(|| Arc::clone(&self.driver.auth));
+                    (token.clone(), AcquireAuth::Driver { token, manager })
+                }
+            };
             let mode = if read {
                 PoolMode::Read
             } else {
@@ -216,17 +282,37 @@ impl Session {
                 .session_auth(session_auth.as_ref())
                 .bookmarks(bookmarks)
                 .use_home_db_cache(unpinned);
-            let acquired = self
-                .driver
-                .pools
-                .acquire(&request)
-                .await
-                .map_err(pool_error)?;
+            let acquiring = ACQUIRE_AUTH.scope(acquire_auth, self.driver.pools.acquire(&request));
+            let acquired = match acquiring.await {
+                Ok(a) => a,
+                Err(e) => {
+                    let mut err = pool_error(e);
+                    // A new connection's log-on refused: the auth token manager hears of it.
+                    if session_auth.is_none()
+                        && err.is_security_error()
+                        && self
+                            .driver
+                            .auth
+                            .handle_security_error(&auth, &err)
+                            .await
+                            .unwrap_or(false)
+                    {
+                        err = err.with_retryable(true);
+                    }
+                    return Err(err);
+                }
+            };
             let mut pooled = acquired.connection;
             if unpinned && !acquired.home_db_from_cache {
                 self.database.clone_from(&acquired.database);
             }
             self.routed_db = acquired.database;
+            if session_auth.is_some() && !pooled.version().has_logon() {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "session auth is not supported by this server: it needs Bolt 5.1 (Neo4j 5.5) or newer",
+                ));
+            }
             if *pooled.auth() == auth {
                 return Ok((pooled, false));
             }
@@ -238,10 +324,7 @@ impl Session {
                 if let Err(e) = pooled.reauth(&auth).await {
                     let mut err = Error::from(e);
                     if session_auth.is_none()
-                        && matches!(
-                            err.kind(),
-                            ErrorKind::Authentication | ErrorKind::TokenExpired
-                        )
+                        && err.is_security_error()
                         && self
                             .driver
                             .auth
@@ -254,12 +337,6 @@ impl Session {
                     return Err(err);
                 }
                 return Ok((pooled, false));
-            }
-            if session_auth.is_some() {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    "session-level credentials need Bolt 5.1 (Neo4j 5.5) or newer",
-                ));
             }
             // An old server can't re-authenticate: open a connection with
             // the new credentials instead.
@@ -382,10 +459,9 @@ impl Session {
         let query = query.into();
         self.check_open()?;
         self.finish_auto(true).await;
-        let bookmarks = self.tx_bookmarks().await?;
         let read = self.config.default_access_mode() == AccessMode::Read;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, &config, read);
         let mut conn = Conn::new(
             pooled,
@@ -411,19 +487,18 @@ impl Session {
         Ok(QueryResult::new(shared, id, keys, self.fetch_n, open))
     }
 
-    /// Opens a unit of work: connection, BEGIN queued (it leaves with the
-    /// first query).
+    /// Opens a unit of work: a connection and a BEGIN the server accepted.
     pub(crate) async fn open_tx(
         &mut self,
         read: bool,
         config: &TransactionConfig,
-        api: Option<TelemetryApi>,
+        telemetry: &mut TelemetryOnce,
+        begin: Begin,
     ) -> Result<(Shared, Bookmarks)> {
         self.check_open()?;
         self.finish_auto(false).await;
-        let bookmarks = self.tx_bookmarks().await?;
+        let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
         let bookmark_list: Vec<String> = bookmarks.iter().map(str::to_owned).collect();
-        let (pooled, reauth) = self.acquire_for_work(read, &bookmark_list, true).await?;
         let params = self.tx_params(bookmark_list, config, read);
         let mut conn = Conn::new(
             pooled,
@@ -433,10 +508,19 @@ impl Session {
             self.config.auth().is_none(),
         );
         conn.set_reauth_pending(reauth);
-        if let Some(api) = api {
+        if let Some(api) = telemetry.api() {
             conn.telemetry(api);
         }
-        conn.begin(&params).await?;
+        let begun = match begin {
+            Begin::Confirmed => conn.begin(&params).await,
+            Begin::WithFirstQuery => conn.begin_pipelined(&params).await,
+        };
+        // BEGIN's reply came after TELEMETRY's: answered now or never.
+        if conn.telemetry_answered() {
+            telemetry.0 = None;
+        }
+        self.note_home_db(&conn);
+        begun?;
         Ok((conn.into_shared(), bookmarks))
     }
 
@@ -460,8 +544,8 @@ impl Session {
     }
 
     /// Begins an explicit transaction, in the session's default access mode.
-    /// BEGIN is sent with the first query (one round trip for both); its
-    /// errors surface there.
+    /// BEGIN's reply is awaited here, so a transaction the server refuses
+    /// fails now rather than at the first query.
     ///
     /// ```no_run
     /// use quiver::{params, TransactionConfig};
@@ -479,7 +563,12 @@ impl Session {
     ) -> Result<Transaction<'_>> {
         let read = self.config.default_access_mode() == AccessMode::Read;
         let (shared, sent) = self
-            .open_tx(read, &config, Some(TelemetryApi::UnmanagedTransaction))
+            .open_tx(
+                read,
+                &config,
+                &mut TelemetryOnce::new(TelemetryApi::UnmanagedTransaction),
+                Begin::Confirmed,
+            )
             .await?;
         Ok(Transaction::new(self, shared, sent))
     }
@@ -567,14 +656,18 @@ impl Session {
         Fut: Future<Output = Result<T>>,
     {
         let mut retrier = self.retrier();
-        // Telemetry goes with the first attempt only.
-        let mut api = Some(TelemetryApi::ManagedTransaction);
+        let mut telemetry = TelemetryOnce::new(TelemetryApi::ManagedTransaction);
         loop {
-            let error = match self.open_tx(read, &config, api.take()).await {
+            let error = match self
+                .open_tx(read, &config, &mut telemetry, Begin::Confirmed)
+                .await
+            {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction::new(Arc::clone(&shared), self.fetch_n);
                     let outcome = work(tx).await;
-                    match self.end_managed(&shared, &sent, outcome).await {
+                    let ended = self.end_managed(&shared, &sent, outcome).await;
+                    telemetry.after_attempt(&shared).await;
+                    match ended {
                         Ok(v) => return Ok(v),
                         Err(e) => e,
                     }

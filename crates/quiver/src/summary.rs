@@ -125,6 +125,7 @@ pub struct ResultSummary {
     plan: Option<Plan>,
     profile: Option<ProfiledPlan>,
     notifications: Vec<Notification>,
+    notifications_reported: bool,
     gql_status_objects: Vec<GqlStatusObject>,
     result_available_after: Option<Duration>,
     result_consumed_after: Option<Duration>,
@@ -187,6 +188,9 @@ impl ResultSummary {
             Some(Value::Map(m)) => Some(ProfiledPlan::from_map(m)),
             _ => None,
         };
+        let notifications_reported = server.protocol_version() >= (5, 6)
+            || get("notifications").is_some()
+            || get("statuses").is_some();
         let (notifications, gql_status_objects) =
             notification::from_metadata(get("notifications"), get("statuses"), shape);
         ResultSummary {
@@ -196,6 +200,7 @@ impl ResultSummary {
             plan,
             profile,
             notifications,
+            notifications_reported,
             gql_status_objects,
             result_available_after: get_millis(run.get("t_first").or_else(|| end.get("t_first"))),
             result_consumed_after: get_millis(end.get("t_last").or_else(|| run.get("t_last"))),
@@ -233,6 +238,29 @@ impl ResultSummary {
     /// The notifications (warnings and information) the server raised.
     pub fn notifications(&self) -> &[Notification] {
         &self.notifications
+    }
+
+    /// Whether the server reported notifications at all, even an empty list: servers
+    /// before Bolt 5.6 leave the `notifications` key out when they have none to report
+    /// (the official drivers then give `None` rather than an empty list); newer ones always
+    /// report (through their GQL statuses).
+    ///
+    /// ```
+    /// use quiver::summary::{Query, ResultSummary, ServerInfo, StreamShape};
+    /// use quiver::{params, Address, Map, Value};
+    ///
+    /// let old = ServerInfo::new(Address::new("localhost", 7687), "Neo4j/5.20.0", (5, 4));
+    /// let shape = StreamShape { had_keys: false, had_record: false };
+    /// let quiet = ResultSummary::from_metadata(Query::default(), old.clone(), &Map::new(),
+    ///     &params! { "type" => "r" }, shape);
+    /// assert!(!quiet.notifications_reported());
+    /// let empty = ResultSummary::from_metadata(Query::default(), old, &Map::new(),
+    ///     &params! { "type" => "r", "notifications" => Value::List(vec![]) }, shape);
+    /// assert!(empty.notifications_reported());
+    /// assert!(empty.notifications().is_empty());
+    /// ```
+    pub fn notifications_reported(&self) -> bool {
+        self.notifications_reported
     }
 
     /// The GQL status objects of the query: the outcome first, then

@@ -23,7 +23,7 @@ async fn run_on(shared: &Shared, query: Query, fetch_n: i64) -> Result<QueryResu
 /// meanwhile. Results share the transaction's connection: starting a new
 /// query buffers what is left of the previous result, and a result read
 /// after the transaction ended fails with
-/// [`ErrorKind::ResultConsumed`](crate::ErrorKind::ResultConsumed).
+/// [`ErrorKind::ResultOutOfScope`](crate::ErrorKind::ResultOutOfScope).
 ///
 /// Dropping a transaction that was neither committed nor rolled back rolls
 /// it back (the connection goes back to the pool, which resets it).
@@ -71,7 +71,7 @@ impl<'s> Transaction<'s> {
     }
 
     /// Runs a query in the transaction (RUN and the first PULL in one round
-    /// trip; the first query also carries BEGIN).
+    /// trip).
     pub async fn run(&mut self, query: impl Into<Query>) -> Result<QueryResult> {
         run_on(&self.shared, query.into(), self.session.fetch_n()).await
     }

@@ -14,10 +14,10 @@ use quiver::{
 use quiver_test_support::stub::StubServer;
 
 const TX_OK: &str = r#"C: BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -34,10 +34,10 @@ S: SUCCESS {{"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}}
 C: LOGON {{"scheme": "bearer", "credentials": "t1"}}
 S: SUCCESS {{}}
 C: BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
-   FAILURE {{"code": "Neo.ClientError.Security.TokenExpired", "message": "expired"}}
+C: RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: FAILURE {{"code": "Neo.ClientError.Security.TokenExpired", "message": "expired"}}
    IGNORED
 C: LOGOFF
    LOGON {{"scheme": "bearer", "credentials": "t2"}}
@@ -93,15 +93,15 @@ S: FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "bad cre
 }
 
 #[tokio::test]
-async fn session_auth_re_authenticates_the_connection() {
-    let server = stub(&format!(
-        r#"C: LOGOFF
-   LOGON {{"scheme": "basic", "principal": "jane", "credentials": "secret"}}
-S: SUCCESS {{}}
-   SUCCESS {{}}
-{TX_OK}"#
-    ))
-    .await;
+async fn session_auth_logs_a_new_connection_on_as_the_session_user() {
+    // No log-on as the driver's user first: the session's credentials go with HELLO/LOGON.
+    let prelude = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "secret""#,
+    );
+    let server = StubServer::start(raw_script(&format!("{prelude}{TX_OK}")))
+        .await
+        .unwrap();
     let driver = driver(&server);
     let mut session = driver.session(
         SessionConfig::builder()
@@ -114,19 +114,23 @@ S: SUCCESS {{}}
 
 #[tokio::test]
 async fn verify_authentication_answers_yes_or_no() {
-    let server = stub(
+    // The first check opens a connection logged on with the checked credentials; the
+    // second switches that pooled connection to the next ones.
+    let prelude = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "right""#,
+    );
+    let server = StubServer::start(raw_script(&format!(
+        "{prelude}{}",
         r#"C: LOGOFF
-   LOGON {"scheme": "basic", "principal": "jane", "credentials": "right"}
-S: SUCCESS {}
-   SUCCESS {}
-C: LOGOFF
    LOGON {"scheme": "basic", "principal": "jane", "credentials": "wrong"}
 S: SUCCESS {}
    FAILURE {"code": "Neo.ClientError.Security.Unauthorized", "message": "no"}
 S: <EXIT>
-"#,
-    )
-    .await;
+"#
+    )))
+    .await
+    .unwrap();
     let driver = driver(&server);
     assert!(driver
         .verify_authentication(AuthToken::basic("jane", "right"))
@@ -144,10 +148,10 @@ S: <EXIT>
 async fn authorization_expired_is_retried_on_a_fresh_connection() {
     let failing = script(
         r#"C: BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": "expired"}
    IGNORED
 "#,
     );

@@ -32,18 +32,18 @@ C: PULL {"n": 2}
 S: RECORD [3]
    SUCCESS {"type": "r", "bookmark": "bm1"}
 C: BEGIN {"bookmarks": ["bm1"]}
-   RUN "CREATE (:Person {name: $name})" {"name": "Alice"} {}
-   PULL {"n": 2}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE (:Person {name: $name})" {"name": "Alice"} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm2"}
 C: BEGIN {"bookmarks": ["bm2"]}
-   RUN "RETURN 1 AS one" {} {}
-   PULL {"n": 2}
 S: SUCCESS {}
-   SUCCESS {"fields": ["one"]}
+C: RUN "RETURN 1 AS one" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["one"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: ROLLBACK
@@ -76,7 +76,7 @@ fn exercise(driver: &Driver) {
     assert_eq!(result.single().unwrap().get::<i64>("one").unwrap(), 1);
     tx.rollback().unwrap();
     let err = result.next().unwrap().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ResultConsumed);
+    assert_eq!(err.kind(), ErrorKind::ResultOutOfScope);
     session.close().unwrap();
 }
 

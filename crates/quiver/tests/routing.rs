@@ -44,10 +44,10 @@ fn routing_driver(router: &StubServer, clock: Option<FakeClock>) -> Driver {
 async fn reads_go_to_readers_and_writes_to_writers() {
     let reader = stub(
         r#"C: BEGIN {"mode": "r", "db": "neo4j"}
-   RUN "MATCH (n) RETURN count(n) AS n" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["n"]}
+C: RUN "MATCH (n) RETURN count(n) AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
    RECORD [3]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -59,10 +59,10 @@ S: SUCCESS {}
     .await;
     let writer = stub(
         r#"C: BEGIN {"bookmarks": ["r1"], "db": "neo4j"}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: SUCCESS {"bookmark": "w1"}
@@ -109,7 +109,8 @@ S: SUCCESS {"bookmark": "w1"}
 async fn a_lost_connection_in_a_routing_transaction_is_session_expired() {
     let writer = stub(
         r#"C: BEGIN {"db": "neo4j"}
-   RUN "CREATE ()" {} {}
+S: SUCCESS {}
+C: RUN "CREATE ()" {} {}
    PULL {"n": 1000}
 S: <KILL>
 "#,
@@ -158,8 +159,9 @@ async fn home_database_is_pinned_per_session_and_cached_with_server_side_routing
     );
     let tx = |begin: &str, bookmark: &str| {
         format!(
-            "C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
-             S: SUCCESS {{\"db\": \"neo4j\"}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+            "C: BEGIN {begin}\nS: SUCCESS {{\"db\": \"neo4j\"}}\n\
+             C: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
+             S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
              C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
         )
     };
@@ -202,9 +204,9 @@ async fn without_server_side_routing_the_home_database_is_resolved_by_route_per_
     let prelude = PRELUDE.replace("!: BOLT 5.4", "!: BOLT 5.8");
     let begin = |bookmarks: &str, bookmark: &str| {
         format!(
-            "C: BEGIN {{{bookmarks}\"db\": \"neo4j\"}}\n   RUN \"CREATE ()\" {{}} {{}}\n   \
-             PULL {{\"n\": 1000}}\n\
-             S: SUCCESS {{}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+            "C: BEGIN {{{bookmarks}\"db\": \"neo4j\"}}\nS: SUCCESS {{}}\n\
+             C: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n\
+             S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
              C: COMMIT\nS: SUCCESS {{\"bookmark\": \"{bookmark}\"}}\n"
         )
     };
@@ -243,16 +245,16 @@ async fn write(session: &mut quiver::Session) {
 #[tokio::test]
 async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
     let work = |begin: &str| {
-        format!("C: BEGIN {begin}\n   RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n")
+        format!("C: BEGIN {begin}\nS: SUCCESS {{}}\nC: RUN \"CREATE ()\" {{}} {{}}\n   PULL {{\"n\": 1000}}\n")
     };
     let new_leader = stub(&format!(
-        "{}S: SUCCESS {{}}\n   SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
+        "{}S: SUCCESS {{\"fields\": []}}\n   SUCCESS {{\"type\": \"w\"}}\n\
          C: COMMIT\nS: SUCCESS {{\"bookmark\": \"w2\"}}\n",
         work(r#"{"db": "neo4j"}"#)
     ))
     .await;
     let old_leader = stub(&format!(
-        "{}S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.ClientError.Cluster.NotALeader\", \"message\": \"no\"}}\n   IGNORED\n",
+        "{}S: FAILURE {{\"code\": \"Neo.ClientError.Cluster.NotALeader\", \"message\": \"no\"}}\n   IGNORED\n",
         work(r#"{"db": "neo4j"}"#)
     ))
     .await;
@@ -279,33 +281,92 @@ async fn a_demoted_leader_is_dropped_and_the_work_retried_on_the_new_one() {
     new_leader.finish().await.unwrap();
 }
 
+/// With a bookmark manager on a routing driver, the manager (and so its
+/// supplier) is asked once for the routing table and once more for BEGIN;
+/// the supplier's bookmarks go with both and never enter the manager.
 #[tokio::test]
-async fn the_home_database_is_asked_for_as_the_session_user() {
-    // The router's connection logs on with the driver's credentials; the
-    // home database is jane's, so it switches to jane before ROUTE.
-    let jane = quiver::AuthToken::basic("jane", "secret");
-    let reader = stub(
-        r#"C: LOGOFF
-   LOGON {"scheme": "basic", "principal": "jane", "credentials": "secret"}
-   RUN "RETURN 1 AS x" {} {"db": "janedb", "mode": "r"}
-   PULL {"n": 1000}
+async fn supplied_bookmarks_go_with_route_and_begin_and_stay_out_of_the_manager() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use quiver::{BookmarkManager, Bookmarks, DefaultBookmarkManager};
+
+    let writer = stub(
+        r#"C: BEGIN {"bookmarks": ["adb:bm1", "extra", "s2"], "db": "neo4j"}
 S: SUCCESS {}
-   SUCCESS {}
-   SUCCESS {"fields": ["x"]}
-   RECORD [1]
-   SUCCESS {"type": "r"}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm1"}
 "#,
     )
     .await;
     let router_listener = StubServer::bind().await.unwrap();
     let router_addr = router_listener.addr().to_string();
+    let w = writer.addr().to_string();
+    let table = route(&[&w], &[&w], &router_addr).replacen(
+        "C: ROUTE *",
+        r#"C: ROUTE "*" ["adb:bm1", "extra", "s1"] {"db": "neo4j"}"#,
+        1,
+    );
+    let router = router_listener.start(script(&table));
+    let driver = routing_driver(&router, None);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&calls);
+    let manager = Arc::new(
+        DefaultBookmarkManager::builder()
+            .initial_bookmarks(Bookmarks::from_raw_values(["adb:bm1"]))
+            .supplier(move || {
+                let n = c.fetch_add(1, Ordering::SeqCst) + 1;
+                Bookmarks::from_raw_values(["extra".to_owned(), format!("s{n}")])
+            })
+            .build(),
+    );
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .database("neo4j")
+            .bookmark_manager(manager.clone())
+            .build(),
+    );
+    session
+        .execute_write(|tx| async move { tx.run("CREATE ()").await?.consume().await })
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(manager.current(), Bookmarks::from_raw_values(["bm1"]));
+    let next = manager.get_bookmarks().await.unwrap();
+    assert_eq!(next, Bookmarks::from_raw_values(["bm1", "extra", "s3"]));
+    driver.close().await;
+    router.finish().await.unwrap();
+    writer.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_home_database_is_asked_for_as_the_session_user() {
+    // The home database is jane's: the ROUTE that resolves it goes on a
+    // connection logged on as jane, not with the driver's credentials.
+    let jane = quiver::AuthToken::basic("jane", "secret");
+    let as_jane = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "secret""#,
+    );
+    let reader = StubServer::start(raw_script(&format!(
+        r#"{as_jane}C: RUN "RETURN 1 AS x" {{}} {{"db": "janedb", "mode": "r"}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{"fields": ["x"]}}
+   RECORD [1]
+   SUCCESS {{"type": "r"}}
+"#
+    )))
+    .await
+    .unwrap();
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
     let r = reader.addr().to_string();
     let table = route(&[&r], &[&r], &router_addr).replace("\"neo4j\"", "\"janedb\"");
-    let router = router_listener.start(script(&format!(
-        "C: LOGOFF\nS: SUCCESS {{}}\n\
-         C: LOGON {{\"scheme\": \"basic\", \"principal\": \"jane\", \"credentials\": \"secret\"}}\n\
-         S: SUCCESS {{}}\n{table}"
-    )));
+    let router = router_listener.start(raw_script(&format!("{as_jane}{table}")));
     let driver = routing_driver(&router, None);
     let mut session = driver.session(
         SessionConfig::builder()

@@ -91,10 +91,10 @@ S: SUCCESS {"fields": ["1"]}
 }
 
 const TX_CREATE: &str = r#"C: BEGIN {"bookmarks": ["bm0"]}
-   RUN "CREATE (n) RETURN n.x AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "CREATE (n) RETURN n.x AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [7]
    SUCCESS {"type": "w"}
 "#;
@@ -120,10 +120,11 @@ async fn explicit_transaction_commits_with_bookmarks_in_begin() {
         Bookmarks::from_raw_values(["bm1"])
     );
     let report = finish(driver, server).await;
-    assert!(report
-        .connection(0)
-        .unwrap()
-        .arrived_together(&["BEGIN", "RUN", "PULL"]));
+    // BEGIN is confirmed before the transaction is handed out; RUN and PULL
+    // travel together.
+    let conn = report.connection(0).unwrap();
+    assert!(!conn.arrived_together(&["BEGIN", "RUN"]));
+    assert!(conn.arrived_together(&["RUN", "PULL"]));
 }
 
 #[tokio::test]
@@ -140,7 +141,7 @@ async fn explicit_transaction_rolls_back() {
     tx.rollback().await.unwrap();
     // The result was not read inside its transaction.
     let err = result.next().await.unwrap().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ResultConsumed);
+    assert_eq!(err.kind(), ErrorKind::ResultOutOfScope);
     assert!(!result.is_open());
     assert!(session.last_bookmarks().await.contains("bm0"));
     finish(driver, server).await;
@@ -150,10 +151,10 @@ async fn explicit_transaction_rolls_back() {
 async fn commit_goes_right_behind_a_pull_all() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "UNWIND [1, 2] AS x RETURN x" {} {}
-   PULL {"n": -1}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "UNWIND [1, 2] AS x RETURN x" {} {}
+   PULL {"n": -1}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    RECORD [2]
    SUCCESS {"type": "r"}
@@ -175,10 +176,10 @@ S: SUCCESS {"bookmark": "bm1"}
 async fn a_second_run_buffers_the_first_result() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "A" {} {}
-   PULL {"n": 2}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "A" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    RECORD [2]
    SUCCESS {"has_more": true}
@@ -340,10 +341,10 @@ S: SUCCESS {"type": "r", "bookmark": "bm9"}
 }
 
 const DEADLOCK: &str = r#"C: BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   FAILURE {"code": "Neo.TransientError.Transaction.DeadlockDetected", "message": "deadlock"}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.TransientError.Transaction.DeadlockDetected", "message": "deadlock"}
    IGNORED
 "#;
 
@@ -351,10 +352,10 @@ S: SUCCESS {}
 async fn transaction_functions_retry_transient_errors_with_backoff() {
     let server = stub(&format!(
         r#"{DEADLOCK}{DEADLOCK}C: BEGIN {{}}
-   RUN "RETURN 1 AS x" {{}} {{}}
-   PULL {{"n": 1000}}
 S: SUCCESS {{}}
-   SUCCESS {{"fields": ["x"]}}
+C: RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{"fields": ["x"]}}
    RECORD [1]
    SUCCESS {{"type": "r"}}
 C: COMMIT
@@ -412,10 +413,10 @@ async fn transaction_functions_give_up_after_the_max_retry_time() {
 async fn connection_lost_during_commit_is_commit_unknown_and_not_retried() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: <EXIT>
@@ -448,10 +449,10 @@ S: <EXIT>
 async fn client_errors_are_not_retried() {
     let server = stub(
         r#"C: BEGIN {"mode": "r"}
-   RUN "RETRUN 1" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   FAILURE {"code": "Neo.ClientError.Statement.SyntaxError", "message": "Invalid input"}
+C: RUN "RETRUN 1" {} {}
+   PULL {"n": 1000}
+S: FAILURE {"code": "Neo.ClientError.Statement.SyntaxError", "message": "Invalid input"}
    IGNORED
 "#,
     )
@@ -471,18 +472,18 @@ S: SUCCESS {}
 async fn sessions_chain_through_a_bookmark_manager() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
    SUCCESS {"type": "w"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm1"}
 C: BEGIN {"bookmarks": ["bm1"], "mode": "r"}
-   RUN "MATCH (n) RETURN count(n) AS n" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["n"]}
+C: RUN "MATCH (n) RETURN count(n) AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -531,10 +532,10 @@ S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1"}
 C: LOGON *
 S: SUCCESS {}
 C: BEGIN {}
-   RUN "CREATE ()" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": []}
+C: RUN "CREATE ()" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": []}
 C: RESET
 S: SUCCESS {"type": "w"}
    SUCCESS {}
@@ -558,19 +559,19 @@ S: SUCCESS {"type": "w"}
 async fn execute_query_returns_an_eager_result_and_chains_bookmarks() {
     let server = stub(
         r#"C: BEGIN {"db": "neo4j"}
-   RUN "RETURN $x AS x" {"x": 1} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN $x AS x" {"x": 1} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: COMMIT
 S: SUCCESS {"bookmark": "bm1"}
 C: BEGIN {"bookmarks": ["bm1"], "mode": "r", "db": "neo4j"}
-   RUN "RETURN 2 AS y" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["y"]}
+C: RUN "RETURN 2 AS y" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["y"]}
    RECORD [2]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -633,11 +634,11 @@ C: LOGON *
 S: SUCCESS {}
 C: TELEMETRY 0
    BEGIN {}
-   RUN "RETURN 1 AS x" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
    SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    RECORD [1]
    SUCCESS {"type": "r"}
 C: COMMIT
@@ -662,17 +663,95 @@ S: SUCCESS {}
     assert!(report
         .connection(0)
         .unwrap()
-        .arrived_together(&["TELEMETRY", "BEGIN", "RUN", "PULL"]));
+        .arrived_together(&["TELEMETRY", "BEGIN"]));
+}
+
+/// Two connections for a retried unit of work whose api is `api` (0: a
+/// transaction function, 3: `execute_query`): the first dies before it
+/// answers the TELEMETRY; the second answers it, then fails BEGIN with a
+/// transient error; the third attempt (same connection) must not send
+/// TELEMETRY again. A transaction function waits for BEGIN's reply before it
+/// runs; `execute_query` sends BEGIN, RUN and PULL together.
+fn telemetry_retry_scripts(api: u8) -> Vec<quiver_test_support::stub::Script> {
+    let hello = r#"!: BOLT 5.4
+!: AUTO RESET GOODBYE
+C: HELLO *
+S: SUCCESS {"server": "Neo4j/5.20.0", "connection_id": "bolt-1", "hints": {"telemetry.enabled": true}}
+C: LOGON *
+S: SUCCESS {}
+"#;
+    let run = "RUN \"RETURN 1 AS x\" {} {}\n   PULL {\"n\": 1000}";
+    let (dies, answers) = if api == 3 {
+        (
+            format!("{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n   {run}\nS: <EXIT>\n"),
+            format!(
+                "{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n   {run}\n\
+                 S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.TransientError.General.PleaseRetry\", \"message\": \"again\"}}\n   IGNORED\n   IGNORED\n\
+                 C: BEGIN {{}}\n   {run}\n\
+                 S: SUCCESS {{}}\n   SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n\
+                 C: COMMIT\nS: SUCCESS {{\"bookmark\": \"b1\"}}\n"
+            ),
+        )
+    } else {
+        (
+            format!("{hello}C: TELEMETRY {api}\n   BEGIN {{}}\nS: <EXIT>\n"),
+            format!(
+                "{hello}C: TELEMETRY {api}\n   BEGIN {{}}\n\
+                 S: SUCCESS {{}}\n   FAILURE {{\"code\": \"Neo.TransientError.General.PleaseRetry\", \"message\": \"again\"}}\n\
+                 C: BEGIN {{}}\nS: SUCCESS {{}}\n\
+                 C: {run}\n\
+                 S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n\
+                 C: COMMIT\nS: SUCCESS {{\"bookmark\": \"b1\"}}\n"
+            ),
+        )
+    };
+    vec![raw_script(&dies), raw_script(&answers)]
+}
+
+#[tokio::test]
+async fn a_retried_transaction_function_resends_telemetry_that_was_never_answered() {
+    let server = StubServer::start_many(telemetry_retry_scripts(0))
+        .await
+        .unwrap();
+    let clock = FakeClock::new();
+    let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
+    let mut session = driver.session(SessionConfig::default());
+    write_returns_one(&mut session).await;
+    assert_eq!(clock.sleeps().len(), 2, "three attempts");
+    let report = finish(driver, server).await;
+    let telemetry = |i| {
+        report
+            .connection(i)
+            .unwrap()
+            .received()
+            .iter()
+            .filter(|m| m.starts_with("TELEMETRY"))
+            .count()
+    };
+    assert_eq!((telemetry(0), telemetry(1)), (1, 1));
+}
+
+#[tokio::test]
+async fn a_retried_execute_query_resends_telemetry_that_was_never_answered() {
+    let server = StubServer::start_many(telemetry_retry_scripts(3))
+        .await
+        .unwrap();
+    let clock = FakeClock::new();
+    let driver = driver_with(&server, Config::builder(), Some(clock.clone()));
+    let result = driver.execute_query("RETURN 1 AS x").await.unwrap();
+    assert_eq!(result.records.len(), 1);
+    assert_eq!(clock.sleeps().len(), 2, "three attempts");
+    finish(driver, server).await;
 }
 
 #[tokio::test]
 async fn a_cancelled_read_ends_the_transaction_cleanly() {
     let server = stub(
         r#"C: BEGIN {}
-   RUN "SLOW" {} {}
-   PULL {"n": 1000}
 S: SUCCESS {}
-   SUCCESS {"fields": ["x"]}
+C: RUN "SLOW" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
    <SLEEP 0.5>
 "#,
     )
@@ -739,10 +818,10 @@ S: SUCCESS {"fields": ["x"]}
 C: DISCARD {"n": -1}
 S: SUCCESS {"type": "r", "bookmark": "bm1"}
 C: BEGIN {"bookmarks": ["bm1"]}
-   RUN "RETURN 1" {} {}
-   PULL {"n": 2}
 S: SUCCESS {}
-   SUCCESS {"fields": ["1"]}
+C: RUN "RETURN 1" {} {}
+   PULL {"n": 2}
+S: SUCCESS {"fields": ["1"]}
    SUCCESS {"type": "r"}
 C: ROLLBACK
 S: SUCCESS {}

@@ -61,7 +61,13 @@ pub async fn new_driver(ctx: &Ctx, request: NewDriver) -> Result<Response> {
         .config(setup.config)
         .clock(ctx.clock().shared())
         .build()
-        .map_err(|e| driver_error(ctx, e))?;
+        .map_err(|e| {
+            if e.kind() == quiver::ErrorKind::Configuration {
+                crate::reports::driver_error_as(ctx, e, "ConnectionConfigParseError")
+            } else {
+                driver_error(ctx, e)
+            }
+        })?;
     let id = ctx.next_id();
     ctx.state().drivers.insert(
         id,

@@ -41,8 +41,18 @@ pub async fn next(ctx: &Ctx, request: ResultNext) -> Result<Response> {
     let mut result = result.lock().await;
     match result.next().await {
         None => Ok(Response::NullRecord {}),
-        Some(Ok(record)) => reports::record(&record),
+        Some(Ok(record)) => reports::record(&record).map_err(|e| broken_value(ctx, e)),
         Some(Err(e)) => Err(driver_error(ctx, e)),
+    }
+}
+
+/// A record whose value the driver hands over but TestKit's encoding can't carry (a
+/// date-time in a zone the time-zone database doesn't know has no offset to send): the
+/// driver-side error TestKit expects for that value, the result going on after it.
+fn broken_value(ctx: &Ctx, error: crate::error::Error) -> crate::error::Error {
+    match error {
+        crate::error::Error::Value(msg) => reports::misuse_error(ctx, "BrokenValueError", &msg),
+        other => other,
     }
 }
 
@@ -70,7 +80,7 @@ pub async fn peek(ctx: &Ctx, request: ResultPeek) -> Result<Response> {
     let result = entry(ctx, request.result_id)?;
     let mut result = result.lock().await;
     match result.peek().await {
-        Ok(Some(record)) => reports::record(record),
+        Ok(Some(record)) => reports::record(record).map_err(|e| broken_value(ctx, e)),
         Ok(None) => Ok(Response::NullRecord {}),
         Err(e) => Err(driver_error(ctx, e)),
     }

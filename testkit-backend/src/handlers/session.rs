@@ -16,6 +16,7 @@
 //! a driver error id fails the attempt with that very error (so the driver may retry it), and
 //! with `""` with a user error that ends as `FrontendError`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use quiver::{ManagedTransaction, Query, QueryResult, TransactionConfig};
@@ -41,7 +42,8 @@ pub(crate) type AnswerUnit = Answer<()>;
 /// What a session actor can be asked to do.
 pub(crate) enum Command {
     Run(Query, TransactionConfig, Answer<QueryResult>),
-    Begin(TransactionConfig, Answer<()>),
+    /// Begin; the flag is set once the transaction ended, whichever way.
+    Begin(TransactionConfig, Arc<AtomicBool>, Answer<()>),
     TxRun(Query, Answer<QueryResult>),
     TxCommit(Answer<()>),
     TxRollback(Answer<()>),
@@ -97,20 +99,30 @@ async fn actor(mut session: quiver::Session, mut commands: mpsc::UnboundedReceiv
             Command::Run(query, config, answer) => {
                 let _ = answer.send(session.run_with_config(query, config).await);
             }
-            Command::Begin(config, answer) => {
+            Command::Begin(config, ended, answer) => {
+                // The session's bookmarks can't change while its transaction is open (the
+                // transaction borrows it): TestKit may ask for them meanwhile.
+                let bookmarks: Vec<String> = session
+                    .last_bookmarks()
+                    .await
+                    .iter()
+                    .map(str::to_owned)
+                    .collect();
                 let mut tx = match session.begin_transaction(config).await {
                     Ok(tx) => {
                         let _ = answer.send(Ok(()));
                         tx
                     }
                     Err(e) => {
+                        ended.store(true, Ordering::Release);
                         let _ = answer.send(Err(e));
                         continue;
                     }
                 };
-                // Serve the transaction until it ends; session commands wait their turn
-                // with an error, as the driver would refuse them too.
-                loop {
+                // Serve the transaction until it ends; other session commands are refused, as
+                // the driver's borrow rules refuse them, except closing the session, which
+                // rolls the transaction back first (as the official drivers do).
+                let close_answer = loop {
                     let Some(command) = commands.recv().await else {
                         return;
                     };
@@ -120,18 +132,31 @@ async fn actor(mut session: quiver::Session, mut commands: mpsc::UnboundedReceiv
                         }
                         Command::TxCommit(answer) => {
                             let _ = answer.send(tx.commit().await);
-                            break;
+                            break None;
                         }
                         Command::TxRollback(answer) => {
                             let _ = answer.send(tx.rollback().await);
-                            break;
+                            break None;
                         }
                         Command::TxClose(answer) => {
                             let _ = answer.send(tx.close().await);
-                            break;
+                            break None;
+                        }
+                        Command::LastBookmarks(answer) => {
+                            let _ = answer.send(bookmarks.clone());
+                        }
+                        Command::Close(answer) => {
+                            if let Err(e) = tx.close().await {
+                                tracing::debug!(error = %e, "rollback on session close failed");
+                            }
+                            break Some(answer);
                         }
                         other => refuse(other, busy),
                     }
+                };
+                ended.store(true, Ordering::Release);
+                if let Some(answer) = close_answer {
+                    let _ = answer.send(session.close().await);
                 }
             }
             Command::LastBookmarks(answer) => {
@@ -174,7 +199,7 @@ fn refuse(command: Command, error: impl Fn() -> quiver::Error) {
         Command::Run(_, _, a) | Command::TxRun(_, a) => {
             let _ = a.send(Err(error()));
         }
-        Command::Begin(_, a)
+        Command::Begin(_, _, a)
         | Command::TxCommit(a)
         | Command::TxRollback(a)
         | Command::TxClose(a)
@@ -280,12 +305,15 @@ pub async fn session_run(ctx: &Ctx, request: SessionRun) -> Result<Response> {
 /// `SessionBeginTransaction` → `Transaction`.
 pub async fn begin_transaction(ctx: &Ctx, request: SessionBeginTransaction) -> Result<Response> {
     let config = transaction_config(ctx, request.tx_meta, &request.timeout)?;
-    ask(ctx, request.session_id, |a| Command::Begin(config, a)).await?;
+    let ended = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&ended);
+    ask(ctx, request.session_id, |a| Command::Begin(config, flag, a)).await?;
     let id = ctx.next_id();
     ctx.state().transactions.insert(
         id,
         crate::handlers::transaction::TxEntry::Explicit {
             session_id: request.session_id,
+            ended,
         },
     );
     Ok(Response::Transaction { id })

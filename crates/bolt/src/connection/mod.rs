@@ -233,7 +233,8 @@ impl Connection {
         Ok(resp)
     }
 
-    /// One read syscall into the read buffer (honouring the recv timeout hint).
+    /// One read syscall into the read buffer, bounded by the read timeout
+    /// (see [`recv_timeout`](Self::recv_timeout)).
     async fn fill(&mut self) -> Result<(), Error> {
         if self.rbuf.capacity() - self.rbuf.len() < MIN_READ_SPACE {
             self.rbuf.reserve(self.read_buffer_size);
@@ -324,7 +325,9 @@ impl Connection {
     pub fn hints(&self) -> &Map {
         &self.hints
     }
-    /// The read timeout from the server's `connection.recv_timeout_seconds` hint.
+    /// The read timeout in force: the server's `connection.recv_timeout_seconds`
+    /// hint or the configured [read timeout](crate::ConnectionConfigBuilder::read_timeout),
+    /// the smaller of the two when both are there.
     pub fn recv_timeout(&self) -> Option<Duration> {
         self.recv_timeout
     }

@@ -20,31 +20,20 @@ use crate::state::StateMachine;
 use crate::transport::{self, Stream};
 use crate::version::Version;
 
-/// `step` under the configured connect timeout, if any.
-async fn within_connect_timeout<T>(
-    config: &ConnectionConfig,
-    step: impl std::future::Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    match config.connect_timeout {
-        Some(t) => tokio::time::timeout(t, step)
-            .await
-            .map_err(|_| Error::ConnectTimeout(t))?,
-        None => step.await,
-    }
-}
-
 impl Connection {
     /// Opens a connection: TCP (each resolved address in turn), TLS if configured, the
     /// handshake, then HELLO (and LOGON from 5.1 on, pipelined with it).
     ///
-    /// The configured connect timeout bounds reaching the server (name resolution, TCP,
-    /// TLS), as the official drivers' connection timeout does; the Bolt handshake and
-    /// HELLO are not under it (a pool bounds a whole acquisition with its own timeout).
+    /// The configured connect timeout bounds establishing the transport (TCP, and TLS)
+    /// to each address, as the official drivers' connection timeout does; the handshake
+    /// and HELLO that follow are bounded by the [read
+    /// timeout](crate::ConnectionConfigBuilder::read_timeout) if one is set, and
+    /// otherwise by the caller (the driver's pool bounds the whole acquisition).
     pub async fn connect(
         address: &Address,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
-        let addrs = within_connect_timeout(config, transport::resolve(address)).await?;
+        let addrs = transport::resolve(address).await?;
         let mut last_err = None;
         for addr in addrs {
             match Self::open(address, addr, config).await {
@@ -70,14 +59,19 @@ impl Connection {
         addr: SocketAddr,
         config: &ConnectionConfig,
     ) -> Result<Connection, Error> {
-        let reach = async {
+        let transport = async {
             let tcp = transport::connect_tcp(addr, config.keep_alive).await?;
-            match &config.tls {
-                Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await,
-                None => Ok(Stream::Tcp(tcp)),
-            }
+            Ok::<_, Error>(match &config.tls {
+                Some(tls) => transport::connect_tls(tcp, tls.clone(), address.host()).await?,
+                None => Stream::Tcp(tcp),
+            })
         };
-        let mut stream = within_connect_timeout(config, reach).await?;
+        let mut stream = match config.connect_timeout {
+            Some(t) => tokio::time::timeout(t, transport)
+                .await
+                .map_err(|_| Error::ConnectTimeout(t))??,
+            None => transport.await?,
+        };
         let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
         let version = negotiate(&mut stream, &mut rbuf, config).await?;
         debug!(%address, %version, "handshake done");
@@ -97,7 +91,7 @@ impl Connection {
             server_agent: String::new(),
             connection_id: String::new(),
             hints: Map::new(),
-            recv_timeout: None,
+            recv_timeout: config.read_timeout,
             telemetry_allowed: false,
             auth: config.auth.clone(),
             created_at: now,
@@ -160,7 +154,12 @@ impl Connection {
         if let Some(Value::Map(hints)) = meta.remove("hints") {
             match hints.get("connection.recv_timeout_seconds") {
                 Some(Value::Integer(s)) if *s > 0 => {
-                    self.recv_timeout = Some(Duration::from_secs(*s as u64));
+                    let hint = Duration::from_secs(*s as u64);
+                    // The client's own read timeout, if smaller, still holds.
+                    self.recv_timeout = Some(match config.read_timeout {
+                        Some(own) => own.min(hint),
+                        None => hint,
+                    });
                 }
                 Some(other) => {
                     debug!(value = ?other, "ignoring invalid connection.recv_timeout_seconds hint");
@@ -193,7 +192,14 @@ async fn negotiate(
         if rbuf.len() > 4096 {
             return Err(Error::Protocol("handshake reply too long".into()));
         }
-        if stream.read_buf(rbuf).await? == 0 {
+        let read = stream.read_buf(rbuf);
+        let n = match config.read_timeout {
+            Some(t) => tokio::time::timeout(t, read)
+                .await
+                .map_err(|_| Error::ReadTimeout(t))??,
+            None => read.await?,
+        };
+        if n == 0 {
             return Err(Error::ConnectionClosed);
         }
     };

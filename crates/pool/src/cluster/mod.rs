@@ -633,6 +633,15 @@ impl<M: RoutingManager> ClusterPools<M> {
         }
     }
 
+    /// Every connection to `address` is stale (a server said a connection's authorization
+    /// expired, which holds for all of them): idle ones are dropped, ones in use are
+    /// discarded when given back. Routing tables are left alone.
+    pub fn clear_connections(&self, address: &Address) {
+        if let Some(pool) = lock(&self.inner.pools).get(address) {
+            pool.clear();
+        }
+    }
+
     /// A server reported the database unavailable: it leaves every routing
     /// table; its connections stay pooled (they are sound).
     pub fn on_database_unavailable(&self, address: &Address) {

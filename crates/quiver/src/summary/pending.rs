@@ -35,6 +35,16 @@ impl PendingSummary {
         };
         let run = decode(&self.run)?;
         let end = decode(&self.end)?;
+        // A query type the protocol does not define means the server and driver disagree
+        // on what the result was: refuse it rather than guess.
+        if let Some(crate::Value::String(t)) = end.get("type").or_else(|| run.get("type")) {
+            if super::QueryType::from_code(t).is_none() {
+                return Err(Error::new(
+                    ErrorKind::Protocol,
+                    format!("the server sent an unknown query type {t:?}"),
+                ));
+            }
+        }
         Ok(ResultSummary::from_metadata(
             self.query.clone(),
             self.server.clone(),
