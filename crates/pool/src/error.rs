@@ -45,16 +45,6 @@ pub enum Error<E> {
         /// The pool's maximum size.
         max_size: usize,
     },
-    /// A routed acquisition (routing, home-database resolution, waiting
-    /// for and opening connections) took longer than the acquisition
-    /// timeout, all steps together.
-    #[error("no connection for database {} could be acquired within {timeout:?}", db_name(.database))]
-    RoutedAcquisitionTimeout {
-        /// The database asked for.
-        database: Option<String>,
-        /// The configured acquisition timeout.
-        timeout: Duration,
-    },
     /// The pool (or the driver) is closed.
     #[error("the connection pool for {address} is closed")]
     Closed {

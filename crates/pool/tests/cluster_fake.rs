@@ -44,6 +44,8 @@ struct World {
     no_ssr: Mutex<Vec<Address>>,
     /// The principal each ROUTE asked as (`None`: the driver's credentials).
     route_auth: Mutex<Vec<Option<String>>>,
+    /// How long a ROUTE takes to answer.
+    route_delay: Mutex<Duration>,
     /// How long opening a connection to a server takes.
     connect_delay: Mutex<HashMap<Address, Duration>>,
 }
@@ -89,6 +91,10 @@ impl RoutingManager for Fake {
         request: &RouteRequest<'_>,
     ) -> Result<RouteReply, FakeError> {
         assert_eq!(request.context.get("address"), Some("seed:7687"));
+        let delay = *self.0.route_delay.lock().unwrap();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         if self.0.down.lock().unwrap().contains(&conn.address) {
             conn.health = ConnectionHealth::Broken;
             return Err(FakeError {
@@ -628,12 +634,38 @@ async fn acquisition_timeout_covers_the_fallback_as_a_whole() {
         s.world.connect_delay.lock().unwrap().insert(a(w), delay);
     }
     let write = AcquireRequest::new(AccessMode::Write).use_home_db_cache(true);
-    // Each step alone fits in the timeout; together they don't.
+    // Each connection alone fits in the timeout; together they don't.
     let err = s.cluster.acquire(&write).await.unwrap_err();
     assert!(
-        matches!(err, Error::RoutedAcquisitionTimeout { timeout, .. } if timeout == Duration::from_secs(2)),
+        matches!(&err, Error::AcquisitionTimeout { address, timeout, .. }
+            if *address == a("r3") && *timeout < Duration::from_secs(1)),
         "{err:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn routing_is_not_counted_against_the_work_connection() {
+    let s = setup_with(
+        RoutingConfig::default(),
+        PoolConfig::default().with_acquisition_timeout(Duration::from_secs(2)),
+    );
+    script(&s.world, "seed:7687", vec![three(300, "db")]);
+    // A slow router connection (within its own timeout), a slow ROUTE, a
+    // slow reader connection: 1.5 s + 4 s + 1.5 s, each under 2 s.
+    let delays = [("seed", 1500), ("r2", 1500), ("r3", 1500)];
+    for (server, ms) in delays {
+        let delay = Duration::from_millis(ms);
+        s.world
+            .connect_delay
+            .lock()
+            .unwrap()
+            .insert(a(server), delay);
+    }
+    *s.world.route_delay.lock().unwrap() = Duration::from_secs(4);
+    let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
+    let started = tokio::time::Instant::now();
+    s.cluster.acquire(&req).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(7));
 }
 
 #[tokio::test]

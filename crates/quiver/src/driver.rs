@@ -508,7 +508,7 @@ pub(crate) fn pool_error(e: quiver_pool::Error<BoltError>) -> Error {
             };
         }
         P::ConnectTimeout { .. } | P::RoutingUnavailable { .. } => ErrorKind::ServiceUnavailable,
-        P::AcquisitionTimeout { .. } | P::RoutedAcquisitionTimeout { .. } => ErrorKind::Timeout,
+        P::AcquisitionTimeout { .. } => ErrorKind::Timeout,
         P::Closed { .. } => ErrorKind::Closed,
         P::NoServerForMode { .. } => ErrorKind::SessionExpired,
         _ => ErrorKind::ServiceUnavailable,

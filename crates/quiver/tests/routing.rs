@@ -342,3 +342,43 @@ S: SUCCESS {"bookmark": "bm1"}
     router.finish().await.unwrap();
     writer.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_home_database_is_asked_for_as_the_session_user() {
+    // The home database is jane's: the ROUTE that resolves it goes on a
+    // connection logged on as jane, not with the driver's credentials.
+    let jane = quiver::AuthToken::basic("jane", "secret");
+    let as_jane = PRELUDE.replace(
+        r#""principal": "neo4j", "credentials": "pass""#,
+        r#""principal": "jane", "credentials": "secret""#,
+    );
+    let reader = StubServer::start(raw_script(&format!(
+        r#"{as_jane}C: RUN "RETURN 1 AS x" {{}} {{"db": "janedb", "mode": "r"}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{"fields": ["x"]}}
+   RECORD [1]
+   SUCCESS {{"type": "r"}}
+"#
+    )))
+    .await
+    .unwrap();
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let r = reader.addr().to_string();
+    let table = route(&[&r], &[&r], &router_addr).replace("\"neo4j\"", "\"janedb\"");
+    let router = router_listener.start(raw_script(&format!("{as_jane}{table}")));
+    let driver = routing_driver(&router, None);
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .auth(jane)
+            .default_access_mode(quiver::AccessMode::Read)
+            .build(),
+    );
+    let mut result = session.run("RETURN 1 AS x").await.unwrap();
+    let x: i64 = result.single().await.unwrap().get("x").unwrap();
+    assert_eq!(x, 1);
+    session.close().await.unwrap();
+    driver.close().await;
+    router.finish().await.unwrap();
+    reader.finish().await.unwrap();
+}

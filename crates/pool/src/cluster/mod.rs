@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
 
 use quiver_bolt::AuthToken;
 
@@ -212,28 +213,28 @@ impl<M: RoutingManager> ClusterPools<M> {
                 home_db_from_cache: false,
             });
         }
-        // One timer for the whole acquisition: routing, a home-database
-        // fallback, waiting for and opening connections. Boxed: the routed
-        // path's state (ROUTE, DNS, connects) stays out of this future.
-        let timeout = self.inner.pool_config.acquisition_timeout();
+        // Boxed: the routed path's state (ROUTE, DNS, connects) stays out of
+        // the future every acquire builds and moves.
         let routed: BoxFuture<'_, _> = Box::pin(self.acquire_routed(request));
-        match tokio::time::timeout(timeout, routed).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::RoutedAcquisitionTimeout {
-                database: request.database.map(str::to_owned),
-                timeout,
-            }),
-        }
+        routed.await
     }
 
-    /// [`acquire`](Self::acquire) in routing mode.
+    /// [`acquire`](Self::acquire) in routing mode. The acquisition timeout
+    /// is one budget for the connections the work may get (the cached home
+    /// database's and a fallback's together); routing has its own: a
+    /// router's connection is acquired under a full timeout, and the ROUTE
+    /// round trip is not counted.
     async fn acquire_routed(
         &self,
         request: &AcquireRequest<'_>,
     ) -> Result<Acquired<M>, Error<M::Error>> {
+        let mut budget = self.inner.pool_config.acquisition_timeout();
         let key = HomeDbKey::for_session(request.impersonated_user, request.session_auth);
         if request.database.is_none() && request.use_home_db_cache {
-            if let Some(acquired) = self.acquire_cached_home(request, key.as_ref()).await? {
+            let cached = self
+                .acquire_cached_home(request, key.as_ref(), &mut budget)
+                .await?;
+            if let Some(acquired) = cached {
                 return Ok(acquired);
             }
         }
@@ -245,7 +246,7 @@ impl<M: RoutingManager> ClusterPools<M> {
             database = self.refresh_stale(database, request, key.as_ref()).await?;
         }
         let connection = self
-            .acquire_in_table(database.as_deref(), request.mode)
+            .acquire_in_table(database.as_deref(), request.mode, &mut budget)
             .await?;
         Ok(Acquired {
             connection,
@@ -262,6 +263,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         &self,
         request: &AcquireRequest<'_>,
         key: Option<&HomeDbKey>,
+        budget: &mut Duration,
     ) -> Result<Option<Acquired<M>>, Error<M::Error>> {
         let Some(key) = key else { return Ok(None) };
         if self.inner.non_ssr_servers.load(Ordering::Acquire) > 0 {
@@ -276,7 +278,9 @@ impl<M: RoutingManager> ClusterPools<M> {
         if !self.is_fresh(Some(&database), request.mode) {
             return Ok(None);
         }
-        let connection = self.acquire_in_table(Some(&database), request.mode).await?;
+        let connection = self
+            .acquire_in_table(Some(&database), request.mode, budget)
+            .await?;
         if !self.inner.manager.resolves_home_db(&connection) {
             tracing::debug!(address = %connection.address(), %database,
                 "server does not resolve the home database itself, resolving it by ROUTE");
@@ -289,17 +293,22 @@ impl<M: RoutingManager> ClusterPools<M> {
         }))
     }
 
-    /// A connection to a server of `database`'s table for the request's
-    /// mode; unreachable servers leave the table on the way.
+    /// A connection to a server of `database`'s table for `mode`, within
+    /// what is left of `budget` (the time spent comes off it); unreachable
+    /// servers leave the table on the way.
     async fn acquire_in_table(
         &self,
         database: Option<&str>,
         mode: AccessMode,
+        budget: &mut Duration,
     ) -> Result<Pooled<M>, Error<M::Error>> {
         loop {
             let address = self.select(database, mode)?;
             let pool = self.pool_for(&address)?;
-            match pool.acquire().await {
+            let started = tokio::time::Instant::now();
+            let acquired = pool.acquire_within(*budget).await;
+            *budget = budget.saturating_sub(started.elapsed());
+            match acquired {
                 Ok(connection) => {
                     self.note_ssr(&address, self.inner.manager.resolves_home_db(&connection));
                     return Ok(connection);

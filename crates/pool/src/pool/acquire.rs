@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::TryAcquireError;
 
@@ -47,6 +48,14 @@ impl<M: Manager> Pool<M> {
     /// for a slot, opening a connection and liveness checks run under the
     /// acquisition timeout.
     pub async fn acquire(&self) -> Result<Pooled<M>, Error<M::Error>> {
+        self.acquire_within(self.inner.config.acquisition_timeout())
+            .await
+    }
+
+    /// [`acquire`](Self::acquire) with a time limit of the caller's instead
+    /// of the configured acquisition timeout (what is left of a budget
+    /// spread over several acquires, say).
+    pub async fn acquire_within(&self, timeout: Duration) -> Result<Pooled<M>, Error<M::Error>> {
         let wait = match self.inner.first_step() {
             Step::Done(result) => return result,
             Step::Wait(wait) => wait,
@@ -55,7 +64,7 @@ impl<M: Manager> Pool<M> {
         // of the future every acquire builds and moves. Built in a
         // statement of its own: a temporary of the awaiting statement would
         // keep its full size in this future.
-        let timed = Box::pin(self.inner.acquire_timed(wait));
+        let timed = Box::pin(self.inner.acquire_timed(wait, timeout));
         timed.await
     }
 }
@@ -119,9 +128,12 @@ impl<M: Manager> Inner<M> {
     }
 
     /// The rest of an acquire, bounded by the acquisition timeout.
-    async fn acquire_timed(self: &Arc<Self>, wait: Wait<M>) -> Result<Pooled<M>, Error<M::Error>> {
+    async fn acquire_timed(
+        self: &Arc<Self>,
+        wait: Wait<M>,
+        timeout: Duration,
+    ) -> Result<Pooled<M>, Error<M::Error>> {
         let started = tokio::time::Instant::now();
-        let timeout = self.config.acquisition_timeout();
         match tokio::time::timeout(timeout, self.acquire_waiting(wait)).await {
             Ok(result) => {
                 if result.is_ok() {
