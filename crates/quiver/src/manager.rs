@@ -163,7 +163,9 @@ impl Manager for DriverManager {
             // (Only for the driver's credentials: session credentials need Bolt 5.1, and
             // the session says so on the connection it gets.)
             let stale = ACQUIRE_AUTH.try_with(|a| match a {
-                AcquireAuth::Driver { token, replaced, .. } if token != connection.auth() => {
+                AcquireAuth::Driver {
+                    token, replaced, ..
+                } if token != connection.auth() => {
                     replaced.store(true, Ordering::Release);
                     true
                 }
