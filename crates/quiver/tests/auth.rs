@@ -166,3 +166,26 @@ S: FAILURE {"code": "Neo.ClientError.Security.AuthorizationExpired", "message": 
     let report = finish(driver, server).await;
     assert_eq!(report.connections().len(), 2);
 }
+
+/// A check with the credentials a pooled connection already holds still asks the server:
+/// the connection logs on again with them.
+#[tokio::test]
+async fn verify_authentication_asks_the_server_even_with_the_same_credentials() {
+    let server = stub(
+        r#"C: LOGOFF
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {}
+   SUCCESS {}
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    // Warm the pool with a connection logged on as the driver's user.
+    driver.verify_connectivity().await.unwrap();
+    assert!(driver
+        .verify_authentication(AuthToken::basic("neo4j", "pass"))
+        .await
+        .unwrap());
+    driver.close().await;
+    server.finish().await.unwrap();
+}

@@ -382,3 +382,60 @@ S: SUCCESS {{"fields": ["x"]}}
     router.finish().await.unwrap();
     reader.finish().await.unwrap();
 }
+
+/// An auth token manager that counts `get_auth` and hands out `neo4j`/`pass`.
+struct CountingAuth(std::sync::atomic::AtomicUsize);
+
+impl quiver::AuthTokenManager for CountingAuth {
+    fn get_auth(&self) -> quiver::BoxFuture<'_, quiver::Result<quiver::AuthToken>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Ok(auth()) })
+    }
+
+    fn handle_security_error<'a>(
+        &'a self,
+        _: &'a quiver::AuthToken,
+        _: &'a quiver::Error,
+    ) -> quiver::BoxFuture<'a, quiver::Result<bool>> {
+        Box::pin(async { Ok(false) })
+    }
+}
+
+/// With an auth token manager, a unit of work asks it once for itself and once more for
+/// the routing table it fetches, as the official drivers do (one ask per connection taken
+/// from the pool).
+#[tokio::test]
+async fn the_auth_token_manager_is_asked_for_the_work_and_for_the_routing_fetch() {
+    let reader = stub(
+        r#"C: RUN "RETURN 1 AS n" {} {"mode": "r", "db": "neo4j"}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+"#,
+    )
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let r = reader.addr().to_string();
+    let router = router_listener.start(script(&route(&[&r], &[&r], &router_addr)));
+    let manager = std::sync::Arc::new(CountingAuth(Default::default()));
+    let driver = Driver::builder(&format!("neo4j://{}", router.addr()))
+        .auth_manager(
+            std::sync::Arc::clone(&manager) as std::sync::Arc<dyn quiver::AuthTokenManager>
+        )
+        .build()
+        .unwrap();
+    let mut session = driver.session(
+        SessionConfig::builder()
+            .database("neo4j")
+            .default_access_mode(quiver::AccessMode::Read)
+            .build(),
+    );
+    let n: i64 = single(&mut session, "RETURN 1 AS n", "n").await;
+    assert_eq!(n, 1);
+    assert_eq!(manager.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+    driver.close().await;
+    reader.finish().await.unwrap();
+    router.finish().await.unwrap();
+}
