@@ -439,3 +439,57 @@ S: SUCCESS {"fields": ["n"]}
     reader.finish().await.unwrap();
     router.finish().await.unwrap();
 }
+
+/// A user switch on a warm routing driver: the router connection and the reader connection
+/// both switch from the driver's user to the session's (LOGOFF and LOGON), and back.
+#[tokio::test]
+async fn a_user_switch_switches_the_router_and_the_reader_connections() {
+    let jane = r#"{"scheme": "basic", "principal": "jane", "credentials": "secret"}"#;
+    let neo4j = r#"{"scheme": "basic", "principal": "neo4j", "credentials": "pass"}"#;
+    let run = |n: u8, db: &str| {
+        format!(
+            "RUN \"RETURN {n} AS x\" {{}} {{\"db\": \"{db}\", \"mode\": \"r\"}}\n   PULL {{\"n\": 1000}}"
+        )
+    };
+    let rows = |n: u8| {
+        format!("SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [{n}]\n   SUCCESS {{\"type\": \"r\"}}")
+    };
+    let reader = stub(&format!(
+        "C: {}\nS: {}\nC: LOGOFF\n   LOGON {jane}\n   {}\nS: SUCCESS {{}}\n   SUCCESS {{}}\n   {}\n\
+         C: LOGOFF\n   LOGON {neo4j}\n   {}\nS: SUCCESS {{}}\n   SUCCESS {{}}\n   {}\n",
+        run(1, "neo4j"),
+        rows(1),
+        run(2, "janedb"),
+        rows(2),
+        run(3, "neo4j"),
+        rows(3)
+    ))
+    .await;
+    let router_listener = StubServer::bind().await.unwrap();
+    let router_addr = router_listener.addr().to_string();
+    let r = reader.addr().to_string();
+    let table = route(&[&r], &[&r], &router_addr);
+    let jane_table = table.replace("\"neo4j\"", "\"janedb\"");
+    let router = router_listener.start(script(&format!(
+        "{table}C: LOGOFF\n   LOGON {jane}\nS: SUCCESS {{}}\n   SUCCESS {{}}\n{jane_table}\
+         C: LOGOFF\n   LOGON {neo4j}\nS: SUCCESS {{}}\n   SUCCESS {{}}\n{table}"
+    )));
+    let driver = routing_driver(&router, None);
+    for (n, auth) in [
+        (1, None),
+        (2, Some(quiver::AuthToken::basic("jane", "secret"))),
+        (3, None),
+    ] {
+        let mut config = SessionConfig::builder().default_access_mode(quiver::AccessMode::Read);
+        if let Some(a) = auth {
+            config = config.auth(a);
+        }
+        let mut session = driver.session(config.build());
+        let x: i64 = single(&mut session, &format!("RETURN {n} AS x"), "x").await;
+        assert_eq!(x, i64::from(n));
+        session.close().await.unwrap();
+    }
+    driver.close().await;
+    router.finish().await.unwrap();
+    reader.finish().await.unwrap();
+}
