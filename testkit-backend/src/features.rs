@@ -79,6 +79,7 @@ pub const FEATURES: &[&str] = &[
     "Optimization:ImplicitDefaultArguments",
     "Optimization:MinimalBookmarksSet",
     "Optimization:MinimalResets",
+    "Optimization:MinimalVerifyAuthentication",
     "Optimization:PullPipelining",
     "Optimization:ResultListFetchAll",
     // implementation details
@@ -133,12 +134,6 @@ pub const NOT_ADVERTISED: &[(&str, &str)] = &[
         "withdrawn version: no server offers it and TestKit has no 5.5 scripts",
     ),
     ("Feature:TLS:1.1", "rustls supports TLS 1.2 and 1.3 only"),
-    (
-        "Optimization:MinimalVerifyAuthentication",
-        "a cold verify_authentication logs on twice (the new connection with the driver's \
-         token, then LOGOFF/LOGON with the token checked; tests/callbacks_stub.rs); TestKit \
-         counts exactly one LOGON under this flag",
-    ),
     (
         "Detail:DefaultSecurityConfigValueEquality",
         "quiver refuses any explicit encrypted/trust setting with a +s/+ssc URI, even one \
