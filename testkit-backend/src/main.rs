@@ -1,7 +1,7 @@
 //! The `testkit-backend` binary: listens for TestKit on `127.0.0.1:9876` unless
 //! `TEST_BACKEND_HOST`/`TEST_BACKEND_PORT` or `--host`/`--port` say otherwise (flags win).
 //! `--port 0` binds a free port; the first line on stdout always says where it listens:
-//! `Listening on 127.0.0.1:PORT`.
+//! `Listening on 127.0.0.1:PORT`. With `RUST_LOG` set, the driver's logs go to stderr.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -37,6 +37,13 @@ fn parse_args() -> Result<(String, u16), String> {
 }
 
 fn main() -> ExitCode {
+    // The driver's logs on stderr when RUST_LOG asks for them (e.g. RUST_LOG=quiver=debug).
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let (host, port) = match parse_args() {
         Ok(v) => v,
         Err(msg) => {

@@ -29,7 +29,9 @@ impl Clock for SystemClock {
     }
 
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
+        // The timer is made when the future is first polled, on the runtime that polls it:
+        // a caller outside any runtime (the blocking API) may create the future.
+        Box::pin(async move { tokio::time::sleep(duration).await })
     }
 }
 

@@ -144,3 +144,41 @@ fn exercise_some(driver: &Driver) {
     assert_eq!(xs, [1]);
     session.close().unwrap();
 }
+
+/// A blocking transaction function retried from a plain thread: the backoff's sleep is made
+/// outside any runtime and must still work (it used to panic with "there is no reactor
+/// running").
+#[test]
+fn blocking_transaction_functions_retry_from_a_plain_thread() {
+    let server = server(
+        r#"C: BEGIN {}
+S: FAILURE {"code": "Neo.TransientError.Transaction.DeadlockDetected", "message": "deadlock"}
+C: BEGIN {}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+"#,
+    );
+    let driver = driver(&server, FetchSize::Records(1000));
+    let mut session = driver.session(SessionConfig::default());
+    let mut attempts = 0;
+    let x: i64 = session
+        .execute_write(|tx| {
+            attempts += 1;
+            tx.run("RETURN 1 AS x")?.single()?.get("x")
+        })
+        .unwrap();
+    assert_eq!(x, 1);
+    assert_eq!(
+        attempts, 1,
+        "BEGIN failed before the function ran the first time"
+    );
+    session.close().unwrap();
+    driver.close();
+    server.finish().unwrap();
+}
