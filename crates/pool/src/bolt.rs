@@ -104,13 +104,12 @@ impl RoutingManager for BoltManager {
             .iter()
             .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
             .collect();
-        // The home database is the user's: ask as the user the work runs as.
+        // The home database is the user's: ask as the user the work runs as (a switch
+        // goes with the ROUTE, in one write).
         let auth = request.auth.unwrap_or(self.config.auth());
-        if connection.auth() != auth && connection.version().has_logon() {
-            connection.reauth(auth).await?;
-        }
         let rt = connection
-            .route(
+            .route_as(
+                auth,
                 &context,
                 request.bookmarks,
                 request.database,

@@ -490,6 +490,12 @@ async fn a_user_switch_switches_the_router_and_the_reader_connections() {
         session.close().await.unwrap();
     }
     driver.close().await;
-    router.finish().await.unwrap();
+    let report = router.finish().await.unwrap();
+    // The router's switch leaves with its ROUTE (a server may wait for the ROUTE before
+    // it answers the switch).
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .arrived_together(&["LOGOFF", "LOGON", "ROUTE"]));
     reader.finish().await.unwrap();
 }

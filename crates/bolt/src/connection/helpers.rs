@@ -71,6 +71,51 @@ impl Connection {
         }
     }
 
+    /// ROUTE asked as `auth`'s user: a connection logged on as someone else switches first
+    /// (LOGOFF and LOGON, Bolt 5.1+), the switch leaving with the ROUTE in one write. On
+    /// older versions the connection asks as whoever it is logged on as.
+    pub async fn route_as(
+        &mut self,
+        auth: &AuthToken,
+        routing_context: &Map,
+        bookmarks: &[String],
+        db: Option<&str>,
+        impersonated_user: Option<&str>,
+    ) -> Result<Map, Error> {
+        if self.auth == *auth || !self.version.has_logon() {
+            return self
+                .route(routing_context, bookmarks, db, impersonated_user)
+                .await;
+        }
+        self.queue_reauth(auth)?;
+        let replies = async {
+            self.send(&Request::Route(Route {
+                routing: routing_context,
+                bookmarks,
+                db,
+                imp_user: impersonated_user,
+            }))?;
+            self.flush().await?;
+            self.recv().await?.into_success()?;
+            self.recv().await?.into_success()?;
+            self.recv().await?.into_success()
+        };
+        let s = match replies.await {
+            Ok(s) => s,
+            Err(e) => {
+                // The credentials the connection holds are unknown now.
+                self.sm.set_defunct();
+                return Err(e);
+            }
+        };
+        match s.routing_table() {
+            Some(rt) => Ok(rt),
+            None => Err(self.fail(Error::Protocol(
+                "ROUTE reply without a routing table".into(),
+            ))),
+        }
+    }
+
     /// Queues TELEMETRY if the version, the configuration and the server allow it;
     /// returns whether it was queued (its reply then comes like any other).
     pub fn send_telemetry(&mut self, api: TelemetryApi) -> Result<bool, Error> {
