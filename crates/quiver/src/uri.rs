@@ -127,6 +127,15 @@ impl ConnectionUri {
     /// Parses a driver URI.
     pub fn parse(uri: &str) -> Result<Self> {
         let uri = uri.trim();
+        // Credentials in the URI (`user:password@host`) are refused before anything else
+        // looks at it, and no part of the URI is echoed: a password may hold any character
+        // ('/', '?', '#', '@'), so no later rule could tell where it ends.
+        if uri.contains('@') {
+            return Err(Error::configuration(
+                "the URI must not hold credentials (user:password@): pass them as the driver's \
+                 auth token (the URI is not repeated here, as it may hold a password)",
+            ));
+        }
         let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
             Error::configuration(format!(
                 "'{uri}' is not a driver URI: expected scheme://host[:port], e.g. neo4j://localhost:7687"
@@ -151,11 +160,6 @@ impl ConnectionUri {
             return Err(Error::configuration(format!(
                 "the URI must not have a path ('{path}')"
             )));
-        }
-        if authority.contains('@') {
-            return Err(Error::configuration(
-                "the URI must not hold credentials: pass them as the driver's auth token",
-            ));
         }
         let address = parse_authority(authority)?;
         let routing_context = match query {
@@ -459,5 +463,23 @@ mod tests {
         assert!(fails("bolt://user:pw@h").contains("credentials"));
         assert!(fails("bolt://my host").contains("not a valid host"));
         assert!(fails("bolt://a]b").contains("not a valid host"));
+    }
+
+    #[test]
+    fn credentials_are_refused_and_never_echoed() {
+        for uri in [
+            "bolt://root:secret?@host",
+            "bolt://root:se/cret@host:7687",
+            "neo4j://root:se#cret@host?region=eu",
+            "bolt://root:secret@host:notaport",
+            "root:secret@host",
+            "bolt://root:s@cret@host",
+        ] {
+            let msg = fails(uri);
+            assert!(msg.contains("credentials"), "{uri}: {msg}");
+            for part in ["secret", "cret", "se/", "root", "host"] {
+                assert!(!msg.contains(part), "{uri} leaked {part:?}: {msg}");
+            }
+        }
     }
 }
