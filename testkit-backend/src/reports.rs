@@ -28,8 +28,15 @@ use crate::state::StoredError;
 /// Stores a driver error under a fresh id and turns it into the error TestKit should get
 /// (`DriverError`, or `FrontendError` for errors raised by TestKit's own callbacks).
 pub fn driver_error(ctx: &Ctx, error: quiver::Error) -> Error {
+    store(ctx, error, None)
+}
+
+fn store(ctx: &Ctx, error: quiver::Error, error_type: Option<&str>) -> Error {
     let id = ctx.next_id();
-    let response = driver_error_response(id, &error);
+    let mut response = driver_error_response(id, &error);
+    if let Some(t) = error_type {
+        response.error_type = t.to_owned();
+    }
     ctx.state().errors.insert(
         id,
         StoredError {
@@ -44,17 +51,7 @@ pub fn driver_error(ctx: &Ctx, error: quiver::Error) -> Error {
 /// error can't tell apart by itself (a URI the driver refused is TestKit's
 /// `ConnectionConfigParseError`).
 pub fn driver_error_as(ctx: &Ctx, error: quiver::Error, error_type: &str) -> Error {
-    let id = ctx.next_id();
-    let mut response = driver_error_response(id, &error);
-    response.error_type = error_type.to_owned();
-    ctx.state().errors.insert(
-        id,
-        StoredError {
-            response: response.clone(),
-            error: Some(error),
-        },
-    );
-    Error::Driver(Box::new(response))
+    store(ctx, error, Some(error_type))
 }
 
 /// What the backend raises for a request the driver's types rule out at compile time but

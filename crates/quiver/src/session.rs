@@ -19,6 +19,7 @@ use crate::retry::{Jitter, RetryDecision, RetryPolicy, RetryState};
 use crate::session_config::{AccessMode, SessionConfig, TransactionConfig};
 use crate::summary::{Query, ServerInfo};
 use crate::transaction::{ManagedTransaction, Transaction};
+use crate::AuthToken;
 
 /// A sequence of transactions, each seeing the writes of the ones before
 /// (bookmarks pass from one to the next).
@@ -286,20 +287,11 @@ impl Session {
             let acquired = match acquiring.await {
                 Ok(a) => a,
                 Err(e) => {
-                    let mut err = pool_error(e);
                     // A new connection's log-on refused: the auth token manager hears of it.
-                    if session_auth.is_none()
-                        && err.is_security_error()
-                        && self
-                            .driver
-                            .auth
-                            .handle_security_error(&auth, &err)
-                            .await
-                            .unwrap_or(false)
-                    {
-                        err = err.with_retryable(true);
-                    }
-                    return Err(err);
+                    let err = pool_error(e);
+                    return Err(self
+                        .security_failure(session_auth.is_none(), &auth, err)
+                        .await);
                 }
             };
             let mut pooled = acquired.connection;
@@ -325,19 +317,10 @@ impl Session {
                     return Ok((pooled, true));
                 }
                 if let Err(e) = pooled.reauth(&auth).await {
-                    let mut err = Error::from(e);
-                    if session_auth.is_none()
-                        && err.is_security_error()
-                        && self
-                            .driver
-                            .auth
-                            .handle_security_error(&auth, &err)
-                            .await
-                            .unwrap_or(false)
-                    {
-                        err = err.with_retryable(true);
-                    }
-                    return Err(err);
+                    let err = Error::from(e);
+                    return Err(self
+                        .security_failure(session_auth.is_none(), &auth, err)
+                        .await);
                 }
                 return Ok((pooled, false));
             }
@@ -378,6 +361,23 @@ impl Session {
             return Err(Error::from(e));
         }
         Ok(())
+    }
+
+    /// A log-on as the driver's user (`managed`) that failed for a security reason is told
+    /// to the auth token manager; one it handled becomes retryable.
+    async fn security_failure(&self, managed: bool, auth: &AuthToken, err: Error) -> Error {
+        if managed
+            && err.is_security_error()
+            && self
+                .driver
+                .auth
+                .handle_security_error(auth, &err)
+                .await
+                .unwrap_or(false)
+        {
+            return err.with_retryable(true);
+        }
+        err
     }
 
     /// Acquires a connection and reports its server (driver probes). A
