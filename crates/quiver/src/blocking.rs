@@ -209,6 +209,21 @@ impl ExecuteQuery<'_> {
         }
     }
 
+    /// Adds parameters from any `Serialize` struct or map; see
+    /// [`crate::ExecuteQuery::params_from`].
+    pub fn params_from<T: serde::Serialize + ?Sized>(self, value: &T) -> Result<Self> {
+        Ok(ExecuteQuery {
+            inner: self.inner.params_from(value)?,
+        })
+    }
+
+    /// Credentials for this query only (Bolt 5.1+); see [`crate::ExecuteQuery::auth`].
+    pub fn auth(self, auth: AuthToken) -> Self {
+        ExecuteQuery {
+            inner: self.inner.auth(auth),
+        }
+    }
+
     /// Readers or writers.
     pub fn routing(self, routing: crate::RoutingControl) -> Self {
         ExecuteQuery {
@@ -465,6 +480,11 @@ impl QueryResult {
     /// See [`crate::QueryResult::single`].
     pub fn single(&mut self) -> Result<Record> {
         wait(self.inner.single())
+    }
+
+    /// See [`crate::QueryResult::single_optional`].
+    pub fn single_optional(&mut self) -> Result<crate::OptionalRecord> {
+        wait(self.inner.single_optional())
     }
 
     /// See [`crate::QueryResult::peek`].

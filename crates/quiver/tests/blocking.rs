@@ -182,3 +182,52 @@ S: SUCCESS {"bookmark": "b1"}
     driver.close();
     server.finish().unwrap();
 }
+
+/// The blocking `ExecuteQuery` takes parameters from a struct and per-query credentials, and
+/// the blocking result has `single_optional`, as the async ones do.
+#[test]
+fn blocking_execute_query_params_from_auth_and_single_optional() {
+    let server = server(
+        r#"C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   RECORD [2]
+   SUCCESS {"type": "r"}
+C: LOGOFF
+   LOGON {"scheme": "basic", "principal": "jane", "credentials": "secret"}
+   BEGIN {}
+   RUN "RETURN $name AS name" {"name": "Alice"} {}
+   PULL {"n": 1000}
+S: SUCCESS {}
+   SUCCESS {}
+   SUCCESS {}
+   SUCCESS {"fields": ["name"]}
+   RECORD ["Alice"]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+"#,
+    );
+    let driver = driver(&server, FetchSize::Records(1000));
+    let mut session = driver.session(SessionConfig::default());
+    let mut result = session.run("RETURN 1 AS x").unwrap();
+    let optional = result.single_optional().unwrap();
+    assert_eq!(optional.record.unwrap().get::<i64>("x").unwrap(), 1);
+    assert_eq!(optional.warnings.len(), 1, "two records: a warning");
+    session.close().unwrap();
+    #[derive(serde::Serialize)]
+    struct Who<'a> {
+        name: &'a str,
+    }
+    let eager = driver
+        .execute_query("RETURN $name AS name")
+        .params_from(&Who { name: "Alice" })
+        .unwrap()
+        .auth(quiver::AuthToken::basic("jane", "secret"))
+        .run()
+        .unwrap();
+    assert_eq!(eager.records[0].get::<String>("name").unwrap(), "Alice");
+    driver.close();
+    server.finish().unwrap();
+}
