@@ -156,7 +156,7 @@ pub(crate) struct Conn {
     open: Arc<AtomicBool>,
 }
 
-fn consumed() -> Error {
+fn out_of_scope() -> Error {
     Error::new(
         ErrorKind::ResultOutOfScope,
         "its transaction ended (committed, rolled back or closed) before it was read; \
@@ -848,7 +848,7 @@ impl Conn {
         loop {
             let in_flight = match &self.streaming {
                 Some(s) => s.in_flight,
-                None => return Err(consumed()),
+                None => return Err(out_of_scope()),
             };
             if !in_flight {
                 self.send(&Request::Pull(self.pull_of_streaming(-1)))
@@ -946,7 +946,7 @@ impl Conn {
     fn gone(&self) -> Error {
         match &self.failure {
             Some(f) => f.to_error(),
-            None => consumed(),
+            None => out_of_scope(),
         }
     }
 
