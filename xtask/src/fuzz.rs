@@ -128,9 +128,65 @@ pub struct Outcome {
     pub ok: bool,
 }
 
-/// Runs every named target (all of them when `names` is empty) for `secs` each and
+/// How long each target runs, and on what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Budget {
+    /// Open-ended: a random seed for this many seconds, growing `fuzz/corpus/<target>`
+    /// from it and from the committed regression inputs.
+    Seconds(u64),
+    /// Deterministic, as CI runs it: the committed regression inputs
+    /// (`fuzz/regressions/<target>`), then this many inputs from a fixed seed,
+    /// in a scratch corpus that is thrown away. The same tree gives the same run.
+    Replay {
+        /// Inputs to run after the regression corpus.
+        runs: u64,
+        /// libFuzzer's `-seed`.
+        seed: u64,
+    },
+}
+
+/// `fuzz/regressions/<target>`: inputs fuzzing once found, committed, replayed by
+/// every run (and by `quiver-packstream`'s `fuzz_regressions` test on stable).
+pub fn regressions_dir(target: &str) -> PathBuf {
+    fuzz_dir().join("regressions").join(target)
+}
+
+/// The corpus directories and libFuzzer flags for one target's run.
+fn run_args(target: &str, budget: Budget) -> Result<Vec<String>> {
+    let regressions = regressions_dir(target);
+    fs::create_dir_all(&regressions)?;
+    let (corpus, flags) = match budget {
+        Budget::Seconds(secs) => (
+            fuzz_dir().join("corpus").join(target),
+            vec![format!("-max_total_time={secs}")],
+        ),
+        Budget::Replay { runs, seed } => {
+            // libFuzzer writes what it finds into the first directory: a scratch
+            // one, emptied first, so the run depends on the committed tree only.
+            let scratch = project::target_dir().join("fuzz-replay").join(target);
+            let _ = fs::remove_dir_all(&scratch);
+            (
+                scratch,
+                vec![format!("-runs={runs}"), format!("-seed={seed}")],
+            )
+        }
+    };
+    fs::create_dir_all(&corpus)?;
+    let mut args = vec![
+        "run".to_string(),
+        target.to_string(),
+        corpus.display().to_string(),
+        regressions.display().to_string(),
+        "--".to_string(),
+    ];
+    args.extend(flags);
+    args.push("-print_final_stats=1".into());
+    Ok(args)
+}
+
+/// Runs every named target (all of them when `names` is empty) within `budget` and
 /// prints a line per target; `Ok(true)` when nothing was found and all ran.
-pub fn run(names: &[String], secs: u64) -> Result<bool> {
+pub fn run(names: &[String], budget: Budget) -> Result<bool> {
     if let Some(why) = unavailable() {
         return Err(format!("cannot fuzz: {why}").into());
     }
@@ -151,8 +207,7 @@ pub fn run(names: &[String], secs: u64) -> Result<bool> {
     let mut results = Vec::new();
     for target in chosen {
         let mut cmd = cargo_fuzz()?;
-        cmd.args(["run", target, "--", &format!("-max_total_time={secs}")])
-            .arg("-print_final_stats=1");
+        cmd.args(run_args(target, budget)?);
         results.push((target, run_one(&mut cmd)?));
     }
     eprintln!();

@@ -68,9 +68,11 @@ fn main() -> ExitCode {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Fuzz(args) => {
-            fuzz::run(&args.targets, args.secs.unwrap_or(fuzz::DEFAULT_SECS)).map(exit_code)
-        }
+        Command::Fuzz(args) => fuzz::run(
+            &args.targets,
+            fuzz::Budget::Seconds(args.secs.unwrap_or(fuzz::DEFAULT_SECS)),
+        )
+        .map(exit_code),
         Command::Bench(args) if args.help => {
             print!("{}", bench::help());
             Ok(ExitCode::SUCCESS)

@@ -308,14 +308,24 @@ impl FromFields for DateTime {
         let nanoseconds = field(&mut seq, t, "nanoseconds")?;
         let tz_offset_seconds: i64 = field(&mut seq, t, "tz_offset_seconds")?;
         no_more(&mut seq, t)?;
+        // Both encodings must hold the value: the legacy one carries local
+        // seconds (UTC plus offset), the newer one UTC seconds (local minus
+        // offset). A value only one of them can carry is refused here, so that
+        // what decodes always encodes again, whichever the protocol version.
+        let overflow = |reason: &str| {
+            serde::de::Error::custom(crate::ErrorKind::InvalidStructure {
+                tag: t,
+                reason: reason.into(),
+            })
+        };
         let seconds = if t == tag::LEGACY_DATE_TIME {
-            seconds.checked_sub(tz_offset_seconds).ok_or_else(|| {
-                serde::de::Error::custom(crate::ErrorKind::InvalidStructure {
-                    tag: t,
-                    reason: "seconds minus offset overflows".into(),
-                })
-            })?
+            seconds
+                .checked_sub(tz_offset_seconds)
+                .ok_or_else(|| overflow("seconds minus offset overflows"))?
         } else {
+            seconds
+                .checked_add(tz_offset_seconds)
+                .ok_or_else(|| overflow("seconds plus offset overflows"))?;
             seconds
         };
         Ok(DateTime {
