@@ -319,7 +319,20 @@ impl<'de> Deserializer<'de> {
         let mut i = 0usize;
         // Values still to skip; each takes at least one byte, which bounds it.
         let mut pending: usize = 1;
-        while pending > 0 {
+        // Values still to skip in the innermost open container (the top level
+        // holds one), and the counts of the containers around it: their number
+        // is the nesting, held to the same limit as decoding.
+        let mut left_here: usize = 1;
+        let mut outer = Levels::default();
+        'values: while pending > 0 {
+            while left_here == 0 {
+                match outer.pop() {
+                    Some(left) => left_here = left,
+                    // `pending` counts what the levels hold; never reached.
+                    None => break 'values,
+                }
+            }
+            left_here -= 1;
             pending -= 1;
             let Some(&m) = input.get(i) else {
                 return Err(self.eof_at(start + end));
@@ -364,6 +377,16 @@ impl<'de> Deserializer<'de> {
                     } else {
                         n
                     };
+                    if outer.len() >= self.remaining_depth {
+                        return Err(ErrorKind::DepthLimitExceeded {
+                            limit: self.max_depth,
+                        }
+                        .into());
+                    }
+                    if items > 0 {
+                        outer.push(left_here);
+                        left_here = items;
+                    }
                     pending = pending.saturating_add(items);
                     if pending > end - i {
                         return Err(ErrorKind::LengthExceedsInput {
@@ -798,5 +821,42 @@ impl<'de> de::SeqAccess<'de> for StructSeq<'_, 'de> {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.left + usize::from(self.kind.is_some()))
+    }
+}
+
+/// The counts of values left in the containers around the one being skipped:
+/// a stack, inline while shallow (no allocation on the hot path of splitting
+/// records), spilling to the heap when deep.
+#[derive(Default)]
+struct Levels {
+    inline: [usize; LEVELS_INLINE],
+    len: usize,
+    spill: Vec<usize>,
+}
+
+const LEVELS_INLINE: usize = 16;
+
+impl Levels {
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn push(&mut self, left: usize) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = left,
+            None => self.spill.push(left),
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<usize> {
+        self.len = self.len.checked_sub(1)?;
+        match self.inline.get(self.len) {
+            Some(&left) => Some(left),
+            None => self.spill.pop(),
+        }
     }
 }

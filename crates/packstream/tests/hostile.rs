@@ -16,11 +16,75 @@ fn depth_bomb_of_nested_lists_fails_cleanly() {
         matches!(err, ErrorKind::DepthLimitExceeded { limit: 128 }),
         "{err:?}"
     );
-    // Ignoring it or skipping it needs no recursion.
-    assert!(from_slice::<serde::de::IgnoredAny>(&bytes).is_ok());
-    let mut de = Deserializer::new(&bytes);
-    de.skip_value().unwrap();
-    assert!(de.is_end());
+    // Ignoring it or skipping it needs no recursion, and is held to the
+    // same limit.
+    let err = kind_of(from_slice::<serde::de::IgnoredAny>(&bytes));
+    assert!(
+        matches!(err, ErrorKind::DepthLimitExceeded { limit: 128 }),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "nesting deeper than the limit of 128");
+    let err = kind_of(Deserializer::new(&bytes).skip_value());
+    assert!(
+        matches!(err, ErrorKind::DepthLimitExceeded { .. }),
+        "{err:?}"
+    );
+}
+
+/// Nested `depth` deep: lists, or maps, or structures (by `shape`), around a null.
+fn nested(depth: usize, shape: u8) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for _ in 0..depth {
+        match shape {
+            0 => bytes.push(0x91),
+            1 => bytes.extend_from_slice(&[0xA1, 0x81, b'k']),
+            _ => bytes.extend_from_slice(&[0xB1, 0x7A]),
+        }
+    }
+    bytes.push(0xC0);
+    bytes
+}
+
+#[test]
+fn skipping_holds_the_decoding_depth_limit_exactly() {
+    for shape in 0..3 {
+        for limit in [1usize, 3, 16, 17, 40, 128] {
+            let opts = Options::new().max_depth(limit);
+            let fits = nested(limit, shape);
+            let deeper = nested(limit + 1, shape);
+            assert!(
+                from_slice_with::<serde::de::IgnoredAny>(&fits, &opts).is_ok(),
+                "shape {shape}, limit {limit}"
+            );
+            let mut de = Deserializer::with_options(&fits, &opts);
+            de.skip_value().unwrap();
+            assert!(de.is_end());
+            for bytes in [&deeper] {
+                let err = kind_of(from_slice_with::<serde::de::IgnoredAny>(bytes, &opts));
+                assert!(
+                    matches!(err, ErrorKind::DepthLimitExceeded { limit: l } if l == limit),
+                    "{err:?}"
+                );
+                let err = kind_of(Deserializer::with_options(bytes, &opts).skip_value());
+                assert!(
+                    matches!(err, ErrorKind::DepthLimitExceeded { limit: l } if l == limit),
+                    "{err:?}"
+                );
+            }
+            // Decoding agrees on what fits.
+            if shape != 2 {
+                assert!(from_slice_with::<Value>(&fits, &opts).is_ok());
+                assert!(from_slice_with::<Value>(&deeper, &opts).is_err());
+            }
+        }
+    }
+    // Siblings do not add up: wide and shallow is fine.
+    let mut wide = vec![0xD4, 0xFF];
+    wide.extend([0x91, 0x91, 0xC0].repeat(255));
+    let opts = Options::new().max_depth(3);
+    assert!(from_slice_with::<serde::de::IgnoredAny>(&wide, &opts).is_ok());
+    let opts = Options::new().max_depth(2);
+    assert!(from_slice_with::<serde::de::IgnoredAny>(&wide, &opts).is_err());
 }
 
 #[test]
