@@ -88,6 +88,10 @@ impl Manager for BoltManager {
         }
     }
 
+    fn check_idle(&self, connection: &mut Connection) -> bool {
+        connection.check_idle_now()
+    }
+
     async fn close(&self, mut connection: Connection) {
         connection.goodbye().await;
     }

@@ -178,6 +178,10 @@ impl Manager for DriverManager {
         health
     }
 
+    fn check_idle(&self, connection: &mut Connection) -> bool {
+        self.bolt.check_idle(connection)
+    }
+
     async fn close(&self, connection: Connection) {
         self.bolt.close(connection).await
     }

@@ -308,3 +308,76 @@ async fn a_connection_with_an_unreadable_message_is_not_reused() {
     let report = finish(driver, server).await;
     assert_eq!(report.connections().len(), 2);
 }
+
+/// The second script: `RETURN 1 AS x` answered as it should be.
+fn answers_one() -> quiver_test_support::stub::Script {
+    script(&format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n"
+    ))
+}
+
+/// Two queries, one after the other, each reading `x`.
+async fn two_queries(driver: &Driver) -> (i64, i64) {
+    let work = async {
+        let mut session = driver.session(SessionConfig::default());
+        let a: i64 = single(&mut session, "RETURN 1 AS x", "x").await;
+        session.close().await.unwrap();
+        until_idle(driver).await;
+        // Unasked bytes still on their way arrive meanwhile.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut session = driver.session(SessionConfig::default());
+        let b: i64 = single(&mut session, "RETURN 1 AS x", "x").await;
+        session.close().await.unwrap();
+        (a, b)
+    };
+    tokio::time::timeout(Duration::from_secs(10), work)
+        .await
+        .expect("hung")
+}
+
+/// RECORDs after the final SUCCESS, in the same write: the query's own
+/// reply is good, but the connection is not pooled; the next, unrelated
+/// query runs on a new one and succeeds.
+#[tokio::test]
+async fn records_after_the_summary_close_the_connection() {
+    let first = script(&format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n   RECORD [2]\n   RECORD [3]\n"
+    ));
+    let server = StubServer::start_many(vec![first, answers_one()])
+        .await
+        .unwrap();
+    let driver = driver(&server);
+    assert_eq!(two_queries(&driver).await, (1, 1));
+    let report = finish(driver, server).await;
+    assert_eq!(report.connections().len(), 2);
+}
+
+/// The same unasked RECORDs arriving once the connection is back in the pool:
+/// the pool's check on handing it out finds them and opens a new one.
+#[tokio::test]
+async fn records_arriving_while_pooled_close_the_connection() {
+    let first = script(&format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\nS: <SLEEP 0.1>\n   RECORD [2]\n"
+    ));
+    let server = StubServer::start_many(vec![first, answers_one()])
+        .await
+        .unwrap();
+    let driver = driver(&server);
+    assert_eq!(two_queries(&driver).await, (1, 1));
+    let report = finish(driver, server).await;
+    assert_eq!(report.connections().len(), 2);
+}
+
+/// Keep-alive NOOP chunks between replies are not unasked bytes: the
+/// connection stays pooled and serves the next query.
+#[tokio::test]
+async fn noops_after_the_summary_keep_the_connection() {
+    let body = format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n   <NOOP>\n   <NOOP>\n{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   RECORD [1]\n   SUCCESS {{\"type\": \"r\"}}\n"
+    );
+    let server = stub(&body).await;
+    let driver = driver(&server);
+    assert_eq!(two_queries(&driver).await, (1, 1));
+    let report = finish(driver, server).await;
+    assert_eq!(report.connections().len(), 1);
+}

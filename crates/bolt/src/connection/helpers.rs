@@ -187,32 +187,38 @@ impl Connection {
     /// defunct) if the server closed it or sent something unasked (e.g. a FAILURE
     /// before closing an idle connection). For pools, before handing a connection out.
     pub async fn check_idle(&mut self) -> bool {
+        self.check_idle_now()
+    }
+
+    /// [`check_idle`](Self::check_idle) without a future: one non-blocking read
+    /// attempt (no more than a syscall that would block when nothing is there,
+    /// the usual case). Keep-alive NOOP chunks are not unasked bytes.
+    pub fn check_idle_now(&mut self) -> bool {
         if self.is_defunct() {
             return false;
         }
-        if !self.pending.is_empty() || !self.rbuf.is_empty() {
-            return !self.is_defunct();
+        if !self.pending.is_empty() {
+            return true;
         }
         let mut probe = [0u8; 64];
-        let stream = &mut self.stream;
-        let outcome = std::future::poll_fn(|cx| {
-            let mut buf = tokio::io::ReadBuf::new(&mut probe);
-            match std::pin::Pin::new(&mut *stream).poll_read(cx, &mut buf) {
-                std::task::Poll::Pending => std::task::Poll::Ready(Ok(None)),
-                std::task::Poll::Ready(Ok(())) => {
-                    std::task::Poll::Ready(Ok(Some(buf.filled().len())))
-                }
-                std::task::Poll::Ready(Err(e)) => std::task::Poll::Ready(Err(e)),
-            }
-        })
-        .await;
+        let mut buf = tokio::io::ReadBuf::new(&mut probe);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let outcome = match std::pin::Pin::new(&mut self.stream).poll_read(&mut cx, &mut buf) {
+            std::task::Poll::Pending => Ok(None),
+            std::task::Poll::Ready(r) => r.map(|()| Some(buf.filled().len())),
+        };
+        if let Ok(Some(n)) = outcome {
+            self.rbuf
+                .extend_from_slice(probe.get(..n).unwrap_or_default());
+        }
         match outcome {
-            Ok(None) => true,
             Ok(Some(0)) => {
                 self.fail(Error::ConnectionClosed);
                 false
             }
-            Ok(Some(n)) => {
+            Ok(_) if !self.unsolicited_buffered() => true,
+            Ok(_) => {
+                let n = self.rbuf.len();
                 self.fail(Error::Protocol(format!(
                     "{n} unsolicited bytes from the server"
                 )));

@@ -230,7 +230,26 @@ impl Connection {
         }
         self.pending.pop_front();
         self.last_used = Instant::now();
+        if self.pending.is_empty() && self.unsolicited_buffered() {
+            // Every reply is in, yet the server sent more: whatever it is, the
+            // connection's replies can no longer be matched to requests. The
+            // reply itself is good; the connection is not reused.
+            let n = self.rbuf.len();
+            self.fail(Error::Protocol(format!(
+                "{n} unsolicited bytes from the server after its last reply"
+            )));
+        }
         Ok(resp)
+    }
+
+    /// Whether bytes other than keep-alive (NOOP) chunks are buffered with no
+    /// reply outstanding; NOOPs are dropped on the way.
+    fn unsolicited_buffered(&mut self) -> bool {
+        while self.rbuf.starts_with(&[0, 0]) {
+            bytes::Buf::advance(&mut self.rbuf, 2);
+        }
+        // (A lone zero may be the first half of a NOOP.)
+        !self.rbuf.is_empty() && self.rbuf[..] != [0]
     }
 
     /// One read syscall into the read buffer, bounded by the read timeout
@@ -353,9 +372,13 @@ impl Connection {
     pub fn is_defunct(&self) -> bool {
         self.sm.state() == ServerState::Defunct
     }
-    /// Whether the connection is READY with nothing outstanding (fit for the pool).
+    /// Whether the connection is READY with nothing outstanding and nothing
+    /// unread (fit for the pool).
     pub fn is_idle(&self) -> bool {
-        self.sm.state() == ServerState::Ready && self.pending.is_empty() && self.wbuf.is_empty()
+        self.sm.state() == ServerState::Ready
+            && self.pending.is_empty()
+            && self.wbuf.is_empty()
+            && self.rbuf.is_empty()
     }
     /// Whether the server is READY (replies may still be outstanding).
     pub fn is_ready(&self) -> bool {

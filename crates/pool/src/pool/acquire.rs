@@ -100,13 +100,18 @@ impl<M: Manager> Inner<M> {
     /// Pops idle connections until one may be used; expired, retired and
     /// unhealthy ones are disposed of on the way.
     fn next_idle(&self) -> Next<M::Connection> {
-        while let Some(idle) = self.pop_idle() {
+        while let Some(mut idle) = self.pop_idle() {
             let now = self.clock.now();
             if !self.reusable(&idle.meta, now) {
                 self.dispose(idle.conn, true);
                 continue;
             }
             if self.manager.health(&idle.conn) != ConnectionHealth::Ready {
+                self.dispose(idle.conn, false);
+                continue;
+            }
+            if !self.manager.check_idle(&mut idle.conn) {
+                tracing::debug!(address = %self.address, "an idle connection was closed or sent unasked bytes");
                 self.dispose(idle.conn, false);
                 continue;
             }

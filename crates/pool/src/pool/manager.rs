@@ -42,6 +42,16 @@ pub trait Manager: Send + Sync + 'static {
     /// The connection's state, without IO.
     fn health(&self, connection: &Self::Connection) -> ConnectionHealth;
 
+    /// Checks, without waiting and without blocking, that an idle connection
+    /// about to be handed out is still sound (Bolt: the server has not
+    /// closed it, nor sent anything unasked); `false` disposes of it. Every
+    /// connection taken from the idle stack passes here. The default trusts
+    /// [`health`](Self::health).
+    fn check_idle(&self, connection: &mut Self::Connection) -> bool {
+        let _ = connection;
+        true
+    }
+
     /// Closes a connection politely (Bolt: GOODBYE) where possible.
     fn close(&self, connection: Self::Connection) -> impl Future<Output = ()> + Send;
 }
