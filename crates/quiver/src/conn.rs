@@ -107,11 +107,21 @@ struct Streaming {
     /// The request in flight asked for every remaining record.
     in_flight_all: bool,
     had_record: bool,
+    /// Batches in a row that ended with `has_more` but brought no record.
+    empty_batches: u32,
+    /// Whether the batch being read has brought a record yet.
+    batch_had_record: bool,
     /// The server's id for the result inside its transaction (`-1`: none given).
     qid: i64,
     /// Records of a batch read while the result was set aside for a later query.
     stash: VecDeque<Record>,
 }
+
+/// A result fails after this many batches in a row that bring no record yet
+/// say there are more: a server stuck that way would otherwise be asked for
+/// records for ever. Real servers send at least one record per batch with
+/// `has_more`.
+const MAX_EMPTY_BATCHES: u32 = 1000;
 
 /// A result buffered because a later query needed the connection.
 struct Buffered {
@@ -660,6 +670,8 @@ impl Conn {
             in_flight: true,
             in_flight_all: fetch_n < 0,
             had_record: false,
+            empty_batches: 0,
+            batch_had_record: false,
             qid,
             stash: VecDeque::new(),
         });
@@ -695,6 +707,7 @@ impl Conn {
             match resp {
                 Response::Record(r) => {
                     s.had_record = true;
+                    s.batch_had_record = true;
                     match Record::from_packstream(Arc::clone(&s.keys), r.into_raw()) {
                         Ok(record) => out.push_back(record),
                         Err(e) => return Err(self.fail_local(e)),
@@ -703,6 +716,23 @@ impl Conn {
                 Response::Success(summary) => {
                     s.in_flight = false;
                     if summary.has_more() {
+                        if std::mem::take(&mut s.batch_had_record) {
+                            s.empty_batches = 0;
+                        } else {
+                            s.empty_batches += 1;
+                            if s.empty_batches >= MAX_EMPTY_BATCHES {
+                                let err = Error::new(
+                                    ErrorKind::Protocol,
+                                    format!(
+                                        "the server answered {MAX_EMPTY_BATCHES} requests for records \
+                                         in a row with none, while saying it has more"
+                                    ),
+                                );
+                                return Err(self.fail_local(err));
+                            }
+                            // Let other tasks run between such round trips.
+                            tokio::task::yield_now().await;
+                        }
                         return Ok(None);
                     }
                     return Ok(Some(self.finish_streaming(summary).await));

@@ -381,3 +381,22 @@ async fn noops_after_the_summary_keep_the_connection() {
     let report = finish(driver, server).await;
     assert_eq!(report.connections().len(), 1);
 }
+
+/// A server that answers every PULL with `has_more: true` and no record: the
+/// result fails with a protocol error after a bounded number of round trips
+/// instead of pulling for ever.
+#[tokio::test]
+async fn endless_empty_batches_end_the_result() {
+    let server = stub(&format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   SUCCESS {{\"has_more\": true}}\n{{*\nC: PULL {{\"n\": 1000}}\nS: SUCCESS {{\"has_more\": true}}\n*}}\n"
+    ))
+    .await;
+    let driver = driver(&server);
+    let started = std::time::Instant::now();
+    let err = query_error(&driver).await;
+    assert_eq!(err.kind(), ErrorKind::Protocol, "{err}");
+    assert!(err.to_string().contains("with none"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    until_idle(&driver).await;
+    end(driver, server).await;
+}
