@@ -312,7 +312,8 @@ impl Config {
 
     /// How long getting a connection may take in all (default 60 s):
     /// waiting for one from a full pool, or opening a new one (handshake
-    /// and logon included).
+    /// and logon included). Must be more than zero: [`build`](Self::build)
+    /// refuses zero.
     pub fn connection_acquisition_timeout(&self) -> Duration {
         self.connection_acquisition_timeout
     }
@@ -532,7 +533,8 @@ impl ConfigBuilder {
 
     /// How long getting a connection may take in all (default 60 s):
     /// waiting for one from a full pool, or opening a new one (handshake
-    /// and logon included).
+    /// and logon included). Must be more than zero: [`build`](Self::build)
+    /// refuses zero.
     pub fn connection_acquisition_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_acquisition_timeout = timeout;
         self
@@ -541,13 +543,14 @@ impl ConfigBuilder {
     /// How long establishing a new connection's transport (TCP, and TLS)
     /// may take (default 30 s); the Bolt handshake and logon count against
     /// the [`connection_acquisition_timeout`](Self::connection_acquisition_timeout).
+    /// Must be more than zero: [`build`](Self::build) refuses zero.
     pub fn connection_timeout(mut self, timeout: Duration) -> Self {
         self.config.connection_timeout = timeout;
         self
     }
 
     /// The longest a connection waits on one read from the server
-    /// (default `None`: off). Servers may send their own bound in the
+    /// (default `None`: off; `Some(0)` is refused). Servers may send their own bound in the
     /// `connection.recv_timeout_seconds` hint; with both, the smaller one
     /// holds. A read that times out ends the connection: the work on it
     /// fails as a lost connection ([`ErrorKind::ServiceUnavailable`], or
@@ -739,6 +742,24 @@ impl ConfigBuilder {
         if c.user_agent.is_empty() {
             return Err(Error::configuration("user_agent must not be empty"));
         }
+        // A zero bound would fail every query; there is no "no limit" zero.
+        for (name, zero) in [
+            (
+                "connection_acquisition_timeout",
+                c.connection_acquisition_timeout.is_zero(),
+            ),
+            ("connection_timeout", c.connection_timeout.is_zero()),
+            (
+                "connection_read_timeout",
+                c.connection_read_timeout.is_some_and(|t| t.is_zero()),
+            ),
+        ] {
+            if zero {
+                return Err(Error::configuration(format!(
+                    "{name} must be more than zero"
+                )));
+            }
+        }
         if let Some(TrustStrategy::CustomCertificates(files)) = &c.trust {
             if files.is_empty() {
                 return Err(Error::configuration(
@@ -754,6 +775,37 @@ impl ConfigBuilder {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[test]
+    fn zero_timeouts_are_refused_by_name() {
+        let zero = Duration::ZERO;
+        let cases = [
+            (
+                Config::builder().connection_acquisition_timeout(zero),
+                "connection_acquisition_timeout",
+            ),
+            (
+                Config::builder().connection_timeout(zero),
+                "connection_timeout",
+            ),
+            (
+                Config::builder().connection_read_timeout(Some(zero)),
+                "connection_read_timeout",
+            ),
+        ];
+        for (builder, name) in cases {
+            let err = builder.build().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration, "{name}");
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let tiny = Duration::from_millis(1);
+        assert!(Config::builder()
+            .connection_acquisition_timeout(tiny)
+            .connection_timeout(tiny)
+            .connection_read_timeout(Some(tiny))
+            .build()
+            .is_ok());
+    }
 
     #[test]
     fn defaults_are_the_official_ones() {
