@@ -70,6 +70,23 @@ pub enum Error<E> {
         #[source]
         last_error: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
+    /// An address could not be resolved (DNS).
+    #[error("could not resolve {address}: {source}")]
+    Resolve {
+        /// The address.
+        address: Address,
+        /// The resolver's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A router answered ROUTE with a table that can't be used.
+    #[error("the routing table from {address} is unusable: {reason}")]
+    UnusableRoutingTable {
+        /// The router.
+        address: Address,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The routing table names no server for the requested access mode.
     #[error("no {mode:?} server is available for database {}", db_name(.database))]
     NoServerForMode {
@@ -100,7 +117,9 @@ impl<E> Error<E> {
             | Self::ConnectTimeout { address, .. }
             | Self::AcquisitionTimeout { address, .. }
             | Self::Closed { address }
-            | Self::Server { address, .. } => Some(address),
+            | Self::Server { address, .. }
+            | Self::Resolve { address, .. }
+            | Self::UnusableRoutingTable { address, .. } => Some(address),
             _ => None,
         }
     }

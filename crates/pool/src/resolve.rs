@@ -16,6 +16,15 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Resolver: Send + Sync + fmt::Debug {
     /// The addresses `address` stands for.
     fn resolve<'a>(&'a self, address: &'a Address) -> BoxFuture<'a, Vec<Address>>;
+
+    /// [`resolve`](Self::resolve), with the reason when it finds nothing
+    /// (DNS says why; the default has no reason to give).
+    fn try_resolve<'a>(
+        &'a self,
+        address: &'a Address,
+    ) -> BoxFuture<'a, std::io::Result<Vec<Address>>> {
+        Box::pin(async move { Ok(self.resolve(address).await) })
+    }
 }
 
 /// A custom resolver from a synchronous function.
@@ -60,9 +69,16 @@ pub struct DnsResolver;
 
 impl Resolver for DnsResolver {
     fn resolve<'a>(&'a self, address: &'a Address) -> BoxFuture<'a, Vec<Address>> {
+        Box::pin(async move { self.try_resolve(address).await.unwrap_or_default() })
+    }
+
+    fn try_resolve<'a>(
+        &'a self,
+        address: &'a Address,
+    ) -> BoxFuture<'a, std::io::Result<Vec<Address>>> {
         Box::pin(async move {
             if address.is_resolved() || address.host().parse::<std::net::IpAddr>().is_ok() {
-                return vec![address.clone()];
+                return Ok(vec![address.clone()]);
             }
             match tokio::net::lookup_host((address.host(), address.port())).await {
                 Ok(found) => {
@@ -73,11 +89,11 @@ impl Resolver for DnsResolver {
                             out.push(a);
                         }
                     }
-                    out
+                    Ok(out)
                 }
                 Err(e) => {
                     tracing::warn!(%address, error = %e, "DNS resolution failed");
-                    Vec::new()
+                    Err(e)
                 }
             }
         })
@@ -85,25 +101,32 @@ impl Resolver for DnsResolver {
 }
 
 /// Custom resolver (if any) then DNS on each of its results, without
-/// duplicates, in order.
+/// duplicates, in order; with the last resolution failure, if any (the
+/// reason, when nothing was found).
 pub(crate) async fn resolve_all(
     custom: Option<&dyn Resolver>,
     dns: &dyn Resolver,
     address: &Address,
-) -> Vec<Address> {
+) -> (Vec<Address>, Option<(Address, std::io::Error)>) {
     let first = match custom {
         Some(r) => r.resolve(address).await,
         None => vec![address.clone()],
     };
     let mut out: Vec<Address> = Vec::new();
+    let mut failure = None;
     for a in &first {
-        for resolved in dns.resolve(a).await {
-            if !out.contains(&resolved) {
-                out.push(resolved);
+        match dns.try_resolve(a).await {
+            Ok(found) => {
+                for resolved in found {
+                    if !out.contains(&resolved) {
+                        out.push(resolved);
+                    }
+                }
             }
+            Err(e) => failure = Some((a.clone(), e)),
         }
     }
-    out
+    (out, failure)
 }
 
 #[cfg(test)]
@@ -131,10 +154,21 @@ mod tests {
                 Address::new("10.0.0.2", 1),
             ]
         });
-        let got = resolve_all(Some(&custom), &DnsResolver, &Address::new("seed", 1)).await;
+        let (got, failure) =
+            resolve_all(Some(&custom), &DnsResolver, &Address::new("seed", 1)).await;
+        assert!(failure.is_none());
         assert_eq!(
             got,
             vec![Address::new("10.0.0.2", 1), Address::new("10.0.0.1", 1)]
         );
+    }
+
+    #[tokio::test]
+    async fn a_dns_failure_is_kept_with_the_address() {
+        let bad = Address::new("no-such-host.invalid", 7687);
+        let (got, failure) = resolve_all(None, &DnsResolver, &bad).await;
+        assert!(got.is_empty());
+        let (address, _) = failure.expect("the DNS error is kept");
+        assert_eq!(address, bad);
     }
 }

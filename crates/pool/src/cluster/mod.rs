@@ -509,7 +509,11 @@ impl<M: RoutingManager> ClusterPools<M> {
         last_error: &mut Option<Error<M::Error>>,
     ) -> Result<Option<RouteReply>, Error<M::Error>> {
         let custom = self.inner.config.resolver.as_deref();
-        let addresses = resolve_all(custom, &*self.inner.config.dns, &self.inner.initial).await;
+        let (addresses, failure) =
+            resolve_all(custom, &*self.inner.config.dns, &self.inner.initial).await;
+        if let Some((address, source)) = failure {
+            *last_error = Some(Error::Resolve { address, source });
+        }
         for address in &addresses {
             if let Some(reply) = self.fetch(address, request, last_error).await? {
                 return Ok(Some(reply));
@@ -550,6 +554,10 @@ impl<M: RoutingManager> ClusterPools<M> {
             Ok(reply) if reply.is_usable() => Ok(Some(reply)),
             Ok(_) => {
                 tracing::debug!(%router, "routing information without routers or readers, skipped");
+                *last_error = Some(Error::UnusableRoutingTable {
+                    address: router.clone(),
+                    reason: "it names no routers or no readers",
+                });
                 Ok(None)
             }
             Err(e) => match self.inner.manager.classify(&e) {
@@ -579,6 +587,10 @@ impl<M: RoutingManager> ClusterPools<M> {
                 }
                 _ => {
                     tracing::debug!(%router, error = %e, "router answered with an error");
+                    *last_error = Some(Error::Server {
+                        address: router.clone(),
+                        source: e,
+                    });
                     Ok(None)
                 }
             },
