@@ -62,6 +62,18 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         })
 }
 
+tokio::task_local! {
+    /// Set around work the blocking API runs for a thread of a current-thread
+    /// runtime, which waits meanwhile.
+    static WAITING_CURRENT_THREAD: bool;
+}
+
+/// Whether this work runs for a blocking call made on a current-thread
+/// runtime's thread, which waits for it (and so drives no IO meanwhile).
+pub(crate) fn for_waiting_current_thread() -> bool {
+    WAITING_CURRENT_THREAD.try_with(|w| *w).unwrap_or(false)
+}
+
 /// Waits for `fut` on the shared runtime. Outside any runtime, on this
 /// thread. Inside one (async code, a `spawn_blocking` thread), tokio forbids
 /// nesting: the future runs on a scoped helper thread while this one waits,
@@ -72,17 +84,23 @@ fn wait<T: Send>(fut: impl Future<Output = Result<T>> + Send) -> Result<T> {
     let Ok(current) = tokio::runtime::Handle::try_current() else {
         return rt.block_on(fut);
     };
-    let on_helper = move || {
-        std::thread::scope(|scope| match scope.spawn(move || rt.block_on(fut)).join() {
-            Ok(out) => out,
-            Err(panic) => std::panic::resume_unwind(panic),
-        })
-    };
     if current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-        tokio::task::block_in_place(on_helper)
-    } else {
-        on_helper()
+        let on_helper = move || {
+            std::thread::scope(|scope| match scope.spawn(move || rt.block_on(fut)).join() {
+                Ok(out) => out,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+        };
+        return tokio::task::block_in_place(on_helper);
     }
+    // A current-thread runtime's thread: connections the driver opened on
+    // that runtime get no IO while it waits here, so work that would need
+    // one is refused (see `crate::session`), not left hanging.
+    let fut = WAITING_CURRENT_THREAD.scope(true, fut);
+    std::thread::scope(|scope| match scope.spawn(move || rt.block_on(fut)).join() {
+        Ok(out) => out,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 /// The blocking [`crate::Driver`]: cheap to clone, shared across threads.
@@ -107,6 +125,13 @@ impl Driver {
     }
 
     /// Wraps an async driver (built with [`crate::Driver::builder`], say).
+    ///
+    /// A driver that has run async work on a current-thread tokio runtime
+    /// keeps connections whose IO that runtime drives. Called from that
+    /// runtime's thread, the blocking API would wait for IO only the waiting
+    /// thread can do: such calls fail at once with
+    /// [`ErrorKind::Unsupported`] instead of hanging. Use the async API
+    /// there, or a multi-thread runtime.
     pub fn from_async(driver: crate::Driver) -> Driver {
         Driver { inner: driver }
     }

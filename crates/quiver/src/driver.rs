@@ -33,6 +33,9 @@ pub(crate) struct DriverInner {
     pub(crate) config: Config,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) query_bookmark_manager: Arc<dyn BookmarkManager>,
+    /// Async work ran on a current-thread runtime: some connections may be
+    /// driven by it (see `blocking::Driver::from_async`).
+    pub(crate) used_on_current_thread: std::sync::atomic::AtomicBool,
     uri: ConnectionUri,
 }
 
@@ -447,6 +450,7 @@ impl DriverBuilder {
                 config,
                 clock,
                 query_bookmark_manager: Arc::new(DefaultBookmarkManager::new()),
+                used_on_current_thread: std::sync::atomic::AtomicBool::new(false),
                 uri,
             }),
         })

@@ -249,6 +249,7 @@ impl Session {
         bookmarks: &[String],
         pipeline: bool,
     ) -> Result<(Pooled<DriverManager>, bool)> {
+        self.check_runtime()?;
         let session_auth = self.config.auth().cloned();
         for _ in 0..3 {
             // New connections log on with the session's credentials, else the
@@ -332,6 +333,30 @@ impl Session {
             ErrorKind::ServiceUnavailable,
             "no connection with the current credentials could be obtained",
         ))
+    }
+
+    /// Refuses work that would wait for IO only a waiting thread can drive: a
+    /// blocking call on a current-thread runtime's thread, with a driver whose
+    /// connections that runtime may drive. Notes async use on such runtimes.
+    fn check_runtime(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        let used = &self.driver.used_on_current_thread;
+        if crate::blocking::for_waiting_current_thread() {
+            if used.load(Ordering::Acquire) {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "the blocking API was called on a current-thread tokio runtime's thread \
+                     with a driver that ran async work on such a runtime: its connections \
+                     need that thread, which would wait for ever; use the async API there, \
+                     or a multi-thread runtime",
+                ));
+            }
+        } else if tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+        {
+            used.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// Has the server check the session's credentials: a connection opened for

@@ -231,3 +231,67 @@ S: SUCCESS {"bookmark": "b1"}
     driver.close();
     server.finish().unwrap();
 }
+
+/// An async driver used on a current-thread runtime, then wrapped for the
+/// blocking API and called on that runtime's thread: its pooled connection
+/// needs that very thread for IO. The call fails at once, clearly, instead
+/// of hanging; the same driver still works async afterwards.
+#[test]
+fn blocking_on_a_current_thread_runtime_that_drives_the_connections_is_refused() {
+    let server = server(
+        r#"{*
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+*}
+"#,
+    );
+    let uri = format!("bolt://{}", server.addr());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let outcome: quiver::Result<_> = rt.block_on(async move {
+            let driver = quiver::Driver::new(&uri, auth()).unwrap();
+            let mut session = driver.session(SessionConfig::default());
+            let x: i64 = session
+                .run("RETURN 1 AS x")
+                .await?
+                .single()
+                .await?
+                .get("x")?;
+            assert_eq!(x, 1);
+            session.close().await?;
+            let blocking = Driver::from_async(driver.clone());
+            let refused = blocking
+                .session(SessionConfig::default())
+                .run("RETURN 1 AS x")
+                .map(|_| ());
+            // The async API on the same runtime is unaffected.
+            let mut session = driver.session(SessionConfig::default());
+            let again: i64 = session
+                .run("RETURN 1 AS x")
+                .await?
+                .single()
+                .await?
+                .get("x")?;
+            session.close().await?;
+            driver.close().await;
+            quiver::Result::Ok((refused, again))
+        });
+        let _ = tx.send(outcome);
+    });
+    let outcome = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the blocking call hung");
+    let (refused, again) = outcome.unwrap();
+    let err = refused.expect_err("refused");
+    assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
+    assert!(err.to_string().contains("current-thread"), "{err}");
+    assert_eq!(again, 1);
+    server.finish().unwrap();
+}
