@@ -50,6 +50,7 @@ pub struct ConnectionConfig {
     pub(crate) keep_alive: bool,
     pub(crate) max_message_size: usize,
     pub(crate) read_buffer_size: usize,
+    pub(crate) close_signal: crate::CloseSignal,
 }
 
 impl fmt::Debug for ConnectionConfig {
@@ -89,6 +90,7 @@ impl Default for ConnectionConfig {
             keep_alive: true,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             read_buffer_size: 64 * 1024,
+            close_signal: crate::CloseSignal::new(),
         }
     }
 }
@@ -122,6 +124,10 @@ impl ConnectionConfig {
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Option<Duration> {
         self.connect_timeout
+    }
+    /// The signal that ends every connection opened with this configuration.
+    pub fn close_signal(&self) -> &crate::CloseSignal {
+        &self.close_signal
     }
     /// The client's read timeout (`None`, the default: only the server's
     /// `connection.recv_timeout_seconds` hint bounds reads).
@@ -162,6 +168,12 @@ pub struct ConnectionConfigBuilder {
 }
 
 impl ConnectionConfigBuilder {
+    /// The [`CloseSignal`](crate::CloseSignal) connections opened with this
+    /// configuration obey (default: one of their own, never given).
+    pub fn close_signal(mut self, signal: crate::CloseSignal) -> Self {
+        self.config.close_signal = signal;
+        self
+    }
     /// The user agent (default: `quiver/<version> Rust (<os>)`).
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.config.user_agent = ua.into();

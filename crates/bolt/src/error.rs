@@ -36,6 +36,10 @@ pub enum Error {
     /// The server closed the connection.
     #[error("the server closed the connection")]
     ConnectionClosed,
+    /// The connection's [`CloseSignal`](crate::CloseSignal) was given (the
+    /// driver is closing).
+    #[error("the connection was closed by the client")]
+    Closed,
     /// Establishing the transport (TCP, and TLS) took longer than the connect timeout.
     #[error("connecting timed out after {0:?}")]
     ConnectTimeout(Duration),

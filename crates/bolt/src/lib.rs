@@ -4,6 +4,7 @@
 mod address;
 mod agent;
 mod auth;
+mod close;
 pub mod codec;
 mod config;
 mod connection;
@@ -18,6 +19,7 @@ mod version;
 pub use address::{Address, DEFAULT_PORT};
 pub use agent::{BoltAgent, DEFAULT_PRODUCT};
 pub use auth::AuthToken;
+pub use close::CloseSignal;
 pub use codec::BoltCodec;
 pub use config::{ConnectionConfig, ConnectionConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
 pub use connection::Connection;

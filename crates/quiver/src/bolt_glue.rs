@@ -48,6 +48,7 @@ fn classify(e: &quiver_bolt::Error) -> (ErrorKind, &'static str) {
             ErrorKind::Protocol,
             "a message could not be encoded or decoded",
         ),
+        B::Closed => (ErrorKind::Closed, "the driver was closed"),
         B::Io(_) | B::ConnectionClosed | B::ReadTimeout(_) | B::Defunct => {
             (ErrorKind::ServiceUnavailable, "the connection was lost")
         }

@@ -314,10 +314,14 @@ impl Driver {
         &self.inner.config
     }
 
-    /// Closes every pool: idle connections say goodbye, connections in use
-    /// are closed when given back, and new sessions fail with
-    /// [`ErrorKind::Closed`].
+    /// Closes every pool: idle connections say goodbye, work still waiting on
+    /// a server (a stalled read, say) ends at once with [`ErrorKind::Closed`]
+    /// and its connection is closed, connections in use are closed when
+    /// given back, and new sessions fail with [`ErrorKind::Closed`].
     pub async fn close(&self) {
+        // Work still waiting on a server ends first (with ErrorKind::Closed),
+        // so that its connections come back and close with the rest.
+        self.inner.pools.manager().close_connections();
         self.inner.pools.close().await;
     }
 }

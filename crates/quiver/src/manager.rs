@@ -127,6 +127,11 @@ impl DriverManager {
             .clone()
     }
 
+    /// Ends every connection's wait on its server (the driver is closing).
+    pub(crate) fn close_connections(&self) {
+        self.base.close_signal().close();
+    }
+
     pub(crate) fn is_tls(&self) -> bool {
         self.base.is_tls()
     }

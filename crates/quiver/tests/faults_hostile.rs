@@ -400,3 +400,77 @@ async fn endless_empty_batches_end_the_result() {
     until_idle(&driver).await;
     end(driver, server).await;
 }
+
+/// A server that stops answering after RUN: `driver.close()` ends the query
+/// waiting on it (ErrorKind::Closed), so no task is left stuck on the
+/// connection, and the close itself returns.
+#[tokio::test]
+async fn closing_the_driver_ends_work_stalled_on_a_server() {
+    let server = stub(&format!("{RUN}S: <SLEEP 60>\n")).await;
+    let driver = driver(&server);
+    let d = driver.clone();
+    let stuck = tokio::spawn(async move {
+        let mut session = d.session(SessionConfig::default());
+        session.run("RETURN 1 AS x").await.map(|_| ())
+    });
+    // Let it reach the stalled read.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!stuck.is_finished());
+    tokio::time::timeout(Duration::from_secs(5), driver.close())
+        .await
+        .expect("close hung");
+    let outcome = tokio::time::timeout(Duration::from_secs(5), stuck)
+        .await
+        .expect("the stalled query outlived driver.close()")
+        .unwrap();
+    let err = outcome.expect_err("the query can't have succeeded");
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    assert!(!err.is_retryable());
+    // The stub is still asleep; it is dropped, not finished.
+    drop(server);
+}
+
+/// A stall with `connection_read_timeout` set: the query fails within the
+/// bound as a lost connection (retryable), and the connection is not reused.
+async fn stall_times_out(after_run: &str) {
+    let server = stub(&format!("{RUN}{after_run}S: <SLEEP 10>\n")).await;
+    let driver = driver_with(
+        &server,
+        quiver::Config::builder().connection_read_timeout(Some(Duration::from_millis(300))),
+        None,
+    );
+    let started = std::time::Instant::now();
+    let err = query_error(&driver).await;
+    let took = started.elapsed();
+    assert_eq!(err.kind(), ErrorKind::ServiceUnavailable, "{err}");
+    assert!(err.is_retryable(), "{err}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    until_idle(&driver).await;
+    assert_eq!(
+        driver
+            .metrics()
+            .into_iter()
+            .map(|(_, m)| m.idle)
+            .sum::<usize>(),
+        0
+    );
+    driver.close().await;
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_stall_after_five_records_times_out() {
+    stall_times_out(
+        "S: SUCCESS {\"fields\": [\"x\"]}\n   RECORD [1]\n   RECORD [2]\n   RECORD [3]\n   RECORD [4]\n   RECORD [5]\n",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_stall_mid_chunk_times_out() {
+    // The RUN reply, then half of a RECORD's chunk.
+    stall_times_out("S: SUCCESS {\"fields\": [\"x\"]}\n   <RAW> 00 04 B1 71\n").await;
+}

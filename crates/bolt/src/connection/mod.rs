@@ -5,7 +5,9 @@ mod open;
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, BytesMut};
@@ -76,6 +78,7 @@ pub struct Connection {
     auth: AuthToken,
     created_at: Instant,
     last_used: Instant,
+    close_signal: crate::CloseSignal,
 }
 
 impl fmt::Debug for Connection {
@@ -138,6 +141,9 @@ impl Connection {
     pub async fn flush(&mut self) -> Result<(), Error> {
         if self.sm.state() == ServerState::Defunct {
             return Err(Error::Defunct);
+        }
+        if self.close_signal.is_closed() {
+            return Err(self.fail(Error::Closed));
         }
         while !self.wbuf.is_empty() {
             match self.stream.write_buf(&mut self.wbuf).await {
@@ -253,12 +259,26 @@ impl Connection {
     }
 
     /// One read syscall into the read buffer, bounded by the read timeout
-    /// (see [`recv_timeout`](Self::recv_timeout)).
+    /// (see [`recv_timeout`](Self::recv_timeout)) and ended by the close
+    /// signal.
     async fn fill(&mut self) -> Result<(), Error> {
         if self.rbuf.capacity() - self.rbuf.len() < MIN_READ_SPACE {
             self.rbuf.reserve(self.read_buffer_size);
         }
+        // The read, unless the close signal comes first (`None`).
         let read = self.stream.read_buf(&mut self.rbuf);
+        let closing = self.close_signal.closed();
+        let read = async {
+            let mut read = std::pin::pin!(read);
+            let mut closing = std::pin::pin!(closing);
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(r) = read.as_mut().poll(cx) {
+                    return Poll::Ready(Some(r));
+                }
+                closing.as_mut().poll(cx).map(|()| None)
+            })
+            .await
+        };
         let n = match self.recv_timeout {
             Some(t) => match tokio::time::timeout(t, read).await {
                 Ok(r) => r,
@@ -267,9 +287,10 @@ impl Connection {
             None => read.await,
         };
         match n {
-            Ok(0) => Err(self.fail(Error::ConnectionClosed)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(self.fail(Error::Io(e))),
+            None => Err(self.fail(Error::Closed)),
+            Some(Ok(0)) => Err(self.fail(Error::ConnectionClosed)),
+            Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(self.fail(Error::Io(e))),
         }
     }
 

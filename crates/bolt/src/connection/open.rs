@@ -95,6 +95,7 @@ impl Connection {
             telemetry_allowed: false,
             auth: config.auth.clone(),
             created_at: now,
+            close_signal: config.close_signal.clone(),
             last_used: now,
         };
         conn.hello(config).await?;
