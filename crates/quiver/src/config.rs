@@ -558,6 +558,11 @@ impl ConfigBuilder {
     /// [`ErrorKind::CommitUnknown`] during a commit), and transaction
     /// functions retry it.
     ///
+    /// Off by default, as in the official drivers: a server sends nothing
+    /// while a query works towards its first record, so any default bound
+    /// would fail long queries. Set one when queries are known to be short;
+    /// [`Driver::close`](crate::Driver::close) ends stalled work either way.
+    ///
     /// [`ErrorKind::ServiceUnavailable`]: crate::ErrorKind::ServiceUnavailable
     /// [`ErrorKind::SessionExpired`]: crate::ErrorKind::SessionExpired
     /// [`ErrorKind::CommitUnknown`]: crate::ErrorKind::CommitUnknown
