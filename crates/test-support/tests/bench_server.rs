@@ -120,3 +120,43 @@ async fn transactions_by_qid() {
     client.send(&message(0x12, &[])).await;
     assert!(has_key(&client.recv_message().await, "bookmark"));
 }
+
+/// `UNWIND $rows ...` is a bulk write: every row is walked, none comes
+/// back, and the summary counts them as created; without `rows` it fails.
+#[tokio::test]
+async fn bulk_writes_count_their_rows() {
+    let server = BenchServer::start().unwrap();
+    let mut client = RawClient::connect_5_4(server.addr()).await;
+    let rows = list(&[
+        map(&[("id", int(1)), ("name", string("a"))]),
+        map(&[("id", int(2)), ("name", string("b"))]),
+        map(&[("id", int(3)), ("name", string("c"))]),
+    ]);
+    let write = message(
+        RUN,
+        &[
+            string("UNWIND $rows AS r CREATE (:P) SET p.id = r.id"),
+            map(&[("rows", rows)]),
+            map(&[]),
+        ],
+    );
+    client.send_all(&[&hello(), &write, &pull(-1)]).await;
+    assert_eq!(tag(&client.recv_message().await), SUCCESS);
+    assert_eq!(tag(&client.recv_message().await), SUCCESS);
+    let summary = client.recv_message().await;
+    assert_eq!(tag(&summary), SUCCESS);
+    assert!(has_key(&summary, "nodes-created"));
+    // nodes-created: 3 (a tiny int right after the key).
+    let at = summary
+        .windows(13)
+        .position(|w| w == b"nodes-created")
+        .unwrap();
+    assert_eq!(summary[at + 13], 3);
+
+    let missing = message(
+        RUN,
+        &[string("UNWIND $rows AS r RETURN r"), map(&[]), map(&[])],
+    );
+    client.send_all(&[&missing, &pull(-1)]).await;
+    assert_eq!(tag(&client.recv_message().await), 0x7F);
+}

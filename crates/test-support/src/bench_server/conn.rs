@@ -40,6 +40,8 @@ struct Stream {
     encoded: Arc<Encoded>,
     next: usize,
     total: usize,
+    /// A bulk write's row count (its summary reports them created).
+    created: Option<u64>,
 }
 
 struct State<'a> {
@@ -205,7 +207,14 @@ impl State<'_> {
             ROUTE => self.route(),
             RUN => {
                 let query = de.read_string().map_err(text)?;
-                self.run(query);
+                if query.starts_with(WRITE_PREFIX) {
+                    match count_rows(&mut de) {
+                        Ok(rows) => self.write(rows),
+                        Err(e) => self.fail("Neo.ClientError.Statement.ParameterMissing", &e),
+                    }
+                } else {
+                    self.run(query);
+                }
             }
             PULL | DISCARD => {
                 let (n, qid) = read_pull(&mut de).map_err(text)?;
@@ -217,6 +226,40 @@ impl State<'_> {
             ),
         }
         Ok(Next::Continue)
+    }
+
+    /// A bulk write of `rows` (`UNWIND $rows ...`): no records, a summary
+    /// with the counters a server would give.
+    fn write(&mut self, rows: u64) {
+        self.streams.clear();
+        let qid = if self.in_tx {
+            let qid = self.next_qid;
+            self.next_qid += 1;
+            qid
+        } else {
+            -1
+        };
+        let encoded = self.cache.get(Shape::Return1, self.bolt5, 0);
+        self.streams.push(Stream {
+            qid,
+            encoded,
+            next: 0,
+            total: 0,
+            created: Some(rows),
+        });
+        let in_tx = self.in_tx;
+        self.success(|b| {
+            write::write_map_header(b, if in_tx { 3 } else { 2 })?;
+            write::write_string(b, "fields")?;
+            write::write_list_header(b, 0)?;
+            write::write_string(b, "t_first")?;
+            write::write_int(b, 0)?;
+            if in_tx {
+                write::write_string(b, "qid")?;
+                write::write_int(b, qid)?;
+            }
+            Ok(())
+        });
     }
 
     fn run(&mut self, query: &str) {
@@ -241,6 +284,7 @@ impl State<'_> {
             encoded,
             next: 0,
             total,
+            created: None,
         });
         let in_tx = self.in_tx;
         self.success(|b| {
@@ -308,11 +352,25 @@ impl State<'_> {
             });
             return;
         }
-        self.streams.remove(index);
+        let created = self.streams.remove(index).created;
         let auto_commit = !self.in_tx;
         self.success(|b| {
-            write::write_map_header(b, if auto_commit { 4 } else { 3 })?;
-            entry_str(b, "type", "r")?;
+            write::write_map_header(
+                b,
+                if auto_commit { 4 } else { 3 } + usize::from(created.is_some()),
+            )?;
+            if let Some(rows) = created {
+                let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+                write::write_string(b, "stats")?;
+                write::write_map_header(b, 3)?;
+                write::write_string(b, "nodes-created")?;
+                write::write_int(b, rows)?;
+                write::write_string(b, "labels-added")?;
+                write::write_int(b, rows)?;
+                write::write_string(b, "properties-set")?;
+                write::write_int(b, rows.saturating_mul(6))?;
+            }
+            entry_str(b, "type", if created.is_some() { "w" } else { "r" })?;
             entry_str(b, "db", "neo4j")?;
             write::write_string(b, "t_last")?;
             write::write_int(b, 0)?;
@@ -385,6 +443,30 @@ impl State<'_> {
 fn entry_str(b: &mut Vec<u8>, key: &str, value: &str) -> PsResult<()> {
     write::write_string(b, key)?;
     write::write_string(b, value)
+}
+
+/// Queries starting so are bulk writes of their `$rows` parameter.
+const WRITE_PREFIX: &str = "UNWIND $rows";
+
+/// Reads RUN's parameters (every row is walked, as a server decodes them)
+/// and counts the entries of the `rows` list.
+fn count_rows(de: &mut Deserializer<'_>) -> Result<u64, String> {
+    let text = |e: quiver_packstream::Error| e.to_string();
+    let mut rows = None;
+    let len = de.read_map_header().map_err(text)?;
+    for _ in 0..len {
+        let key = de.read_string().map_err(text)?;
+        if key == "rows" && de.peek_kind().map_err(text)? == Kind::List {
+            let n = de.read_list_header().map_err(text)?;
+            for _ in 0..n {
+                de.skip_value().map_err(text)?;
+            }
+            rows = Some(n as u64);
+        } else {
+            de.skip_value().map_err(text)?;
+        }
+    }
+    rows.ok_or_else(|| "expected a list parameter `rows`".to_owned())
 }
 
 /// PULL's and DISCARD's `n` and `qid` (-1 when absent, as the protocol says).

@@ -16,6 +16,7 @@
 //! | `INTS n` | `n` rows of one int |
 //! | `ROWS n` | `n` rows: int, float, 20-character string, list of 5 ints, map of 3 ints |
 //! | `NODES n` | `n` rows of one node: a label, 3 properties, an element id |
+//! | `UNWIND $rows ...` | none: a bulk write; the `rows` list parameter is walked and its length reported as nodes created |
 //!
 //! PULL and DISCARD honour `n`, `qid` and `has_more`; any other query text
 //! fails with a syntax error.
