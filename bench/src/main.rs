@@ -37,7 +37,11 @@ pub const PEERS: [&str; 2] = ["neo4rs", "neo4j"];
 /// only where there are many records).
 pub fn runs(driver: &str, workload: Workload) -> bool {
     match driver {
-        "quiver-serde" | "quiver-value" | "quiver-fetch-all" => {
+        "quiver-serde" => matches!(
+            workload,
+            Workload::W2 | Workload::W3 | Workload::W4 | Workload::W6
+        ),
+        "quiver-value" | "quiver-fetch-all" => {
             matches!(workload, Workload::W2 | Workload::W3 | Workload::W4)
         }
         _ => true,

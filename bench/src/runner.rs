@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use quiver_test_support::bench_server::BenchServer;
 
-use crate::workload::{Outcome, Workload, ALL};
+use crate::workload::{Outcome, Workload, ALL, W8_RUNS};
 use crate::{runs, DRIVERS, PEERS};
 
 /// A client process that takes longer than this is killed.
@@ -17,7 +17,17 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(300);
 const SHORT_FACTOR: usize = 3;
 
 fn is_short(workload: Workload) -> bool {
-    matches!(workload, Workload::W1 | Workload::W5)
+    matches!(workload, Workload::W1 | Workload::W5 | Workload::W7)
+}
+
+/// How many repetitions a workload gets.
+fn reps_of(workload: Workload, reps: usize) -> usize {
+    match workload {
+        // One process start is one sample: a fixed number of them.
+        Workload::W8 => W8_RUNS,
+        w if is_short(w) => reps * SHORT_FACTOR,
+        _ => reps,
+    }
 }
 
 struct Options {
@@ -55,7 +65,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err(format!(
-                    "usage: quiver-bench [--reps N] [--workload W1,..,W5] [--driver {}]",
+                    "usage: quiver-bench [--reps N] [--workload W1,..,W8] [--driver {}]",
                     DRIVERS.join(",")
                 ))
             }
@@ -130,6 +140,16 @@ fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// The `q` quantile of `values` (nearest rank).
+fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    match v.len() {
+        0 => 0.0,
+        n => v[((n as f64 - 1.0) * q).round() as usize],
+    }
+}
+
 fn human(rate: f64) -> String {
     if rate >= 1e6 {
         format!("{:.2}M", rate / 1e6)
@@ -158,9 +178,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let mut failures: Vec<String> = Vec::new();
     // The short workloads (about a second each) are run three times as
     // often: a burst of load elsewhere on the machine flips one of them.
-    for rep in 0..options.reps * SHORT_FACTOR {
+    let most = options
+        .workloads
+        .iter()
+        .map(|&w| reps_of(w, options.reps))
+        .max()
+        .unwrap_or(0);
+    for rep in 0..most {
         for &workload in &options.workloads {
-            if rep >= options.reps && !is_short(workload) {
+            if rep >= reps_of(workload, options.reps) {
                 continue;
             }
             let drivers: Vec<&String> = options
@@ -200,7 +226,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
     drop(server);
 
     println!(
-        "quiver-bench: {} reps ({} for W1 and W5), {:.0} s, load (1/5/15 min) before {load_before}, after {load_after}, {} cores",
+        "quiver-bench: {} reps ({} for W1, W5 and W7, {W8_RUNS} processes for W8), {:.0} s, load (1/5/15 min) before {load_before}, after {load_after}, {} cores",
         options.reps,
         options.reps * SHORT_FACTOR,
         started.elapsed().as_secs_f64(),
@@ -208,9 +234,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     );
     println!();
     println!(
-        "| workload | driver | median | spread | p50 µs | p99 µs | peak RSS MB | vs fastest peer |"
+        "| workload | driver | median | spread | p50 µs | p99 µs | fairness | peak RSS MB | vs fastest peer |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     let mut verdicts = Vec::new();
     for &workload in &options.workloads {
         let stat = |driver: &str| {
@@ -219,11 +245,18 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 let rss: Vec<f64> = v.iter().map(|o| o.rss_kb as f64).collect();
                 let p50: Vec<f64> = v.iter().map(|o| o.p50_us).collect();
                 let p99: Vec<f64> = v.iter().map(|o| o.p99_us).collect();
+                let fair: Vec<f64> = v.iter().map(|o| o.fairness).collect();
+                // W8: each process is one sample; its percentiles are over processes.
+                let (p50, p99) = if workload == Workload::W8 {
+                    (median(&p50), percentile(&p50, 0.99))
+                } else {
+                    (median(&p50), median(&p99))
+                };
                 let m = median(&rates);
                 let lo = rates.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = rates.iter().copied().fold(0.0, f64::max);
                 let spread = if m > 0.0 { (hi - lo) / m * 100.0 } else { 0.0 };
-                (m, spread, median(&p50), median(&p99), median(&rss) / 1024.0)
+                (m, spread, p50, p99, median(&rss) / 1024.0, median(&fair))
             })
         };
         let best_peer = PEERS
@@ -239,7 +272,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .filter_map(|p| stat(p).map(|s| s.3))
             .fold(f64::INFINITY, f64::min);
         for driver in &options.drivers {
-            let Some((m, spread, p50, p99, rss)) = stat(driver) else {
+            let Some((m, spread, p50, p99, rss, fair)) = stat(driver) else {
                 continue;
             };
             let ratio = match best_peer {
@@ -248,15 +281,21 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 }
                 _ => String::new(),
             };
+            let timed = matches!(workload, Workload::W1 | Workload::W7 | Workload::W8);
             let latency = |v: f64| {
-                if workload == Workload::W1 {
+                if timed {
                     format!("{v:.0}")
                 } else {
                     String::new()
                 }
             };
+            let fairness = if workload == Workload::W7 {
+                format!("{fair:.2}")
+            } else {
+                String::new()
+            };
             println!(
-                "| {} | {driver} | {}/s | ±{:.0}% | {} | {} | {rss:.1} | {ratio} |",
+                "| {} | {driver} | {}/s | ±{:.0}% | {} | {} | {fairness} | {rss:.1} | {ratio} |",
                 workload.name(),
                 human(m),
                 spread / 2.0,
@@ -270,6 +309,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
             let (goal, extra) = match workload {
                 Workload::W1 => (1.2, Some(q.3 <= lowest_peer_p99)),
                 Workload::W5 => (1.5, None),
+                Workload::W7 => (1.5, Some(q.3 <= lowest_peer_p99 && q.5 <= 2.0)),
+                Workload::W8 => (1.0, None),
                 _ => (2.0, None),
             };
             let rss_ok = q.4 <= lowest_peer_rss + 2.0;
@@ -278,7 +319,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 "{}: quiver {:.2}x {peer} (target {goal}x{}) {}; RSS {:.1} MB vs lowest peer {:.1} MB (+2 MB) {}",
                 workload.name(),
                 ratio,
-                if workload == Workload::W1 { ", p99 no worse" } else { "" },
+                match workload {
+                    Workload::W1 => ", p99 no worse",
+                    Workload::W7 => ", p99 no worse, slowest task within 2x the median",
+                    _ => "",
+                },
                 if met { "MET" } else { "NOT MET" },
                 q.4,
                 lowest_peer_rss,

@@ -15,19 +15,71 @@ pub enum Workload {
     W4,
     /// 8 concurrent tasks x 2,000 `RETURN 1` through the pool.
     W5,
+    /// Bulk write: 100,000 rows of 6 properties in `UNWIND $rows` batches of 10,000.
+    W6,
+    /// Many tasks: 512 tasks x 100 `RETURN 1` through a pool of 32.
+    W7,
+    /// Cold start: a fresh process's driver and its first `RETURN 1`.
+    W8,
 }
 
-pub const ALL: [Workload; 5] = [
+pub const ALL: [Workload; 8] = [
     Workload::W1,
     Workload::W2,
     Workload::W3,
     Workload::W4,
     Workload::W5,
+    Workload::W6,
+    Workload::W7,
+    Workload::W8,
 ];
 
 pub const W1_QUERIES: usize = 10_000;
 pub const W5_TASKS: usize = 8;
 pub const W5_QUERIES: usize = 2_000;
+pub const W6_ROWS: usize = 100_000;
+pub const W6_BATCH: usize = 10_000;
+/// The W6 query; the bench server answers it as a write of its `$rows`.
+pub const W6_QUERY: &str = "UNWIND $rows AS r CREATE (p:P) SET p.id = r.id, p.score = r.score, \
+     p.name = r.name, p.active = r.active, p.tags = r.tags, p.born = r.born";
+pub const W7_TASKS: usize = 512;
+pub const W7_QUERIES: usize = 100;
+pub const W7_POOL: usize = 32;
+/// Process runs per driver for W8.
+pub const W8_RUNS: usize = 50;
+
+/// One W6 row, as an application holds it before writing it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct W6Row {
+    pub id: i64,
+    pub score: f64,
+    /// 20 characters.
+    pub name: String,
+    pub active: bool,
+    pub tags: [i64; 3],
+    /// A Cypher DATE (through Quiver's serde, its `Date` structure).
+    #[serde(serialize_with = "date_as_cypher")]
+    pub born: chrono::NaiveDate,
+}
+
+fn date_as_cypher<S: serde::Serializer>(d: &chrono::NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&quiver::types::Date::from(*d), s)
+}
+
+/// The rows W6 writes (made before the clock starts).
+pub fn w6_rows() -> Vec<W6Row> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (0..W6_ROWS as i64)
+        .map(|i| W6Row {
+            id: i,
+            score: i as f64 * 0.5,
+            name: format!("row-{i:016}"),
+            active: i % 2 == 0,
+            tags: [i, i + 1, i + 2],
+            born: epoch + chrono::Days::new((i % 20_000) as u64),
+        })
+        .collect()
+}
 
 impl Workload {
     pub fn parse(s: &str) -> Option<Workload> {
@@ -41,6 +93,9 @@ impl Workload {
             Workload::W3 => "W3",
             Workload::W4 => "W4",
             Workload::W5 => "W5",
+            Workload::W6 => "W6",
+            Workload::W7 => "W7",
+            Workload::W8 => "W8",
         }
     }
 
@@ -51,13 +106,23 @@ impl Workload {
             Workload::W3 => "ROWS 200000 (rows/s)",
             Workload::W4 => "NODES 200000 (rows/s)",
             Workload::W5 => "8 tasks x 2,000 RETURN 1 through the pool (queries/s)",
+            Workload::W6 => {
+                "100,000 rows x 6 properties written in UNWIND batches of 10,000 (rows/s)"
+            }
+            Workload::W7 => {
+                "512 tasks x 100 RETURN 1 through a pool of 32 (queries/s; p50/p99 per query; fairness: slowest task / median task)"
+            }
+            Workload::W8 => {
+                "cold start: new process, driver, first RETURN 1 (starts/s; p50/p99 over 50 processes)"
+            }
         }
     }
 
     /// The query of a streaming workload.
     pub fn query(self) -> &'static str {
         match self {
-            Workload::W1 | Workload::W5 => "RETURN 1",
+            Workload::W1 | Workload::W5 | Workload::W7 | Workload::W8 => "RETURN 1",
+            Workload::W6 => W6_QUERY,
             Workload::W2 => "INTS 1000000",
             Workload::W3 => "ROWS 200000",
             Workload::W4 => "NODES 200000",
@@ -67,7 +132,8 @@ impl Workload {
     /// Rows a streaming workload returns.
     pub fn rows(self) -> u64 {
         match self {
-            Workload::W1 | Workload::W5 => 1,
+            Workload::W1 | Workload::W5 | Workload::W7 | Workload::W8 => 1,
+            Workload::W6 => W6_ROWS as u64,
             Workload::W2 => 1_000_000,
             Workload::W3 | Workload::W4 => 200_000,
         }
@@ -79,6 +145,10 @@ impl Workload {
         match self {
             Workload::W1 => sum.int((W1_QUERIES) as i64),
             Workload::W5 => sum.int((W5_TASKS * W5_QUERIES) as i64),
+            // The nodes the server says each batch created.
+            Workload::W6 => sum.int(W6_ROWS as i64),
+            Workload::W7 => sum.int((W7_TASKS * W7_QUERIES) as i64),
+            Workload::W8 => sum.int(1),
             Workload::W2 => (0..1_000_000).for_each(|i| sum.int(i)),
             Workload::W3 => (0..200_000).for_each(|i| {
                 sum.int(i);
@@ -127,6 +197,8 @@ pub struct Outcome {
     /// Per-query latency percentiles (W1), microseconds.
     pub p50_us: f64,
     pub p99_us: f64,
+    /// W7: the slowest task's time over the median task's.
+    pub fairness: f64,
     /// Peak resident set, kB.
     pub rss_kb: u64,
     pub checksum: i64,
@@ -135,8 +207,8 @@ pub struct Outcome {
 impl Outcome {
     pub fn to_line(&self) -> String {
         format!(
-            "RESULT rate={} p50_us={} p99_us={} rss_kb={} checksum={}",
-            self.rate, self.p50_us, self.p99_us, self.rss_kb, self.checksum
+            "RESULT rate={} p50_us={} p99_us={} fairness={} rss_kb={} checksum={}",
+            self.rate, self.p50_us, self.p99_us, self.fairness, self.rss_kb, self.checksum
         )
     }
 
@@ -149,6 +221,7 @@ impl Outcome {
                 "rate" => out.rate = v.parse().ok()?,
                 "p50_us" => out.p50_us = v.parse().ok()?,
                 "p99_us" => out.p99_us = v.parse().ok()?,
+                "fairness" => out.fairness = v.parse().ok()?,
                 "rss_kb" => out.rss_kb = v.parse().ok()?,
                 "checksum" => out.checksum = v.parse().ok()?,
                 _ => {}
@@ -181,4 +254,19 @@ pub fn peak_rss_kb() -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// W7's fairness: the slowest task's time over the median task's.
+pub fn fairness(mut task_times: Vec<Duration>) -> f64 {
+    if task_times.is_empty() {
+        return 0.0;
+    }
+    task_times.sort_unstable();
+    let median = task_times[task_times.len() / 2].as_secs_f64();
+    let slowest = task_times[task_times.len() - 1].as_secs_f64();
+    if median > 0.0 {
+        slowest / median
+    } else {
+        0.0
+    }
 }

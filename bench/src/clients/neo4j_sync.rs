@@ -8,9 +8,12 @@ use neo4j::driver::auth::AuthToken;
 use neo4j::driver::record_stream::RecordStream;
 use neo4j::driver::{ConnectionConfig, Driver, DriverConfig};
 use neo4j::session::{Session, SessionConfig};
-use neo4j::ValueReceive;
+use neo4j::{ValueReceive, ValueSend};
 
-use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+use crate::workload::{
+    fairness, percentiles, w6_rows, Outcome, Sum, W6Row, Workload, W1_QUERIES, W5_QUERIES,
+    W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS,
+};
 
 type Res<T> = Result<T, String>;
 
@@ -71,23 +74,108 @@ fn read_value(value: ValueReceive, sum: &mut Sum) -> Res<()> {
     Ok(())
 }
 
+/// A W6 batch in the neo4j crate's parameter types.
+fn rows_param(rows: &[W6Row]) -> ValueSend {
+    ValueSend::List(
+        rows.iter()
+            .map(|r| {
+                let mut m: std::collections::HashMap<String, ValueSend> =
+                    std::collections::HashMap::with_capacity(6);
+                m.insert("id".into(), ValueSend::Integer(r.id));
+                m.insert("score".into(), ValueSend::Float(r.score));
+                m.insert("name".into(), ValueSend::String(r.name.clone()));
+                m.insert("active".into(), ValueSend::Boolean(r.active));
+                m.insert(
+                    "tags".into(),
+                    ValueSend::List(r.tags.iter().map(|&t| ValueSend::Integer(t)).collect()),
+                );
+                m.insert("born".into(), ValueSend::Date(r.born));
+                ValueSend::Map(m)
+            })
+            .collect(),
+    )
+}
+
 pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
+    let born = Instant::now();
     let address: std::net::SocketAddr = addr.parse().map_err(err)?;
+    let mut config = DriverConfig::new().with_auth(Arc::new(AuthToken::new_basic_auth(
+        super::USER,
+        super::PASSWORD,
+    )));
+    if workload == Workload::W7 {
+        config = config.with_max_connection_pool_size(W7_POOL);
+    }
     let driver = Driver::new(
         ConnectionConfig::new(Address::from(address)).with_routing(false),
-        DriverConfig::new().with_auth(Arc::new(AuthToken::new_basic_auth(
-            super::USER,
-            super::PASSWORD,
-        ))),
+        config,
     );
+    let mut sum = Sum::default();
+    let mut out = Outcome::default();
+    if workload == Workload::W8 {
+        one_query(&mut driver.session(SessionConfig::new()), "RETURN 1", &mut sum)?;
+        let took = born.elapsed().as_secs_f64();
+        (out.rate, out.p50_us, out.p99_us) = (1.0 / took, took * 1e6, took * 1e6);
+        out.checksum = sum.0;
+        return Ok(out);
+    }
     one_query(
         &mut driver.session(SessionConfig::new()),
         "RETURN 1",
         &mut Sum::default(),
     )?;
-    let mut sum = Sum::default();
-    let mut out = Outcome::default();
     match workload {
+        Workload::W6 => {
+            let rows = w6_rows();
+            let start = Instant::now();
+            let mut session = driver.session(SessionConfig::new());
+            for batch in rows.chunks(W6_BATCH) {
+                let mut params = std::collections::HashMap::with_capacity(1);
+                params.insert("rows".to_string(), rows_param(batch));
+                session
+                    .auto_commit(W6_QUERY)
+                    .with_parameters(params)
+                    .run()
+                    .map_err(err)?;
+                sum.int(batch.len() as i64);
+            }
+            out.rate = rows.len() as f64 / start.elapsed().as_secs_f64();
+        }
+        Workload::W7 => {
+            let start = Instant::now();
+            let results = std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..W7_TASKS)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let began = Instant::now();
+                            let mut sum = Sum::default();
+                            let mut latencies = Vec::with_capacity(W7_QUERIES);
+                            let mut session = driver.session(SessionConfig::new());
+                            for _ in 0..W7_QUERIES {
+                                let t = Instant::now();
+                                one_query(&mut session, "RETURN 1", &mut sum)?;
+                                latencies.push(t.elapsed());
+                            }
+                            Ok::<_, String>((sum.0, latencies, began.elapsed()))
+                        })
+                    })
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|t| t.join().map_err(|_| "thread panicked".to_string())?)
+                    .collect::<Res<Vec<_>>>()
+            })?;
+            out.rate = (W7_TASKS * W7_QUERIES) as f64 / start.elapsed().as_secs_f64();
+            let mut latencies = Vec::new();
+            let mut times = Vec::new();
+            for (s, l, t) in results {
+                sum.int(s);
+                latencies.extend(l);
+                times.push(t);
+            }
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+            out.fairness = fairness(times);
+        }
         Workload::W1 => {
             let mut session = driver.session(SessionConfig::new());
             let mut latencies = Vec::with_capacity(W1_QUERIES);

@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use neo4rs::{query, ConfigBuilder, Graph, Node, Row};
+use neo4rs::{query, BoltType, ConfigBuilder, Graph, Node, Row};
 
-use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+use crate::workload::{
+    fairness, percentiles, w6_rows, Outcome, Sum, W6Row, Workload, W1_QUERIES, W5_QUERIES,
+    W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS,
+};
 
 type Res<T> = Result<T, String>;
 
@@ -14,6 +17,7 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
+    let born = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -23,7 +27,7 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
     // worker for every reply).
     let addr = addr.to_owned();
     runtime.block_on(async move {
-        tokio::spawn(async move { run_async(&addr, workload).await })
+        tokio::spawn(async move { run_async(&addr, workload, born).await })
             .await
             .map_err(|e| e.to_string())?
     })
@@ -37,18 +41,86 @@ async fn one_query(graph: &Graph, q: &str, sum: &mut Sum) -> Res<()> {
     Ok(())
 }
 
-async fn run_async(addr: &str, workload: Workload) -> Res<Outcome> {
-    let config = ConfigBuilder::default()
+/// A W6 batch in neo4rs's parameter types.
+fn rows_param(rows: &[W6Row]) -> Vec<HashMap<String, BoltType>> {
+    rows.iter()
+        .map(|r| {
+            let mut m: HashMap<String, BoltType> = HashMap::with_capacity(6);
+            m.insert("id".into(), r.id.into());
+            m.insert("score".into(), r.score.into());
+            m.insert("name".into(), r.name.as_str().into());
+            m.insert("active".into(), r.active.into());
+            m.insert("tags".into(), r.tags.to_vec().into());
+            m.insert("born".into(), r.born.into());
+            m
+        })
+        .collect()
+}
+
+async fn run_async(addr: &str, workload: Workload, born: Instant) -> Res<Outcome> {
+    let mut config = ConfigBuilder::default()
         .uri(format!("bolt://{addr}"))
         .user(super::USER)
-        .password(super::PASSWORD)
-        .build()
+        .password(super::PASSWORD);
+    if workload == Workload::W7 {
+        config = config.max_connections(W7_POOL);
+    }
+    let graph = Graph::connect(config.build().map_err(err)?)
+        .await
         .map_err(err)?;
-    let graph = Graph::connect(config).await.map_err(err)?;
-    one_query(&graph, "RETURN 1", &mut Sum::default()).await?;
     let mut sum = Sum::default();
     let mut out = Outcome::default();
+    if workload == Workload::W8 {
+        one_query(&graph, "RETURN 1", &mut sum).await?;
+        let took = born.elapsed().as_secs_f64();
+        (out.rate, out.p50_us, out.p99_us) = (1.0 / took, took * 1e6, took * 1e6);
+        out.checksum = sum.0;
+        return Ok(out);
+    }
+    one_query(&graph, "RETURN 1", &mut Sum::default()).await?;
     match workload {
+        Workload::W6 => {
+            let rows = w6_rows();
+            let start = Instant::now();
+            for batch in rows.chunks(W6_BATCH) {
+                graph
+                    .run(query(W6_QUERY).param("rows", rows_param(batch)))
+                    .await
+                    .map_err(err)?;
+                // neo4rs's `run` gives no counters: the batch went through.
+                sum.int(batch.len() as i64);
+            }
+            out.rate = rows.len() as f64 / start.elapsed().as_secs_f64();
+        }
+        Workload::W7 => {
+            let start = Instant::now();
+            let mut tasks = Vec::with_capacity(W7_TASKS);
+            for _ in 0..W7_TASKS {
+                let graph = graph.clone();
+                tasks.push(tokio::spawn(async move {
+                    let began = Instant::now();
+                    let mut sum = Sum::default();
+                    let mut latencies = Vec::with_capacity(W7_QUERIES);
+                    for _ in 0..W7_QUERIES {
+                        let t = Instant::now();
+                        one_query(&graph, "RETURN 1", &mut sum).await?;
+                        latencies.push(t.elapsed());
+                    }
+                    Ok::<_, String>((sum.0, latencies, began.elapsed()))
+                }));
+            }
+            let mut latencies = Vec::new();
+            let mut times = Vec::new();
+            for task in tasks {
+                let (s, l, t) = task.await.map_err(err)??;
+                sum.int(s);
+                latencies.extend(l);
+                times.push(t);
+            }
+            out.rate = (W7_TASKS * W7_QUERIES) as f64 / start.elapsed().as_secs_f64();
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+            out.fairness = fairness(times);
+        }
         Workload::W1 => {
             let mut latencies = Vec::with_capacity(W1_QUERIES);
             let start = Instant::now();

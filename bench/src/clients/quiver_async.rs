@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use quiver::{AuthToken, Config, Driver, FetchSize, Node, Record, SessionConfig, Value};
-use serde::Deserialize;
+use quiver::{AuthToken, Config, Driver, FetchSize, Map, Node, Query, Record, SessionConfig, Value};
+use serde::{Deserialize, Serialize};
 
 use super::Read;
-use crate::workload::{percentiles, Outcome, Sum, Workload, W1_QUERIES, W5_QUERIES, W5_TASKS};
+use crate::workload::{
+    fairness, percentiles, w6_rows, Outcome, Sum, W6Row, Workload, W1_QUERIES, W5_QUERIES,
+    W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS,
+};
 
 type Res<T> = Result<T, String>;
 
@@ -50,10 +53,13 @@ struct Person {
     score: f64,
 }
 
-pub fn driver(addr: &str, fetch_all: bool) -> Res<Driver> {
+pub fn driver(addr: &str, fetch_all: bool, pool: Option<usize>) -> Res<Driver> {
     let mut config = Config::builder();
     if fetch_all {
         config = config.fetch_size(FetchSize::All);
+    }
+    if let Some(size) = pool {
+        config = config.max_connection_pool_size(size);
     }
     let config = config.build().map_err(err)?;
     Driver::with_config(
@@ -65,6 +71,8 @@ pub fn driver(addr: &str, fetch_all: bool) -> Res<Driver> {
 }
 
 pub fn run(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<Outcome> {
+    // The clock of a cold start starts before the runtime exists.
+    let born = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,19 +82,91 @@ pub fn run(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<O
     // worker for every reply).
     let addr = addr.to_owned();
     runtime.block_on(async move {
-        tokio::spawn(async move { run_async(&addr, workload, read, fetch_all).await })
+        tokio::spawn(async move { run_async(&addr, workload, read, fetch_all, born).await })
             .await
             .map_err(|e| e.to_string())?
     })
 }
 
-async fn run_async(addr: &str, workload: Workload, read: Read, fetch_all: bool) -> Res<Outcome> {
-    let driver = driver(addr, fetch_all)?;
-    // Warm up: a connection in the pool.
-    one_query(&driver, "RETURN 1", read, &mut Sum::default()).await?;
+async fn run_async(
+    addr: &str,
+    workload: Workload,
+    read: Read,
+    fetch_all: bool,
+    born: Instant,
+) -> Res<Outcome> {
+    let pool = (workload == Workload::W7).then_some(W7_POOL);
+    let driver = driver(addr, fetch_all, pool)?;
     let mut sum = Sum::default();
     let mut out = Outcome::default();
+    if workload == Workload::W8 {
+        one_query(&driver, "RETURN 1", read, &mut sum).await?;
+        let took = born.elapsed();
+        out.rate = 1.0 / took.as_secs_f64();
+        out.p50_us = took.as_secs_f64() * 1e6;
+        out.p99_us = out.p50_us;
+        driver.close().await;
+        out.checksum = sum.0;
+        return Ok(out);
+    }
+    // Warm up: a connection in the pool.
+    one_query(&driver, "RETURN 1", read, &mut Sum::default()).await?;
     match workload {
+        Workload::W6 => {
+            let rows = w6_rows();
+            let start = Instant::now();
+            let mut session = driver.session(SessionConfig::default());
+            for batch in rows.chunks(W6_BATCH) {
+                let query = match read {
+                    Read::Serde => Query::from(W6_QUERY)
+                        .params_from(&Batch { rows: batch })
+                        .map_err(err)?,
+                    _ => Query::from(W6_QUERY).param("rows", rows_as_values(batch)),
+                };
+                let summary = session
+                    .run(query)
+                    .await
+                    .map_err(err)?
+                    .consume()
+                    .await
+                    .map_err(err)?;
+                sum.int(summary.counters().nodes_created());
+            }
+            out.rate = rows.len() as f64 / start.elapsed().as_secs_f64();
+        }
+        Workload::W7 => {
+            let start = Instant::now();
+            let mut tasks = Vec::with_capacity(W7_TASKS);
+            for _ in 0..W7_TASKS {
+                let driver = driver.clone();
+                tasks.push(tokio::spawn(async move {
+                    let began = Instant::now();
+                    let mut sum = Sum::default();
+                    let mut latencies = Vec::with_capacity(W7_QUERIES);
+                    let mut session = driver.session(SessionConfig::default());
+                    for _ in 0..W7_QUERIES {
+                        let t = Instant::now();
+                        let mut result = session.run("RETURN 1").await.map_err(err)?;
+                        while let Some(record) = result.next().await {
+                            sum.int(record.map_err(err)?.get_at::<i64>(0).map_err(err)?);
+                        }
+                        latencies.push(t.elapsed());
+                    }
+                    Ok::<_, String>((sum.0, latencies, began.elapsed()))
+                }));
+            }
+            let mut latencies = Vec::with_capacity(W7_TASKS * W7_QUERIES);
+            let mut task_times = Vec::with_capacity(W7_TASKS);
+            for task in tasks {
+                let (s, l, t) = task.await.map_err(|e| e.to_string())??;
+                sum.int(s);
+                latencies.extend(l);
+                task_times.push(t);
+            }
+            out.rate = (W7_TASKS * W7_QUERIES) as f64 / start.elapsed().as_secs_f64();
+            (out.p50_us, out.p99_us) = percentiles(latencies);
+            out.fairness = fairness(task_times);
+        }
         Workload::W1 => {
             let mut session = driver.session(SessionConfig::default());
             let mut latencies = Vec::with_capacity(W1_QUERIES);
@@ -133,6 +213,34 @@ async fn run_async(addr: &str, workload: Workload, read: Read, fetch_all: bool) 
     driver.close().await;
     out.checksum = sum.0;
     Ok(out)
+}
+
+/// A W6 batch as `params_from` takes it: the rows straight from the
+/// application's structs.
+#[derive(Serialize)]
+struct Batch<'a> {
+    rows: &'a [W6Row],
+}
+
+/// A W6 batch as a list of maps.
+pub fn rows_as_values(rows: &[W6Row]) -> Value {
+    Value::List(
+        rows.iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("id".into(), Value::from(r.id));
+                m.insert("score".into(), Value::from(r.score));
+                m.insert("name".into(), Value::from(r.name.as_str()));
+                m.insert("active".into(), Value::from(r.active));
+                m.insert(
+                    "tags".into(),
+                    Value::List(r.tags.iter().map(|&t| Value::from(t)).collect()),
+                );
+                m.insert("born".into(), Value::Date(quiver::types::Date::from(r.born)));
+                Value::Map(m)
+            })
+            .collect(),
+    )
 }
 
 async fn one_query(driver: &Driver, query: &str, read: Read, sum: &mut Sum) -> Res<()> {

@@ -32,6 +32,7 @@ use crate::write;
 pub struct Serializer<W> {
     writer: W,
     options: Options,
+    portable: bool,
 }
 
 impl<W: Write> Serializer<W> {
@@ -40,6 +41,7 @@ impl<W: Write> Serializer<W> {
         Serializer {
             writer,
             options: Options::default(),
+            portable: true,
         }
     }
 
@@ -48,12 +50,34 @@ impl<W: Write> Serializer<W> {
         Serializer {
             writer,
             options: *options,
+            portable: true,
         }
     }
 
     /// The options in force.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// Whether everything written so far encodes the same under every
+    /// [`Options`]: no zoned date-time, vector, UUID or graph structure
+    /// (whose encodings, or whether they may be sent at all, depend on the
+    /// protocol version). Bytes that are portable may be written once and
+    /// sent on any connection.
+    ///
+    /// ```
+    /// use quiver_packstream::{Date, DateTime, Serializer};
+    /// use serde::Serialize;
+    ///
+    /// let mut ser = Serializer::new(Vec::new());
+    /// (1, "a", Date { days: 3 }).serialize(&mut ser)?;
+    /// assert!(ser.is_portable());
+    /// DateTime { seconds: 0, nanoseconds: 0, tz_offset_seconds: 3600 }.serialize(&mut ser)?;
+    /// assert!(!ser.is_portable());
+    /// # Ok::<(), quiver_packstream::Error>(())
+    /// ```
+    pub fn is_portable(&self) -> bool {
+        self.portable
     }
 
     /// The sink.
@@ -369,11 +393,15 @@ fn struct_field<W: Write, T: ?Sized + Serialize>(
                 _ => return Err(Error::unrepresentable("structure tag must be an integer")),
             };
             if kind == i64::from(UUID_KIND) {
+                ser.portable = false;
                 *state = StructState::Uuid;
                 return Ok(());
             }
             let tag = u8::try_from(kind)
                 .map_err(|_| Error::unrepresentable(format!("structure tag {kind}")))?;
+            if *typed && structure::depends_on_version(tag) {
+                ser.portable = false;
+            }
             if *typed && tag == structure::tag::VECTOR && !ser.options.vectors_enabled() {
                 return Err(
                     ErrorKind::UnsupportedByProtocol("vectors need Bolt 6.0 or later").into(),

@@ -45,6 +45,23 @@ pub(crate) const STRUCT_NAME: &str = "@@quiver_packstream::struct@@";
 /// The "kind" a UUID reports in place of a structure tag.
 pub(crate) const UUID_KIND: u16 = 0x100;
 
+/// Whether a typed structure's encoding (or whether it may be sent at all)
+/// depends on the protocol version's options.
+pub(crate) fn depends_on_version(tag: u8) -> bool {
+    matches!(
+        tag,
+        tag::DATE_TIME
+            | tag::DATE_TIME_ZONE_ID
+            | tag::LEGACY_DATE_TIME
+            | tag::LEGACY_DATE_TIME_ZONE_ID
+            | tag::VECTOR
+            | tag::NODE
+            | tag::RELATIONSHIP
+            | tag::UNBOUND_RELATIONSHIP
+            | tag::PATH
+    )
+}
+
 pub(crate) const ZONE_CONVERSION_REASON: &str =
     "converting between local and UTC seconds needs a time-zone database (feature `chrono-tz`)";
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use quiver_bolt::{
-    AccessMode as BoltMode, Begin, Connection, Error as BoltError, Params, Pull, Request, Response,
-    Run, Success, TxExtra,
+    AccessMode as BoltMode, Begin, Connection, Error as BoltError, Pull, Request, Response, Run,
+    Success, TxExtra,
 };
 use quiver_pool::Pooled;
 
@@ -626,14 +626,9 @@ impl Conn {
         }
         self.check_usable()?;
         {
-            let params = if query.parameters().is_empty() {
-                Params::None
-            } else {
-                Params::Map(query.parameters())
-            };
             let run = Run {
                 query: query.text(),
-                params,
+                params: query.wire_params(),
                 extra: auto.map(TxParams::extra).unwrap_or_default(),
             };
             let conn = self.connection()?;

@@ -52,9 +52,31 @@ impl Query {
     /// assert_eq!(q.parameters()["age"], quiver::Value::from(42));
     /// # Ok::<(), quiver::Error>(())
     /// ```
-    pub fn params_from<T: Serialize + ?Sized>(self, value: &T) -> Result<Self> {
+    ///
+    /// When the query has no parameters yet, the value is encoded once,
+    /// straight to the bytes RUN sends: no [`Value`](crate::Value) tree is
+    /// built (a batch of a million rows costs its encoded size, not its size
+    /// as values). Values whose encoding depends on the protocol version
+    /// (zoned date-times, vectors, UUIDs) go the [`Value`](crate::Value) way.
+    pub fn params_from<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self> {
+        if self.parameters().is_empty() {
+            let mut ser = quiver_packstream::Serializer::new(Vec::new());
+            if value.serialize(&mut ser).is_ok() && ser.is_portable() {
+                let bytes = ser.into_inner();
+                if is_map(&bytes) {
+                    self.set_encoded_parameters(bytes);
+                    return Ok(self);
+                }
+            }
+        }
+        // Anything else (nulls, errors to report, merging) as values.
         Ok(self.params(crate::to_params(value)?))
     }
+}
+
+/// Whether PackStream bytes start with a map marker.
+fn is_map(bytes: &[u8]) -> bool {
+    matches!(bytes.first(), Some(0xA0..=0xAF | 0xD8..=0xDA))
 }
 
 impl From<&str> for Query {
@@ -85,6 +107,84 @@ impl<S: Into<String>> From<(S, Map)> for Query {
 mod tests {
     use super::*;
     use crate::params;
+
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        id: i64,
+        name: &'a str,
+        tags: [i64; 2],
+        born: quiver_packstream::Date,
+    }
+
+    #[derive(serde::Serialize)]
+    struct Batch<'a> {
+        rows: &'a [Row<'a>],
+    }
+
+    fn batch_rows() -> Vec<Row<'static>> {
+        (0..3)
+            .map(|i| Row {
+                id: i,
+                name: "x",
+                tags: [i, i + 1],
+                born: quiver_packstream::Date { days: i },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn params_from_a_struct_is_encoded_once_and_reads_back_the_same() {
+        let rows = batch_rows();
+        let batch = Batch { rows: &rows };
+        let q = Query::from("UNWIND $rows AS r RETURN r")
+            .params_from(&batch)
+            .unwrap();
+        assert!(matches!(q.wire_params(), quiver_bolt::Params::Encoded(_)));
+        // What the summary shows is the same map the value path builds.
+        assert_eq!(q.parameters(), &crate::to_params(&batch).unwrap());
+        let Value::List(list) = &q.parameters()["rows"] else {
+            panic!("{:?}", q.parameters());
+        };
+        assert_eq!(list.len(), 3);
+        // Adding a parameter afterwards keeps both.
+        let q = q.param("extra", 1);
+        assert!(matches!(q.wire_params(), quiver_bolt::Params::Map(_)));
+        assert_eq!(q.parameters().len(), 2);
+        assert_eq!(q.parameters()["extra"], Value::from(1));
+    }
+
+    #[test]
+    fn version_dependent_values_and_merges_take_the_value_way() {
+        #[derive(serde::Serialize)]
+        struct Zoned {
+            at: quiver_packstream::DateTime,
+        }
+        let zoned = Zoned {
+            at: quiver_packstream::DateTime {
+                seconds: 0,
+                nanoseconds: 0,
+                tz_offset_seconds: 3600,
+            },
+        };
+        let q = Query::from("RETURN $at").params_from(&zoned).unwrap();
+        assert!(matches!(q.wire_params(), quiver_bolt::Params::Map(_)));
+        assert!(matches!(q.parameters()["at"], Value::DateTime(_)));
+        // Parameters already there: merged as values.
+        let q = Query::from("RETURN $a, $id")
+            .param("a", 1)
+            .params_from(&Row {
+                id: 7,
+                name: "n",
+                tags: [0, 0],
+                born: quiver_packstream::Date { days: 0 },
+            })
+            .unwrap();
+        assert!(matches!(q.wire_params(), quiver_bolt::Params::Map(_)));
+        assert_eq!(q.parameters()["a"], Value::from(1));
+        assert_eq!(q.parameters()["id"], Value::from(7));
+        // Not a map: the same error as before.
+        assert!(Query::from("RETURN 1").params_from(&[1, 2]).is_err());
+    }
 
     #[test]
     fn params_merge_and_replace() {

@@ -16,10 +16,45 @@ pub(crate) use pending::PendingSummary;
 pub use plan::{Plan, ProfiledPlan};
 
 /// A query: its text and parameters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, Default)]
 pub struct Query {
     text: String,
     parameters: Map,
+    /// Parameters encoded straight from a `Serialize` value (see
+    /// [`params_from`](Query::params_from)): sent as they are; `parameters`
+    /// is empty meanwhile.
+    encoded: Option<EncodedParams>,
+}
+
+/// A PackStream map encoded once, and the same map decoded on demand.
+#[derive(Clone)]
+struct EncodedParams {
+    bytes: bytes::Bytes,
+    decoded: std::sync::OnceLock<Map>,
+}
+
+impl EncodedParams {
+    fn map(&self) -> &Map {
+        self.decoded.get_or_init(|| {
+            // The bytes were written as a map by the same codec.
+            quiver_packstream::from_slice(&self.bytes).unwrap_or_default()
+        })
+    }
+}
+
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("text", &self.text)
+            .field("parameters", self.parameters())
+            .finish()
+    }
+}
+
+impl PartialEq for Query {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.parameters() == other.parameters()
+    }
 }
 
 impl Query {
@@ -28,6 +63,7 @@ impl Query {
         Query {
             text: text.into(),
             parameters,
+            encoded: None,
         }
     }
 
@@ -38,11 +74,39 @@ impl Query {
 
     /// The parameters.
     pub fn parameters(&self) -> &Map {
-        &self.parameters
+        match &self.encoded {
+            Some(e) => e.map(),
+            None => &self.parameters,
+        }
     }
 
     pub(crate) fn parameters_mut(&mut self) -> &mut Map {
+        if let Some(e) = self.encoded.take() {
+            self.parameters = match e.decoded.into_inner() {
+                Some(map) => map,
+                None => quiver_packstream::from_slice(&e.bytes).unwrap_or_default(),
+            };
+        }
         &mut self.parameters
+    }
+
+    /// Parameters as PackStream bytes of a map, written once (they encode the
+    /// same on every protocol version): replaces the parameters.
+    pub(crate) fn set_encoded_parameters(&mut self, bytes: Vec<u8>) {
+        self.parameters = Map::new();
+        self.encoded = Some(EncodedParams {
+            bytes: bytes.into(),
+            decoded: std::sync::OnceLock::new(),
+        });
+    }
+
+    /// The parameters as RUN carries them.
+    pub(crate) fn wire_params(&self) -> quiver_bolt::Params<'_> {
+        match &self.encoded {
+            Some(e) => quiver_bolt::Params::Encoded(&e.bytes),
+            None if self.parameters.is_empty() => quiver_bolt::Params::None,
+            None => quiver_bolt::Params::Map(&self.parameters),
+        }
     }
 }
 
