@@ -19,7 +19,9 @@ pub use plan::{Plan, ProfiledPlan};
 #[derive(Clone, Default)]
 pub struct Query {
     text: String,
-    parameters: Map,
+    /// Shared: the summary of every result keeps its query, and a batch of
+    /// parameters may be large.
+    parameters: std::sync::Arc<Map>,
     /// Parameters encoded straight from a `Serialize` value (see
     /// [`params_from`](Query::params_from)): sent as they are; `parameters`
     /// is empty meanwhile.
@@ -62,7 +64,7 @@ impl Query {
     pub fn new(text: impl Into<String>, parameters: Map) -> Self {
         Query {
             text: text.into(),
-            parameters,
+            parameters: std::sync::Arc::new(parameters),
             encoded: None,
         }
     }
@@ -82,18 +84,18 @@ impl Query {
 
     pub(crate) fn parameters_mut(&mut self) -> &mut Map {
         if let Some(e) = self.encoded.take() {
-            self.parameters = match e.decoded.into_inner() {
+            self.parameters = std::sync::Arc::new(match e.decoded.into_inner() {
                 Some(map) => map,
                 None => quiver_packstream::from_slice(&e.bytes).unwrap_or_default(),
-            };
+            });
         }
-        &mut self.parameters
+        std::sync::Arc::make_mut(&mut self.parameters)
     }
 
     /// Parameters as PackStream bytes of a map, written once (they encode the
     /// same on every protocol version): replaces the parameters.
     pub(crate) fn set_encoded_parameters(&mut self, bytes: Vec<u8>) {
-        self.parameters = Map::new();
+        self.parameters = std::sync::Arc::default();
         self.encoded = Some(EncodedParams {
             bytes: bytes.into(),
             decoded: std::sync::OnceLock::new(),
