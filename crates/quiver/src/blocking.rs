@@ -195,8 +195,12 @@ pub struct ExecuteQuery<'d> {
 }
 
 impl ExecuteQuery<'_> {
-    /// Adds one parameter.
-    pub fn param(self, key: impl Into<String>, value: impl Into<crate::Value>) -> Self {
+    /// Adds one parameter; see [`crate::Query::param`].
+    pub fn param<V>(self, key: impl Into<String>, value: V) -> Self
+    where
+        V: TryInto<crate::Value>,
+        V::Error: std::fmt::Display,
+    {
         ExecuteQuery {
             inner: self.inner.param(key, value),
         }

@@ -79,8 +79,13 @@ impl<'d> ExecuteQuery<'d> {
         }
     }
 
-    /// Adds one parameter.
-    pub fn param(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+    /// Adds one parameter; see [`Query::param`] (unsigned integers are
+    /// checked into `i64`).
+    pub fn param<V>(mut self, key: impl Into<String>, value: V) -> Self
+    where
+        V: TryInto<Value>,
+        V::Error: std::fmt::Display,
+    {
         self.query = self.query.param(key, value);
         self
     }
@@ -149,6 +154,7 @@ impl<'d> ExecuteQuery<'d> {
         F: FnMut(QueryResult) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        self.query.check()?;
         let mut config = SessionConfig::builder();
         if let Some(db) = &self.database {
             config = config.database(db.clone());

@@ -490,6 +490,7 @@ impl Session {
     ) -> Result<QueryResult> {
         let query = query.into();
         self.check_open()?;
+        query.check()?;
         self.finish_auto(true).await;
         let read = self.config.default_access_mode() == AccessMode::Read;
         let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;

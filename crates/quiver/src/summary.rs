@@ -20,6 +20,9 @@ pub use plan::{Plan, ProfiledPlan};
 pub struct Query {
     text: String,
     parameters: Map,
+    /// Why a parameter could not be converted (the first one): running the
+    /// query fails with it.
+    invalid: Option<String>,
 }
 
 impl Query {
@@ -28,6 +31,7 @@ impl Query {
         Query {
             text: text.into(),
             parameters,
+            invalid: None,
         }
     }
 
@@ -43,6 +47,23 @@ impl Query {
 
     pub(crate) fn parameters_mut(&mut self) -> &mut Map {
         &mut self.parameters
+    }
+
+    /// Notes a parameter that could not be converted (the first one wins).
+    pub(crate) fn set_invalid(&mut self, why: String) {
+        self.invalid.get_or_insert(why);
+    }
+
+    /// Why the query can't be sent, checked before it is: a parameter that
+    /// could not be converted.
+    pub(crate) fn check(&self) -> crate::Result<()> {
+        match &self.invalid {
+            Some(why) => Err(crate::Error::new(
+                crate::ErrorKind::Serialization,
+                why.clone(),
+            )),
+            None => Ok(()),
+        }
     }
 }
 

@@ -55,6 +55,25 @@ from_via! {
     Structure => Structure(std::convert::identity);
 }
 
+// Integers that may not fit an i64 convert with `TryFrom` (see `Value`'s docs).
+macro_rules! try_from_wide_int {
+    ($($ty:ty => $what:literal),*) => {$(
+        impl TryFrom<$ty> for Value {
+            type Error = crate::Error;
+            fn try_from(v: $ty) -> Result<Self, crate::Error> {
+                i64::try_from(v).map(Value::Integer).map_err(|_| {
+                    crate::Error::out_of_range(
+                        $what,
+                        "outside the range of a PackStream Integer (i64::MIN..=i64::MAX)",
+                    )
+                })
+            }
+        }
+    )*};
+}
+
+try_from_wide_int!(u64 => "u64", usize => "usize", u128 => "u128", i128 => "i128");
+
 impl From<&[u8]> for Value {
     fn from(v: &[u8]) -> Self {
         Value::Bytes(v.to_vec())
