@@ -622,9 +622,21 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         self.struct_or_map(visitor)
     }
 
+    /// A list, or a byte array as a sequence of `u8` (so a `Vec<u8>` takes
+    /// Cypher bytes).
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if marker::kind(self.read.peek()?) == Some(Kind::Bytes) {
+            let bytes = self.read_bytes()?;
+            return visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                bytes.iter().copied(),
+            ));
+        }
+        self.deserialize_any(visitor)
+    }
+
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple
+        bytes byte_buf unit unit_struct tuple
         tuple_struct identifier
     }
 }

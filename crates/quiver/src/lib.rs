@@ -135,6 +135,7 @@ mod query;
 mod record;
 mod result;
 pub mod retry;
+pub mod serde;
 mod session;
 mod session_config;
 pub mod summary;

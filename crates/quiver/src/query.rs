@@ -9,7 +9,8 @@ use crate::{Map, Value};
 
 impl Query {
     /// Adds (or replaces) one parameter: anything that converts into a
-    /// [`Value`], plus `u64`, `usize` and `u128`, checked into the `i64`
+    /// [`Value`] (a `Vec<u8>`, `&[u8]` or `bytes::Bytes` is Cypher bytes),
+    /// plus `u64`, `usize` and `u128`, checked into the `i64`
     /// a Cypher integer is. A value beyond `i64::MAX` is not added; running
     /// the query then fails with [`ErrorKind::Serialization`](crate::ErrorKind::Serialization),
     /// naming the parameter.
