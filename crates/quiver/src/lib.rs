@@ -177,6 +177,10 @@ pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, 
 
 /// The Neo4j value types: graph, temporal, spatial and more, as decoded from
 /// and encoded to PackStream.
+///
+/// The temporal types convert to and from chrono's (see
+/// [`quiver::serde`](crate::serde)), which is usually the easier way to
+/// use them.
 pub mod types {
     pub use quiver_packstream::{
         Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Map, Node, Path,

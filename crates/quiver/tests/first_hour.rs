@@ -20,7 +20,7 @@ S: SUCCESS {"fields": ["b"]}
     .await;
     let driver = driver(&server);
     let mut session = driver.session(SessionConfig::default());
-    let items = vec!["a", "b", "c"];
+    let items = ["a", "b", "c"];
     let query = Query::from("RETURN $n, $len, $b, $s, $bb")
         .param("n", 5u64)
         .param("len", items.len())
@@ -58,4 +58,53 @@ async fn an_unsigned_parameter_beyond_i64_fails_before_anything_is_sent() {
     assert_eq!(e.kind(), ErrorKind::Serialization);
     session.close().await.unwrap();
     driver.close().await;
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Meeting {
+    #[serde(with = "quiver::serde::temporal")]
+    day: chrono::NaiveDate,
+    #[serde(with = "quiver::serde::temporal")]
+    length: chrono::TimeDelta,
+}
+
+#[tokio::test]
+async fn chrono_values_travel_as_cypher_temporal_types() {
+    // 2024-05-17 is day 19860 of the epoch; 10:00 is 36000 s after midnight.
+    let server = stub(
+        r#"C: BEGIN {}
+S: SUCCESS {}
+C: RUN "CREATE (m:Meeting {day: $day, length: $length, at: $at}) RETURN m.day AS day, m.length AS length, m.at AS at" {"day": {"@date": [19860]}, "length": {"@duration": [0, 0, 2700, 0]}, "at": {"@local_datetime": [1715940000, 0]}} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["day", "length", "at"]}
+   RECORD [{"@date": [19860]}, {"@duration": [0, 0, 2700, 0]}, {"@local_datetime": [1715940000, 0]}]
+   SUCCESS {"type": "rw"}
+C: COMMIT
+S: SUCCESS {"bookmark": "bm1"}
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
+    let at = day.and_hms_opt(10, 0, 0).unwrap();
+    let meeting = Meeting {
+        day,
+        length: chrono::TimeDelta::minutes(45),
+    };
+    let result = driver
+        .execute_query("CREATE (m:Meeting {day: $day, length: $length, at: $at}) RETURN m.day AS day, m.length AS length, m.at AS at")
+        .params_from(&meeting)
+        .unwrap()
+        .param("at", at)
+        .await
+        .unwrap();
+    let record = &result.records[0];
+    assert_eq!(record.get::<chrono::NaiveDate>("day").unwrap(), day);
+    assert_eq!(record.get::<chrono::NaiveDateTime>("at").unwrap(), at);
+    assert_eq!(
+        record.get::<chrono::TimeDelta>("length").unwrap(),
+        chrono::TimeDelta::minutes(45)
+    );
+    assert_eq!(record.to::<Meeting>().unwrap(), meeting);
+    finish(driver, server).await;
 }

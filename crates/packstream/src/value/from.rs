@@ -76,6 +76,7 @@ try_from_wide_int!(u64 => "u64", usize => "usize", u128 => "u128", i128 => "i128
 // `u8` is no `Into<Value>`: a `Vec<u8>` is bytes, not a list of integers
 // (the generic `Vec<T>` impl would otherwise overlap). A lone `u8` converts
 // with `TryFrom`, which never fails, so `TryInto<Value>` APIs take it.
+#[allow(clippy::infallible_try_from)] // From<u8> would make Vec<u8> a list
 impl TryFrom<u8> for Value {
     type Error = std::convert::Infallible;
     fn try_from(v: u8) -> Result<Self, Self::Error> {
