@@ -515,6 +515,26 @@ impl QueryResult {
         Ok(out)
     }
 
+    /// See [`crate::QueryResult::value`].
+    pub fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        self.by_ref().map(|r| r?.get_at(0)).collect()
+    }
+
+    /// See [`crate::QueryResult::column`].
+    pub fn column<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Result<Vec<T>> {
+        self.by_ref().map(|r| r?.get(key)).collect()
+    }
+
+    /// See [`crate::QueryResult::values`].
+    pub fn values(&mut self) -> Result<Vec<Vec<crate::Value>>> {
+        self.by_ref().map(|r| r?.values()).collect()
+    }
+
+    /// See [`crate::QueryResult::data`].
+    pub fn data(&mut self) -> Result<Vec<crate::Map>> {
+        self.by_ref().map(|r| r?.data()).collect()
+    }
+
     /// See [`crate::QueryResult::consume`].
     pub fn consume(&mut self) -> Result<ResultSummary> {
         wait(self.inner.consume())

@@ -275,9 +275,55 @@ impl Record {
             .get()
     }
 
+    /// The value under `key`, or `None` when the record has no such key
+    /// or the value is `null` (the manual's `record.value(key)` /
+    /// `record.get(key)`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["name".to_owned(), "nick".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from("Alice"), Value::Null])?;
+    /// assert_eq!(record.get_opt::<String>("name")?.as_deref(), Some("Alice"));
+    /// assert_eq!(record.get_opt::<String>("nick")?, None);
+    /// assert_eq!(record.get_opt::<String>("age")?, None);
+    /// assert_eq!(record.get_or("nick", "none".to_owned())?, "none");
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn get_opt<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<Option<T>> {
+        match self.field(key) {
+            Some(f) if f.raw != [NULL] => f.get().map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The value under `key`, or `default` when the record has no such key
+    /// or the value is `null` (the manual's `record.value(key, default)`).
+    pub fn get_or<'a, T: Deserialize<'a>>(&'a self, key: &str, default: T) -> Result<T> {
+        Ok(self.get_opt(key)?.unwrap_or(default))
+    }
+
     /// All values, decoded.
     pub fn values(&self) -> Result<Vec<Value>> {
         self.iter().map(|f| f.get()).collect()
+    }
+
+    /// The record as a map from key to value (the manual's `record.data()`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["x".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from(1)])?;
+    /// assert_eq!(record.data()?["x"], Value::from(1));
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn data(&self) -> Result<crate::Map> {
+        self.iter()
+            .map(|f| Ok((f.key.to_owned(), f.get()?)))
+            .collect()
     }
 
     /// The whole record decoded into `T`: a struct or map takes the values

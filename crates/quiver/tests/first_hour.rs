@@ -108,3 +108,98 @@ S: SUCCESS {"bookmark": "bm1"}
     assert_eq!(record.to::<Meeting>().unwrap(), meeting);
     finish(driver, server).await;
 }
+
+const PEOPLE: &str = r#"C: RUN "MATCH (p:Person) RETURN p.name AS name, p.age AS age" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["name", "age"]}
+   RECORD ["Alice", 42]
+   RECORD ["Bob", null]
+   SUCCESS {"type": "r"}
+"#;
+const PEOPLE_QUERY: &str = "MATCH (p:Person) RETURN p.name AS name, p.age AS age";
+
+#[tokio::test]
+async fn result_and_record_shortcuts() {
+    let server = stub(&PEOPLE.repeat(5)).await;
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+
+    let names: Vec<String> = session
+        .run(PEOPLE_QUERY)
+        .await
+        .unwrap()
+        .value()
+        .await
+        .unwrap();
+    assert_eq!(names, ["Alice", "Bob"]);
+    let ages: Vec<Option<i64>> = session
+        .run(PEOPLE_QUERY)
+        .await
+        .unwrap()
+        .column("age")
+        .await
+        .unwrap();
+    assert_eq!(ages, [Some(42), None]);
+    let values = session
+        .run(PEOPLE_QUERY)
+        .await
+        .unwrap()
+        .values()
+        .await
+        .unwrap();
+    assert_eq!(
+        values,
+        [
+            vec![Value::from("Alice"), Value::from(42)],
+            vec![Value::from("Bob"), Value::Null]
+        ]
+    );
+    let data = session
+        .run(PEOPLE_QUERY)
+        .await
+        .unwrap()
+        .data()
+        .await
+        .unwrap();
+    assert_eq!(data[0]["name"], Value::from("Alice"));
+    assert_eq!(data[1]["age"], Value::Null);
+
+    let records = session
+        .run(PEOPLE_QUERY)
+        .await
+        .unwrap()
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(records[0].get_opt::<i64>("age").unwrap(), Some(42));
+    assert_eq!(records[1].get_opt::<i64>("age").unwrap(), None);
+    assert_eq!(records[1].get_opt::<i64>("height").unwrap(), None);
+    assert_eq!(records[1].get_or("age", -1i64).unwrap(), -1);
+    assert_eq!(records[1].data().unwrap()["name"], Value::from("Bob"));
+    session.close().await.unwrap();
+    finish(driver, server).await;
+}
+
+#[test]
+fn blocking_result_shortcuts() {
+    use quiver_test_support::stub::BlockingStubServer;
+    let server = BlockingStubServer::start(script(&PEOPLE.repeat(3))).unwrap();
+    let driver = quiver::blocking::Driver::with_config(
+        &format!("bolt://{}", server.addr()),
+        auth(),
+        quiver::Config::builder()
+            .max_connection_pool_size(1)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut session = driver.session(SessionConfig::default());
+    let names: Vec<String> = session.run(PEOPLE_QUERY).unwrap().value().unwrap();
+    assert_eq!(names, ["Alice", "Bob"]);
+    let ages: Vec<Option<i64>> = session.run(PEOPLE_QUERY).unwrap().column("age").unwrap();
+    assert_eq!(ages, [Some(42), None]);
+    let data = session.run(PEOPLE_QUERY).unwrap().data().unwrap();
+    assert_eq!(data[1]["name"], Value::from("Bob"));
+    session.close().unwrap();
+    driver.close();
+}
