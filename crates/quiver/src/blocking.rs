@@ -301,7 +301,17 @@ impl Session {
     }
 
     /// A read transaction function, retried on transient failures; see
-    /// [`crate::Session::execute_read`].
+    /// [`crate::Session::execute_read`]. Errors of your own go through
+    /// [`Error::user`](crate::Error::user), never retried:
+    ///
+    /// ```no_run
+    /// # fn demo(session: &mut quiver::blocking::Session) -> quiver::Result<()> {
+    /// let n: i64 = session.execute_read(|tx| {
+    ///     let text: String = tx.run("RETURN '12' AS n")?.single()?.get("n")?;
+    ///     text.parse().map_err(quiver::Error::user)
+    /// })?;
+    /// # let _ = n; Ok(()) }
+    /// ```
     pub fn execute_read<T>(
         &mut self,
         work: impl FnMut(&ManagedTransaction) -> Result<T>,

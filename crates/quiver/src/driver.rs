@@ -493,7 +493,7 @@ pub(crate) fn pool_error(e: quiver_pool::Error<BoltError>) -> Error {
             let address = e.address().map(ToString::to_string).unwrap_or_default();
             return match e {
                 P::Connect { source, .. } | P::Server { source, .. } => {
-                    let inner = Error::from(source);
+                    let inner = Error::from_bolt(source);
                     if inner.kind() == ErrorKind::ServiceUnavailable {
                         Error::new(
                             ErrorKind::ServiceUnavailable,

@@ -313,11 +313,11 @@ impl Session {
             if pooled.version().has_logon() {
                 pooled.auth_renewed();
                 if pipeline {
-                    pooled.queue_reauth(&auth).map_err(Error::from)?;
+                    pooled.queue_reauth(&auth).map_err(Error::from_bolt)?;
                     return Ok((pooled, true));
                 }
                 if let Err(e) = pooled.reauth(&auth).await {
-                    let err = Error::from(e);
+                    let err = Error::from_bolt(e);
                     return Err(self
                         .security_failure(session_auth.is_none(), &auth, err)
                         .await);
@@ -358,7 +358,7 @@ impl Session {
         };
         if let Err(e) = outcome {
             pooled.discard();
-            return Err(Error::from(e));
+            return Err(Error::from_bolt(e));
         }
         Ok(())
     }
@@ -614,6 +614,14 @@ impl Session {
     /// The transaction commits when `work` returns `Ok`, and rolls back when
     /// it returns `Err`. A connection lost during COMMIT ends with
     /// [`ErrorKind::CommitUnknown`], never retried.
+    ///
+    /// `work` returns a [`quiver::Result`](crate::Result): `?` takes the
+    /// driver's errors as they are. For errors of your own (a
+    /// `ParseIntError`, an `io::Error`, any `std::error::Error + Send + Sync
+    /// + 'static`), `.map_err(Error::user)?`: the transaction rolls back,
+    /// the error is never retried, and it comes back as
+    /// [`ErrorKind::User`] with yours as its source (see
+    /// [`Error::user`](crate::Error::user)).
     ///
     /// ```no_run
     /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {

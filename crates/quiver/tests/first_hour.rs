@@ -203,3 +203,48 @@ fn blocking_result_shortcuts() {
     session.close().unwrap();
     driver.close();
 }
+
+#[tokio::test]
+async fn foreign_errors_in_transaction_functions_roll_back_and_are_not_retried() {
+    // One attempt only: a retry would send a second BEGIN, which the script refuses.
+    let server = stub(
+        r#"C: BEGIN {}
+S: SUCCESS {}
+C: RUN "RETURN '12x' AS n" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["n"]}
+   RECORD ["12x"]
+   SUCCESS {"type": "r"}
+C: ROLLBACK
+S: SUCCESS {}
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let e = session
+        .execute_write(|tx| async move {
+            let text: String = tx
+                .run("RETURN '12x' AS n")
+                .await?
+                .single()
+                .await?
+                .get("n")?;
+            let n: i64 = text.parse().map_err(quiver::Error::user)?;
+            Ok(n)
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::User);
+    assert!(!e.is_retryable());
+    assert!(std::error::Error::source(&e)
+        .unwrap()
+        .is::<std::num::ParseIntError>());
+    session.close().await.unwrap();
+    let report = finish(driver, server).await;
+    assert!(report
+        .connection(0)
+        .unwrap()
+        .received()
+        .contains(&"ROLLBACK"));
+}
