@@ -173,6 +173,25 @@ impl Driver {
         self.inner.is_encrypted()
     }
 
+    /// See [`crate::Driver::config`].
+    pub fn config(&self) -> &Config {
+        self.inner.config()
+    }
+
+    /// See [`crate::Driver::routing_table`].
+    pub fn routing_table(&self, database: Option<&str>) -> Option<crate::RoutingTable> {
+        self.inner.routing_table(database)
+    }
+
+    /// See [`crate::Driver::update_routing_table`].
+    pub fn update_routing_table(
+        &self,
+        database: Option<&str>,
+        bookmarks: &Bookmarks,
+    ) -> Result<crate::RoutingTable> {
+        wait(self.inner.update_routing_table(database, bookmarks))
+    }
+
     /// See [`crate::Driver::metrics`].
     pub fn metrics(&self) -> Vec<(Address, PoolMetrics)> {
         self.inner.metrics()
@@ -267,6 +286,36 @@ impl ExecuteQuery<'_> {
     pub fn run(self) -> Result<EagerResult> {
         wait(self.inner.run())
     }
+
+    /// Runs the query and hands its result to `transformer` inside the
+    /// transaction; returns what the transformer returns. The transformer
+    /// runs again when the transaction is retried. See
+    /// [`crate::ExecuteQuery::run_with`].
+    ///
+    /// ```no_run
+    /// # fn demo(driver: quiver::blocking::Driver) -> quiver::Result<()> {
+    /// let first: Option<String> = driver
+    ///     .execute_query("MATCH (p:Person) RETURN p.name AS name")
+    ///     .run_with(|mut result| match result.next() {
+    ///         Some(record) => Ok(Some(record?.get("name")?)),
+    ///         None => Ok(None),
+    ///     })?;
+    /// # let _ = first; Ok(()) }
+    /// ```
+    pub fn run_with<F, T>(self, mut transformer: F) -> Result<T>
+    where
+        F: FnMut(QueryResult) -> Result<T>,
+    {
+        let (inner, query, read, config) = self.inner.into_parts()?;
+        let mut session = Session { inner };
+        session.execute_as(
+            read,
+            config,
+            quiver_bolt::TelemetryApi::ExecuteQuery,
+            crate::session::Begin::WithFirstQuery,
+            |tx| transformer(tx.run(query.clone())?),
+        )
+    }
 }
 
 /// The blocking [`crate::Session`].
@@ -341,18 +390,30 @@ impl Session {
         &mut self,
         read: bool,
         config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute_as(
+            read,
+            config,
+            quiver_bolt::TelemetryApi::ManagedTransaction,
+            crate::session::Begin::Confirmed,
+            work,
+        )
+    }
+
+    /// The retry loop of transaction functions and `execute_query`.
+    fn execute_as<T>(
+        &mut self,
+        read: bool,
+        config: TransactionConfig,
+        api: quiver_bolt::TelemetryApi,
+        begin: crate::session::Begin,
         mut work: impl FnMut(&ManagedTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut retrier = self.inner.retrier();
-        let mut telemetry =
-            crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ManagedTransaction);
+        let mut telemetry = crate::session::TelemetryOnce::new(api);
         loop {
-            let error = match wait(self.inner.open_tx(
-                read,
-                &config,
-                &mut telemetry,
-                crate::session::Begin::Confirmed,
-            )) {
+            let error = match wait(self.inner.open_tx(read, &config, &mut telemetry, begin)) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(
@@ -489,6 +550,11 @@ impl QueryResult {
     /// See [`crate::QueryResult::is_open`].
     pub fn is_open(&self) -> bool {
         self.inner.is_open()
+    }
+
+    /// See [`crate::QueryResult::buffered_count`].
+    pub fn buffered_count(&self) -> usize {
+        self.inner.buffered_count()
     }
 
     /// See [`crate::QueryResult::single`].

@@ -137,8 +137,9 @@ impl QueryResult {
         !self.consumed && self.open.load(Ordering::Acquire)
     }
 
-    /// Records already fetched and not yet handed out.
-    pub fn buffered(&self) -> usize {
+    /// Records already fetched and not yet handed out. (Named so as not to
+    /// shadow `StreamExt::buffered` once `futures` is imported.)
+    pub fn buffered_count(&self) -> usize {
         self.buffer.len()
     }
 

@@ -248,3 +248,51 @@ S: SUCCESS {}
         .received()
         .contains(&"ROLLBACK"));
 }
+
+/// The blocking `ExecuteQuery::run_with`: a result transformer, run again
+/// when the transaction is retried (here a transient failure on COMMIT).
+#[test]
+fn blocking_execute_query_run_with_retries_the_transformer() {
+    use quiver_test_support::stub::BlockingStubServer;
+    let attempt = |x: i64, commit: &str| {
+        format!(
+            r#"C: BEGIN {{}}
+   RUN "RETURN 1 AS x" {{}} {{}}
+   PULL {{"n": 1000}}
+S: SUCCESS {{}}
+   SUCCESS {{"fields": ["x"]}}
+   RECORD [{x}]
+   SUCCESS {{"type": "r"}}
+C: COMMIT
+S: {commit}
+"#
+        )
+    };
+    let body = attempt(
+        1,
+        r#"FAILURE {"code": "Neo.TransientError.Transaction.DeadlockDetected", "message": "deadlock"}"#,
+    ) + &attempt(2, r#"SUCCESS {"bookmark": "b1"}"#);
+    let server = BlockingStubServer::start(script(&body)).unwrap();
+    let driver = quiver::blocking::Driver::with_config(
+        &format!("bolt://{}", server.addr()),
+        auth(),
+        quiver::Config::builder()
+            .max_connection_pool_size(1)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let x: i64 = driver
+        .execute_query("RETURN 1 AS x")
+        .run_with(|mut result| {
+            let x: i64 = result.single()?.get("x")?;
+            seen.push(x);
+            Ok(x)
+        })
+        .unwrap();
+    assert_eq!(x, 2);
+    assert_eq!(seen, [1, 2], "the transformer ran once per attempt");
+    driver.close();
+    server.finish().unwrap();
+}
