@@ -376,6 +376,24 @@ impl Session {
         self.execute(false, TransactionConfig::default(), work)
     }
 
+    /// See [`crate::Session::execute_read_with`].
+    pub fn execute_read_with<T>(
+        &mut self,
+        config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(true, config, work)
+    }
+
+    /// See [`crate::Session::execute_write_with`].
+    pub fn execute_write_with<T>(
+        &mut self,
+        config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(false, config, work)
+    }
+
     /// A transaction function with metadata and a timeout.
     pub fn execute_with_config<T>(
         &mut self,

@@ -158,6 +158,24 @@ impl Driver {
     /// failures) and returns its records, keys and summary: the shortest way
     /// to a result. See [`ExecuteQuery`] for the options.
     ///
+    /// Retries include an unreachable server ([`ErrorKind::ServiceUnavailable`]
+    /// is retryable): with the default
+    /// [`max_transaction_retry_time`](crate::ConfigBuilder::max_transaction_retry_time)
+    /// of 30 s, a query to a server that is down fails after about 30 s,
+    /// where [`verify_connectivity`](Self::verify_connectivity) fails at
+    /// once. Check connectivity at start-up, or lower the retry time:
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use quiver::{AuthToken, Config, Driver};
+    ///
+    /// # async fn demo() -> quiver::Result<()> {
+    /// let config = Config::builder().max_transaction_retry_time(Duration::from_secs(3)).build()?;
+    /// let driver = Driver::with_config("neo4j://localhost", AuthToken::basic("neo4j", "pw"), config)?;
+    /// driver.verify_connectivity().await?; // fails fast when the server is down
+    /// # Ok(()) }
+    /// ```
+    ///
     /// ```no_run
     /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
     /// use quiver::RoutingControl;

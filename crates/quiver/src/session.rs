@@ -663,9 +663,53 @@ impl Session {
             .await
     }
 
-    /// [`execute_read`](Self::execute_read) or
+    /// [`execute_read`](Self::execute_read) with transaction metadata and a
+    /// timeout.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use quiver::TransactionConfig;
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let config = TransactionConfig::new()
+    ///     .with_timeout(Duration::from_secs(5))
+    ///     .with_metadata_entry("app", "reports");
+    /// let n: i64 = session
+    ///     .execute_read_with(config, |tx| async move {
+    ///         tx.run("MATCH (n) RETURN count(n) AS n").await?.single().await?.get("n")
+    ///     })
+    ///     .await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub async fn execute_read_with<F, Fut, T>(
+        &mut self,
+        config: TransactionConfig,
+        work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(true, config, work).await
+    }
+
     /// [`execute_write`](Self::execute_write) with transaction metadata and
     /// a timeout.
+    pub async fn execute_write_with<F, Fut, T>(
+        &mut self,
+        config: TransactionConfig,
+        work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(false, config, work).await
+    }
+
+    /// [`execute_read`](Self::execute_read) or
+    /// [`execute_write`](Self::execute_write) with transaction metadata and
+    /// a timeout, the access mode as a value.
     pub async fn execute_with_config<F, Fut, T>(
         &mut self,
         mode: AccessMode,

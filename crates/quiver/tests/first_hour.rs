@@ -296,3 +296,87 @@ S: {commit}
     driver.close();
     server.finish().unwrap();
 }
+
+/// On a server that is down, `execute_query` retries for the retry time and
+/// no longer: the last backoff ends at it (it used to overshoot, 6.8 s for
+/// 3 s).
+#[tokio::test]
+async fn execute_query_on_a_dead_server_retries_within_the_retry_time() {
+    // A port nobody listens on.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let clock = quiver::FakeClock::new();
+    let config = quiver::Config::builder()
+        .max_transaction_retry_time(std::time::Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let driver = quiver::Driver::builder(&format!("bolt://{addr}"))
+        .auth(auth())
+        .config(config)
+        .clock(std::sync::Arc::new(clock.clone()))
+        .build()
+        .unwrap();
+    let e = driver.execute_query("RETURN 1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ServiceUnavailable);
+    let sleeps = clock.sleeps();
+    assert!(sleeps.len() >= 2, "{sleeps:?}");
+    let waited: std::time::Duration = sleeps.iter().sum();
+    assert!(waited <= std::time::Duration::from_secs(3), "{sleeps:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(2900),
+        "{sleeps:?}"
+    );
+    driver.close().await;
+}
+
+/// Transaction functions take a TransactionConfig without naming the access
+/// mode as a value: execute_read_with / execute_write_with.
+#[tokio::test]
+async fn transaction_functions_with_a_config() {
+    let server = stub(
+        r#"C: BEGIN {"tx_timeout": 5000, "tx_metadata": {"app": "t"}, "mode": "r"}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "r"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b1"}
+C: BEGIN {"bookmarks": ["b1"], "tx_timeout": 5000, "tx_metadata": {"app": "t"}}
+S: SUCCESS {}
+C: RUN "RETURN 1 AS x" {} {}
+   PULL {"n": 1000}
+S: SUCCESS {"fields": ["x"]}
+   RECORD [1]
+   SUCCESS {"type": "w"}
+C: COMMIT
+S: SUCCESS {"bookmark": "b2"}
+"#,
+    )
+    .await;
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let config = || {
+        quiver::TransactionConfig::new()
+            .with_timeout(std::time::Duration::from_secs(5))
+            .with_metadata_entry("app", "t")
+    };
+    let read: i64 = session
+        .execute_read_with(config(), |tx| async move {
+            tx.run("RETURN 1 AS x").await?.single().await?.get("x")
+        })
+        .await
+        .unwrap();
+    let written: i64 = session
+        .execute_write_with(config(), |tx| async move {
+            tx.run("RETURN 1 AS x").await?.single().await?.get("x")
+        })
+        .await
+        .unwrap();
+    assert_eq!((read, written), (1, 1));
+    session.close().await.unwrap();
+    finish(driver, server).await;
+}
