@@ -180,8 +180,35 @@ pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, 
 ///
 /// The temporal types convert to and from chrono's (see
 /// [`quiver::serde`](crate::serde)), which is usually the easier way to
-/// use them.
+/// use them. Their fields hold what the wire holds:
+///
+/// | type | fields |
+/// |---|---|
+/// | [`Date`] | `days`: days since 1970-01-01 (negative before) |
+/// | [`LocalTime`] | `nanoseconds`: since midnight |
+/// | [`Time`] | `nanoseconds` since midnight, local; `tz_offset_seconds`: offset from UTC, east positive |
+/// | [`LocalDateTime`] | `seconds` since 1970-01-01T00:00:00 of the wall clock; `nanoseconds` within the second |
+/// | [`DateTime`] | `seconds` since the epoch, UTC; `nanoseconds` within the second; `tz_offset_seconds` |
+/// | [`DateTimeZoneId`] | `seconds` since the epoch (UTC or local: `basis`, a [`SecondsBasis`]); `nanoseconds`; `tz_id`, an IANA zone id |
+/// | [`Duration`] | `months`, `days`, `seconds`, `nanoseconds`, each kept apart (a month has no fixed length) |
+/// | [`Point2D`] | `srid` (7203 cartesian, 4326 WGS-84), `x` (longitude), `y` (latitude) |
+/// | [`Point3D`] | `srid` (9157 cartesian, 4979 WGS-84), `x`, `y`, `z` (height) |
+///
+/// ```
+/// use quiver::types::{Date, DateTime, Duration, Point2D};
+/// use quiver::Value;
+///
+/// let d = Date { days: 19_860 }; // 2024-05-17
+/// assert_eq!(Value::from(d).to_string(), "2024-05-17");
+/// let t = DateTime { seconds: 0, nanoseconds: 0, tz_offset_seconds: 3600 };
+/// assert_eq!(Value::from(t).to_string(), "1970-01-01T01:00:00+01:00");
+/// let p = Point2D { srid: 4326, x: 18.07, y: 59.33 }; // Stockholm
+/// let span = Duration { months: 1, days: 2, seconds: 3, nanoseconds: 0 };
+/// assert_eq!(Value::from(span).to_string(), "P1M2DT3S");
+/// # let _ = p;
+/// ```
 pub mod types {
+    #[doc(inline)]
     pub use quiver_packstream::{
         Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Map, Node, Path,
         Point2D, Point3D, Relationship, SecondsBasis, Segment, Structure, Time,

@@ -139,6 +139,27 @@ mod tests {
     }
 
     #[test]
+    fn graph_values_are_refused_as_parameters() {
+        let node = crate::Node::default();
+        let q = Query::from("RETURN $n").param("n", node.clone());
+        let e = q.check().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Serialization);
+        assert!(e.to_string().contains("'n' holds a Node"), "{e}");
+        // Nested in lists and maps too.
+        let q = Query::from("RETURN $l").param(
+            "l",
+            vec![
+                Value::from(1),
+                Value::from(params! { "r" => crate::Relationship::default() }),
+            ],
+        );
+        assert!(q.check().unwrap_err().to_string().contains("Relationship"));
+        // Their properties are fine.
+        let q = Query::from("RETURN $p").param("p", node.properties);
+        assert!(q.check().is_ok());
+    }
+
+    #[test]
     fn params_from_rejects_non_maps() {
         assert!(Query::from("RETURN 1").params_from(&5).is_err());
     }

@@ -55,15 +55,41 @@ impl Query {
     }
 
     /// Why the query can't be sent, checked before it is: a parameter that
-    /// could not be converted.
+    /// could not be converted, or a graph value (node, relationship, path),
+    /// which a server refuses as a parameter.
     pub(crate) fn check(&self) -> crate::Result<()> {
-        match &self.invalid {
-            Some(why) => Err(crate::Error::new(
+        if let Some(why) = &self.invalid {
+            return Err(crate::Error::new(
                 crate::ErrorKind::Serialization,
                 why.clone(),
-            )),
-            None => Ok(()),
+            ));
         }
+        for (key, value) in &self.parameters {
+            if let Some(kind) = graph_value(value) {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::Serialization,
+                    format!(
+                        "parameter '{key}' holds a {kind}, and a server does not take graph \
+                         values as parameters: pass its element id or its properties"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The type of the first graph value in `v`, if it holds one.
+fn graph_value(v: &crate::Value) -> Option<&'static str> {
+    use crate::Value;
+    match v {
+        Value::Node(_)
+        | Value::Relationship(_)
+        | Value::UnboundRelationship(_)
+        | Value::Path(_) => Some(v.type_name()),
+        Value::List(items) => items.iter().find_map(graph_value),
+        Value::Map(entries) => entries.values().find_map(graph_value),
+        _ => None,
     }
 }
 

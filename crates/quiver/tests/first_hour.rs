@@ -56,6 +56,13 @@ async fn an_unsigned_parameter_beyond_i64_fails_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Serialization);
+    // Graph values are refused the same way (issue 16, item 10).
+    let e = session
+        .run(Query::from("RETURN $n").param("n", quiver::Node::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Serialization);
+    assert!(e.to_string().contains("graph values"), "{e}");
     session.close().await.unwrap();
     driver.close().await;
 }
