@@ -301,7 +301,7 @@ pub fn deserialize<'de, T: Temporal, D: Deserializer<'de>>(d: D) -> Result<T, D:
     T::from_value(Value::deserialize(d)?).map_err(D::Error::custom)
 }
 
-/// [`serialize`](super::serialize) and [`deserialize`](super::deserialize)
+/// [`chrono_04::serialize`](crate::chrono_04::serialize) and [`chrono_04::deserialize`](crate::chrono_04::deserialize)
 /// for an `Option` of a chrono value (`null` is `None`).
 pub mod option {
     use super::*;

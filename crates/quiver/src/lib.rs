@@ -184,15 +184,15 @@ pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, 
 ///
 /// | type | fields |
 /// |---|---|
-/// | [`Date`] | `days`: days since 1970-01-01 (negative before) |
-/// | [`LocalTime`] | `nanoseconds`: since midnight |
-/// | [`Time`] | `nanoseconds` since midnight, local; `tz_offset_seconds`: offset from UTC, east positive |
-/// | [`LocalDateTime`] | `seconds` since 1970-01-01T00:00:00 of the wall clock; `nanoseconds` within the second |
-/// | [`DateTime`] | `seconds` since the epoch, UTC; `nanoseconds` within the second; `tz_offset_seconds` |
-/// | [`DateTimeZoneId`] | `seconds` since the epoch (UTC or local: `basis`, a [`SecondsBasis`]); `nanoseconds`; `tz_id`, an IANA zone id |
-/// | [`Duration`] | `months`, `days`, `seconds`, `nanoseconds`, each kept apart (a month has no fixed length) |
-/// | [`Point2D`] | `srid` (7203 cartesian, 4326 WGS-84), `x` (longitude), `y` (latitude) |
-/// | [`Point3D`] | `srid` (9157 cartesian, 4979 WGS-84), `x`, `y`, `z` (height) |
+/// | [`Date`](types::Date) | `days`: days since 1970-01-01 (negative before) |
+/// | [`LocalTime`](types::LocalTime) | `nanoseconds`: since midnight |
+/// | [`Time`](types::Time) | `nanoseconds` since midnight, local; `tz_offset_seconds`: offset from UTC, east positive |
+/// | [`LocalDateTime`](types::LocalDateTime) | `seconds` since 1970-01-01T00:00:00 of the wall clock; `nanoseconds` within the second |
+/// | [`DateTime`](types::DateTime) | `seconds` since the epoch, UTC; `nanoseconds` within the second; `tz_offset_seconds` |
+/// | [`DateTimeZoneId`](types::DateTimeZoneId) | `seconds` since the epoch (UTC or local: `basis`, a [`SecondsBasis`](types::SecondsBasis)); `nanoseconds`; `tz_id`, an IANA zone id |
+/// | [`Duration`](types::Duration) | `months`, `days`, `seconds`, `nanoseconds`, each kept apart (a month has no fixed length) |
+/// | [`Point2D`](types::Point2D) | `srid` (7203 cartesian, 4326 WGS-84), `x` (longitude), `y` (latitude) |
+/// | [`Point3D`](types::Point3D) | `srid` (9157 cartesian, 4979 WGS-84), `x`, `y`, `z` (height) |
 ///
 /// ```
 /// use quiver::types::{Date, DateTime, Duration, Point2D};
