@@ -115,6 +115,35 @@
 //! assert_eq!(p.len(), 2);
 //! # Ok::<(), quiver::Error>(())
 //! ```
+//!
+//! # Logging
+//!
+//! The driver logs through [`tracing`](https://docs.rs/tracing); nothing
+//! shows until the application installs a subscriber. Targets are the
+//! crates' module paths: `quiver` (sessions, retries, bookmarks, auth),
+//! `quiver_bolt` (connections and their messages), `quiver_pool` (pools,
+//! routing, DNS). Levels:
+//!
+//! - `ERROR`, `WARN`: what the application should hear of (an auth token
+//!   provider or a bookmark manager failing, a name that did not resolve);
+//! - `DEBUG`: connections opened and lost, retries, routing, and every Bolt
+//!   message with its fields, as the official drivers log them: `C: RUN`
+//!   with the query text, bookmarks, database, mode and metadata, `C:
+//!   BEGIN`, `C: PULL`, `S: SUCCESS` with its metadata, `S: FAILURE`;
+//! - `TRACE`: adds query parameters to `C: RUN`, and handshake details.
+//!
+//! Credentials never appear at any level (auth tokens are redacted);
+//! parameters may hold personal data, hence TRACE only.
+//!
+//! With `tracing-subscriber` (features `fmt` and `env-filter`):
+//!
+//! ```
+//! use tracing_subscriber::EnvFilter;
+//!
+//! // Or from the environment: RUST_LOG=quiver=debug,quiver_bolt=debug
+//! let filter = EnvFilter::new("warn,quiver=debug,quiver_bolt=debug,quiver_pool=info");
+//! let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+//! ```
 #![warn(missing_docs)]
 
 mod auth;
