@@ -76,11 +76,14 @@
 //!   pulled in batches of the fetch size, with [`single`](QueryResult::single),
 //!   [`peek`](QueryResult::peek), [`consume`](QueryResult::consume)
 //!   ([`ResultSummary`]), [`to_eager_result`](QueryResult::to_eager_result),
-//!   [`graph`](QueryResult::graph).
+//!   [`graph`](QueryResult::graph), and the manual's shortcuts
+//!   [`value`](QueryResult::value), [`column`](QueryResult::column),
+//!   [`values`](QueryResult::values), [`data`](QueryResult::data).
 //! - [`Record`]: decoded lazily, straight into any `Deserialize` type
-//!   ([`Record::get`], [`Record::to`]). Parameters come from [`params!`],
-//!   any `Serialize` value ([`Query::params_from`], [`to_params`]) or a
-//!   [`Map`].
+//!   ([`Record::get`], [`Record::get_opt`], [`Record::to`]). Parameters
+//!   come from [`params!`], [`Query::param`], any `Serialize` value
+//!   ([`Query::params_from`], [`to_params`]) or a [`Map`]. chrono's dates
+//!   and times and `Vec<u8>` bytes are Cypher's (see [`mod@serde`]).
 //! - [`Error`] answers [`kind`](Error::kind), [`code`](Error::code),
 //!   [`is_retryable`](Error::is_retryable).
 //!
