@@ -29,9 +29,9 @@ async fn a_100k_row_result_streams_with_a_small_fetch_size() {
     let first = result.next().await.expect("a record").expect("ok");
     assert_eq!(first.get::<i64>("i").expect("i"), 1);
     assert!(
-        result.buffered() < fetch as usize,
+        result.buffered_count() < fetch as usize,
         "records come in batches of the fetch size, {} buffered",
-        result.buffered()
+        result.buffered_count()
     );
     let mut expected = 2;
     let mut sum = 1;
@@ -40,7 +40,7 @@ async fn a_100k_row_result_streams_with_a_small_fetch_size() {
         let (i, s): (i64, &str) = (record.get("i").expect("i"), record.get("s").expect("s"));
         assert_eq!(i, expected, "in order");
         assert_eq!(s, format!("row {i}"));
-        assert!(result.buffered() < fetch as usize);
+        assert!(result.buffered_count() < fetch as usize);
         expected += 1;
         sum += i;
     }

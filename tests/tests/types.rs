@@ -648,3 +648,71 @@ async fn wide_records_and_large_maps() {
     assert_eq!(back, big);
     driver.close().await;
 }
+
+/// Plain Rust values as the manual's users write them (issue 16): chrono
+/// types, byte vectors and unsigned integers go as the matching Cypher
+/// types and come back into the same Rust types.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chrono_bytes_and_unsigned_values_round_trip() {
+    use chrono::{FixedOffset, NaiveDate, TimeDelta, TimeZone};
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Row {
+        #[serde(with = "quiver::serde::temporal")]
+        day: NaiveDate,
+        #[serde(with = "quiver::serde::temporal")]
+        at: chrono::DateTime<FixedOffset>,
+        #[serde(with = "quiver::serde::temporal")]
+        took: TimeDelta,
+        #[serde(with = "quiver::serde::bytes")]
+        blob: Vec<u8>,
+    }
+
+    let Some(server) = server() else { return };
+    let driver = server.driver();
+    let day = NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
+    let at = FixedOffset::east_opt(2 * 3600)
+        .unwrap()
+        .from_local_datetime(&day.and_hms_nano_opt(10, 30, 0, 5).unwrap())
+        .unwrap();
+    let row = Row {
+        day,
+        at,
+        took: TimeDelta::seconds(90),
+        blob: vec![0, 1, 255],
+    };
+    let records = [1u64, 2].len();
+    let result = driver
+        .execute_query(
+            "RETURN $day AS day, $at AS at, $took AS took, $blob AS blob, $n AS n, \
+             $local AS local",
+        )
+        .params_from(&row)
+        .expect("params_from")
+        .param("n", records)
+        .param("local", day.and_hms_opt(8, 0, 0).unwrap())
+        .await
+        .expect("execute_query");
+    let record = &result.records[0];
+    assert_eq!(record.get::<NaiveDate>("day").expect("NaiveDate"), day);
+    assert_eq!(
+        record
+            .get::<chrono::DateTime<FixedOffset>>("at")
+            .expect("DateTime"),
+        at
+    );
+    assert_eq!(
+        record.get::<TimeDelta>("took").expect("TimeDelta"),
+        TimeDelta::seconds(90)
+    );
+    assert_eq!(record.get::<Vec<u8>>("blob").expect("bytes"), [0, 1, 255]);
+    assert_eq!(record.get::<u64>("n").expect("u64"), 2);
+    assert_eq!(
+        record
+            .get::<chrono::NaiveDateTime>("local")
+            .expect("NaiveDateTime"),
+        day.and_hms_opt(8, 0, 0).unwrap()
+    );
+    assert_eq!(record.to::<Row>().expect("to::<Row>"), row);
+    driver.close().await;
+}

@@ -645,9 +645,47 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         self.struct_or_map(visitor)
     }
 
+    /// A list, or a byte array as a sequence of `u8` (so a `Vec<u8>` takes
+    /// Cypher bytes).
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if marker::kind(self.read.peek()?) == Some(Kind::Bytes) {
+            let bytes = self.read_bytes()?;
+            return visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                bytes.iter().copied(),
+            ));
+        }
+        self.deserialize_any(visitor)
+    }
+
+    /// A string, or a temporal structure as its ISO 8601 text (what
+    /// chrono's `Deserialize` parses; see [`chrono_04`](crate::chrono_04)).
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match crate::chrono_04::text_view(self)? {
+            Some(text) => visitor.visit_string(text),
+            None => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    /// A list, or for a pair a duration as `(seconds, nanoseconds)` (what
+    /// chrono's `TimeDelta` reads).
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+        if len == 2 {
+            if let Some((secs, nanos)) = crate::chrono_04::pair_view(self)? {
+                return visitor.visit_seq(de::value::SeqDeserializer::<_, Error>::new(
+                    [secs, nanos].into_iter(),
+                ));
+            }
+        }
+        self.deserialize_any(visitor)
+    }
+
     forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct
         tuple_struct identifier
     }
 }

@@ -71,6 +71,7 @@
 //! values straight into a user type by column name.
 #![warn(missing_docs)]
 
+pub mod chrono_04;
 mod de;
 mod error;
 pub mod marker;

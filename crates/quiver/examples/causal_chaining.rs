@@ -43,15 +43,11 @@ async fn create_friendship(tx: ManagedTransaction, a: &str, b: &str) -> quiver::
 }
 
 async fn friendships(tx: ManagedTransaction) -> quiver::Result<Vec<(String, String)>> {
-    let mut result = tx
-        .run("MATCH (a)-[:KNOWS]->(b) RETURN a.name AS a, b.name AS b")
-        .await?;
-    let mut out = Vec::new();
-    while let Some(record) = result.next().await {
-        let record = record?;
-        out.push((record.get("a")?, record.get("b")?));
-    }
-    Ok(out)
+    // Each record as an (a, b) tuple, in column order.
+    tx.run("MATCH (a)-[:KNOWS]->(b) RETURN a.name AS a, b.name AS b")
+        .await?
+        .collect_as()
+        .await
 }
 
 /// A person and their employer, in one session; returns its bookmarks.

@@ -59,11 +59,7 @@ fn main() -> quiver::Result<()> {
     session.execute_write(|tx| create_friendship(tx, "Alice", "Bob"))?;
     let pairs = session.execute_read(|tx| {
         tx.run("MATCH (a)-[:KNOWS]->(b) RETURN a.name AS a, b.name AS b")?
-            .map(|r| {
-                let r = r?;
-                Ok((r.get::<String>("a")?, r.get::<String>("b")?))
-            })
-            .collect::<quiver::Result<Vec<_>>>()
+            .collect_as::<(String, String)>()
     })?;
     for (a, b) in pairs {
         println!("{a} knows {b}");

@@ -44,17 +44,13 @@ async fn find_person(driver: &Driver, name: &str) -> quiver::Result<()> {
     let mut session = driver.session(SessionConfig::default());
     let names: Vec<String> = session
         .execute_read(|tx| async move {
-            let mut result = tx
-                .run((
-                    "MATCH (p:Person) WHERE p.name = $person_name RETURN p.name AS name",
-                    params! { "person_name" => name },
-                ))
-                .await?;
-            let mut names = Vec::new();
-            while let Some(record) = result.next().await {
-                names.push(record?.get("name")?);
-            }
-            Ok(names)
+            tx.run((
+                "MATCH (p:Person) WHERE p.name = $person_name RETURN p.name AS name",
+                params! { "person_name" => name },
+            ))
+            .await?
+            .value()
+            .await
         })
         .await?;
     for name in names {

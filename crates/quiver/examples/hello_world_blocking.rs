@@ -39,8 +39,7 @@ fn find_person(driver: &Driver, name: &str) -> quiver::Result<()> {
             "MATCH (p:Person) WHERE p.name = $person_name RETURN p.name AS name",
             params! { "person_name" => name },
         ))?
-        .map(|record| record?.get::<String>("name"))
-        .collect::<quiver::Result<Vec<_>>>()
+        .value::<String>()
     })?;
     for name in names {
         println!("Found person: {name}");

@@ -72,16 +72,13 @@ async fn main() -> quiver::Result<()> {
             if done { "done" } else { "refused, funds short" }
         );
     }
-    let mut result = session
+    let balances: Vec<(String, i64)> = session
         .run("MATCH (a:Account) RETURN a.id AS id, a.balance AS balance ORDER BY id")
+        .await?
+        .collect_as()
         .await?;
-    while let Some(record) = result.next().await {
-        let record = record?;
-        println!(
-            "{}: {}",
-            record.get::<&str>("id")?,
-            record.get::<i64>("balance")?
-        );
+    for (id, balance) in balances {
+        println!("{id}: {balance}");
     }
     session.close().await?;
     driver.close().await;

@@ -55,15 +55,11 @@ fn main() -> quiver::Result<()> {
             if done { "done" } else { "refused, funds short" }
         );
     }
-    for record in
-        session.run("MATCH (a:Account) RETURN a.id AS id, a.balance AS balance ORDER BY id")?
-    {
-        let record = record?;
-        println!(
-            "{}: {}",
-            record.get::<&str>("id")?,
-            record.get::<i64>("balance")?
-        );
+    let balances: Vec<(String, i64)> = session
+        .run("MATCH (a:Account) RETURN a.id AS id, a.balance AS balance ORDER BY id")?
+        .collect_as()?;
+    for (id, balance) in balances {
+        println!("{id}: {balance}");
     }
     session.close()?;
     driver.close();

@@ -198,6 +198,25 @@ impl Driver {
         self.inner.is_encrypted()
     }
 
+    /// See [`crate::Driver::config`].
+    pub fn config(&self) -> &Config {
+        self.inner.config()
+    }
+
+    /// See [`crate::Driver::routing_table`].
+    pub fn routing_table(&self, database: Option<&str>) -> Option<crate::RoutingTable> {
+        self.inner.routing_table(database)
+    }
+
+    /// See [`crate::Driver::update_routing_table`].
+    pub fn update_routing_table(
+        &self,
+        database: Option<&str>,
+        bookmarks: &Bookmarks,
+    ) -> Result<crate::RoutingTable> {
+        wait(self.inner.update_routing_table(database, bookmarks))
+    }
+
     /// See [`crate::Driver::metrics`].
     pub fn metrics(&self) -> Vec<(Address, PoolMetrics)> {
         self.inner.metrics()
@@ -220,8 +239,12 @@ pub struct ExecuteQuery<'d> {
 }
 
 impl ExecuteQuery<'_> {
-    /// Adds one parameter.
-    pub fn param(self, key: impl Into<String>, value: impl Into<crate::Value>) -> Self {
+    /// Adds one parameter; see [`crate::Query::param`].
+    pub fn param<V>(self, key: impl Into<String>, value: V) -> Self
+    where
+        V: TryInto<crate::Value>,
+        V::Error: std::fmt::Display,
+    {
         ExecuteQuery {
             inner: self.inner.param(key, value),
         }
@@ -288,6 +311,36 @@ impl ExecuteQuery<'_> {
     pub fn run(self) -> Result<EagerResult> {
         wait(self.inner.run())
     }
+
+    /// Runs the query and hands its result to `transformer` inside the
+    /// transaction; returns what the transformer returns. The transformer
+    /// runs again when the transaction is retried. See
+    /// [`crate::ExecuteQuery::run_with`].
+    ///
+    /// ```no_run
+    /// # fn demo(driver: quiver::blocking::Driver) -> quiver::Result<()> {
+    /// let first: Option<String> = driver
+    ///     .execute_query("MATCH (p:Person) RETURN p.name AS name")
+    ///     .run_with(|mut result| match result.next() {
+    ///         Some(record) => Ok(Some(record?.get("name")?)),
+    ///         None => Ok(None),
+    ///     })?;
+    /// # let _ = first; Ok(()) }
+    /// ```
+    pub fn run_with<F, T>(self, mut transformer: F) -> Result<T>
+    where
+        F: FnMut(QueryResult) -> Result<T>,
+    {
+        let (inner, query, read, config) = self.inner.into_parts()?;
+        let mut session = Session { inner };
+        session.execute_as(
+            read,
+            config,
+            quiver_bolt::TelemetryApi::ExecuteQuery,
+            crate::session::Begin::WithFirstQuery,
+            |tx| transformer(tx.run(query.clone())?),
+        )
+    }
 }
 
 /// The blocking [`crate::Session`].
@@ -322,7 +375,17 @@ impl Session {
     }
 
     /// A read transaction function, retried on transient failures; see
-    /// [`crate::Session::execute_read`].
+    /// [`crate::Session::execute_read`]. Errors of your own go through
+    /// [`Error::user`](crate::Error::user), never retried:
+    ///
+    /// ```no_run
+    /// # fn demo(session: &mut quiver::blocking::Session) -> quiver::Result<()> {
+    /// let n: i64 = session.execute_read(|tx| {
+    ///     let text: String = tx.run("RETURN '12' AS n")?.single()?.get("n")?;
+    ///     text.parse().map_err(quiver::Error::user)
+    /// })?;
+    /// # let _ = n; Ok(()) }
+    /// ```
     pub fn execute_read<T>(
         &mut self,
         work: impl FnMut(&ManagedTransaction) -> Result<T>,
@@ -336,6 +399,24 @@ impl Session {
         work: impl FnMut(&ManagedTransaction) -> Result<T>,
     ) -> Result<T> {
         self.execute(false, TransactionConfig::default(), work)
+    }
+
+    /// See [`crate::Session::execute_read_with`].
+    pub fn execute_read_with<T>(
+        &mut self,
+        config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(true, config, work)
+    }
+
+    /// See [`crate::Session::execute_write_with`].
+    pub fn execute_write_with<T>(
+        &mut self,
+        config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute(false, config, work)
     }
 
     /// A transaction function with metadata and a timeout.
@@ -352,18 +433,30 @@ impl Session {
         &mut self,
         read: bool,
         config: TransactionConfig,
+        work: impl FnMut(&ManagedTransaction) -> Result<T>,
+    ) -> Result<T> {
+        self.execute_as(
+            read,
+            config,
+            quiver_bolt::TelemetryApi::ManagedTransaction,
+            crate::session::Begin::Confirmed,
+            work,
+        )
+    }
+
+    /// The retry loop of transaction functions and `execute_query`.
+    fn execute_as<T>(
+        &mut self,
+        read: bool,
+        config: TransactionConfig,
+        api: quiver_bolt::TelemetryApi,
+        begin: crate::session::Begin,
         mut work: impl FnMut(&ManagedTransaction) -> Result<T>,
     ) -> Result<T> {
         let mut retrier = self.inner.retrier();
-        let mut telemetry =
-            crate::session::TelemetryOnce::new(quiver_bolt::TelemetryApi::ManagedTransaction);
+        let mut telemetry = crate::session::TelemetryOnce::new(api);
         loop {
-            let error = match wait(self.inner.open_tx(
-                read,
-                &config,
-                &mut telemetry,
-                crate::session::Begin::Confirmed,
-            )) {
+            let error = match wait(self.inner.open_tx(read, &config, &mut telemetry, begin)) {
                 Ok((shared, sent)) => {
                     let tx = ManagedTransaction {
                         inner: crate::ManagedTransaction::new(
@@ -502,6 +595,11 @@ impl QueryResult {
         self.inner.is_open()
     }
 
+    /// See [`crate::QueryResult::buffered_count`].
+    pub fn buffered_count(&self) -> usize {
+        self.inner.buffered_count()
+    }
+
     /// See [`crate::QueryResult::single`].
     pub fn single(&mut self) -> Result<Record> {
         wait(self.inner.single())
@@ -534,6 +632,26 @@ impl QueryResult {
             out.push(record?.to()?);
         }
         Ok(out)
+    }
+
+    /// See [`crate::QueryResult::value`].
+    pub fn value<T: serde::de::DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        self.by_ref().map(|r| r?.get_at(0)).collect()
+    }
+
+    /// See [`crate::QueryResult::column`].
+    pub fn column<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Result<Vec<T>> {
+        self.by_ref().map(|r| r?.get(key)).collect()
+    }
+
+    /// See [`crate::QueryResult::values`].
+    pub fn values(&mut self) -> Result<Vec<Vec<crate::Value>>> {
+        self.by_ref().map(|r| r?.values()).collect()
+    }
+
+    /// See [`crate::QueryResult::data`].
+    pub fn data(&mut self) -> Result<Vec<crate::Map>> {
+        self.by_ref().map(|r| r?.data()).collect()
     }
 
     /// See [`crate::QueryResult::consume`].

@@ -23,12 +23,12 @@ impl From<quiver_bolt::ServerError> for ServerError {
     }
 }
 
-impl From<quiver_bolt::Error> for Error {
+impl Error {
     /// Sorts a connection's error into the driver's kinds. A lost connection
     /// becomes [`ErrorKind::ServiceUnavailable`]; the session layer turns it
     /// into [`ErrorKind::SessionExpired`] or [`ErrorKind::CommitUnknown`]
     /// where the official drivers do.
-    fn from(e: quiver_bolt::Error) -> Self {
+    pub(crate) fn from_bolt(e: quiver_bolt::Error) -> Self {
         match e {
             quiver_bolt::Error::Server(server) => Error::server(ServerError::from(*server)),
             other => {
@@ -151,7 +151,7 @@ mod tests {
         let options = quiver_packstream::Options::for_bolt(5, 4, false);
         let uuid = quiver_packstream::Uuid::from(7_u128);
         let encode = quiver_packstream::to_vec_with(&uuid, &options).unwrap_err();
-        let e = Error::from(quiver_bolt::Error::Encode(encode));
+        let e = Error::from_bolt(quiver_bolt::Error::Encode(encode));
         assert_eq!(e.kind(), ErrorKind::Unsupported);
         assert!(!e.is_retryable());
     }
@@ -168,7 +168,7 @@ mod tests {
             "Neo.ClientError.Statement.ArgumentError",
             "inner",
         )));
-        let e = Error::from(quiver_bolt::Error::from(bolt));
+        let e = Error::from_bolt(quiver_bolt::Error::from(bolt));
         assert_eq!(e.kind(), ErrorKind::Transient);
         assert!(e.is_retryable());
         assert_eq!(e.gql_status(), Some("50N00"));
@@ -189,16 +189,16 @@ mod tests {
             quiver_bolt::Error::NoCommonVersion,
             quiver_bolt::Error::Defunct,
         ] {
-            let e = Error::from(b);
+            let e = Error::from_bolt(b);
             assert_eq!(e.kind(), ErrorKind::ServiceUnavailable);
             assert!(e.is_retryable());
             assert!(e.source().is_some());
         }
-        let e = Error::from(quiver_bolt::Error::Protocol("bad".into()));
+        let e = Error::from_bolt(quiver_bolt::Error::Protocol("bad".into()));
         assert_eq!(e.kind(), ErrorKind::Protocol);
         assert!(!e.is_retryable());
         assert_eq!(
-            Error::from(quiver_bolt::Error::Config("x".into())).kind(),
+            Error::from_bolt(quiver_bolt::Error::Config("x".into())).kind(),
             ErrorKind::Configuration
         );
     }

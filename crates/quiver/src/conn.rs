@@ -330,7 +330,7 @@ impl Conn {
             )
             .with_source(e)
         } else {
-            Error::from(e)
+            Error::from_bolt(e)
         };
         if self.auth_managed && err.is_security_error() {
             if let Some(auth) = auth {

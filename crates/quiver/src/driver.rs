@@ -161,6 +161,24 @@ impl Driver {
     /// failures) and returns its records, keys and summary: the shortest way
     /// to a result. See [`ExecuteQuery`] for the options.
     ///
+    /// Retries include an unreachable server ([`ErrorKind::ServiceUnavailable`]
+    /// is retryable): with the default
+    /// [`max_transaction_retry_time`](crate::ConfigBuilder::max_transaction_retry_time)
+    /// of 30 s, a query to a server that is down fails after about 30 s,
+    /// where [`verify_connectivity`](Self::verify_connectivity) fails at
+    /// once. Check connectivity at start-up, or lower the retry time:
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use quiver::{AuthToken, Config, Driver};
+    ///
+    /// # async fn demo() -> quiver::Result<()> {
+    /// let config = Config::builder().max_transaction_retry_time(Duration::from_secs(3)).build()?;
+    /// let driver = Driver::with_config("neo4j://localhost", AuthToken::basic("neo4j", "pw"), config)?;
+    /// driver.verify_connectivity().await?; // fails fast when the server is down
+    /// # Ok(()) }
+    /// ```
+    ///
     /// ```no_run
     /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
     /// use quiver::RoutingControl;
@@ -501,7 +519,7 @@ pub(crate) fn pool_error(e: quiver_pool::Error<BoltError>) -> Error {
             let address = e.address().map(ToString::to_string).unwrap_or_default();
             return match e {
                 P::Connect { source, .. } | P::Server { source, .. } => {
-                    let inner = Error::from(source);
+                    let inner = Error::from_bolt(source);
                     if inner.kind() == ErrorKind::ServiceUnavailable {
                         Error::new(
                             ErrorKind::ServiceUnavailable,

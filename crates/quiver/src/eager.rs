@@ -2,8 +2,12 @@
 
 use std::sync::Arc;
 
+use serde::de::DeserializeOwned;
+
+use crate::error::Result;
 use crate::record::Record;
 use crate::summary::ResultSummary;
+use crate::{Map, Value};
 
 /// Every record of a result with its keys and summary, as returned by
 /// `execute_query` and `to_eager_result`.
@@ -26,6 +30,35 @@ impl EagerResult {
             records,
             summary,
         }
+    }
+
+    /// The first column of every record (the manual's `result.value()`).
+    ///
+    /// ```no_run
+    /// # async fn demo(driver: quiver::Driver) -> quiver::Result<()> {
+    /// let names: Vec<String> = driver
+    ///     .execute_query("MATCH (p:Person) RETURN p.name")
+    ///     .await?
+    ///     .value()?;
+    /// # let _ = names; Ok(()) }
+    /// ```
+    pub fn value<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        self.records.iter().map(|r| r.get_at(0)).collect()
+    }
+
+    /// The column `key` of every record.
+    pub fn column<T: DeserializeOwned>(&self, key: &str) -> Result<Vec<T>> {
+        self.records.iter().map(|r| r.get(key)).collect()
+    }
+
+    /// The values of every record, in column order.
+    pub fn values(&self) -> Result<Vec<Vec<Value>>> {
+        self.records.iter().map(Record::values).collect()
+    }
+
+    /// Every record as a map from key to value.
+    pub fn data(&self) -> Result<Vec<Map>> {
+        self.records.iter().map(Record::data).collect()
     }
 
     /// The parts: keys, records and summary.

@@ -465,7 +465,33 @@ impl Error {
     }
 
     /// An error raised by application code, for instance inside a transaction
-    /// function, a bookmark manager or a resolver. It is never retried.
+    /// function, a bookmark manager or a resolver: any `std::error::Error +
+    /// Send + Sync + 'static`, or a message. It is never retried, and it is
+    /// the [`source`](StdError::source) of the result, to downcast.
+    ///
+    /// A driver error that reaches it boxed (from a helper returning
+    /// `Box<dyn Error + Send + Sync>`, say) comes out as it was, still
+    /// retryable if it was.
+    ///
+    /// In a transaction function, `?` converts the driver's own errors; map
+    /// yours with `.map_err(Error::user)?`:
+    ///
+    /// ```no_run
+    /// use quiver::{Error, ErrorKind};
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let result = session
+    ///     .execute_write(|tx| async move {
+    ///         let text: String = tx.run("RETURN '12x' AS n").await?.single().await?.get("n")?;
+    ///         let n: i64 = text.parse().map_err(Error::user)?; // ParseIntError
+    ///         Ok(n)
+    ///     })
+    ///     .await;
+    /// let e = result.unwrap_err(); // rolled back, not retried
+    /// assert_eq!(e.kind(), ErrorKind::User);
+    /// assert!(std::error::Error::source(&e).unwrap().is::<std::num::ParseIntError>());
+    /// # Ok(()) }
+    /// ```
     ///
     /// ```
     /// use quiver::{Error, ErrorKind};
@@ -473,15 +499,19 @@ impl Error {
     /// let e = Error::user("the account is overdrawn");
     /// assert_eq!(e.kind(), ErrorKind::User);
     /// assert!(!e.is_retryable());
+    /// assert_eq!(e.to_string(), "application code failed: the account is overdrawn");
     /// ```
     pub fn user(error: impl Into<BoxError>) -> Self {
-        Error::from_inner(Inner {
-            kind: ErrorKind::User,
-            message: None,
-            server: None,
-            source: Some(error.into()),
-            retryable: None,
-        })
+        match error.into().downcast::<Error>() {
+            Ok(driver) => *driver,
+            Err(other) => Error::from_inner(Inner {
+                kind: ErrorKind::User,
+                message: None,
+                server: None,
+                source: Some(other),
+                retryable: None,
+            }),
+        }
     }
 
     /// An error reported by the server.
@@ -752,6 +782,19 @@ mod tests {
             Error::configuration("unknown URI scheme 'http'").to_string(),
             "the configuration is invalid: unknown URI scheme 'http'"
         );
+    }
+
+    #[test]
+    fn user_errors_keep_theirs_and_unwrap_the_drivers() {
+        let e = Error::user("12x".parse::<i64>().unwrap_err());
+        assert_eq!(e.kind(), ErrorKind::User);
+        assert!(!e.is_retryable());
+        assert!(e.source().unwrap().is::<std::num::ParseIntError>());
+
+        let boxed: BoxError = Box::new(server("Neo.TransientError.Transaction.DeadlockDetected"));
+        let e = Error::user(boxed);
+        assert_eq!(e.kind(), ErrorKind::Transient);
+        assert!(e.is_retryable());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::driver::Driver;
 use crate::eager::EagerResult;
 use crate::error::Result;
 use crate::result::QueryResult;
+use crate::session::Session;
 use crate::session_config::{RoutingControl, SessionConfig, TransactionConfig};
 use crate::summary::Query;
 use crate::transaction::ManagedTransaction;
@@ -79,8 +80,13 @@ impl<'d> ExecuteQuery<'d> {
         }
     }
 
-    /// Adds one parameter.
-    pub fn param(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+    /// Adds one parameter; see [`Query::param`] (unsigned integers are
+    /// checked into `i64`).
+    pub fn param<V>(mut self, key: impl Into<String>, value: V) -> Self
+    where
+        V: TryInto<Value>,
+        V::Error: std::fmt::Display,
+    {
         self.query = self.query.param(key, value);
         self
     }
@@ -149,20 +155,8 @@ impl<'d> ExecuteQuery<'d> {
         F: FnMut(QueryResult) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let mut config = SessionConfig::builder();
-        if let Some(db) = &self.database {
-            config = config.database(db.clone());
-        }
-        if let Some(user) = &self.impersonated_user {
-            config = config.impersonated_user(user.clone());
-        }
-        if let Some(m) = &self.bookmark_manager {
-            config = config.bookmark_manager(Arc::clone(m));
-        }
-        if let Some(a) = &self.auth {
-            config = config.auth(a.clone());
-        }
-        let mut session = self.driver.session(config.build());
+        self.query.check()?;
+        let mut session = self.driver.session(self.session_config());
         let read = self.routing == RoutingControl::Readers;
         let mut retrier = session.retrier();
         let mut telemetry =
@@ -197,6 +191,36 @@ impl<'d> ExecuteQuery<'d> {
                 None => return Err(error),
             }
         }
+    }
+}
+
+impl ExecuteQuery<'_> {
+    /// The session the query runs in: its database, user, bookmark manager
+    /// and credentials.
+    fn session_config(&self) -> SessionConfig {
+        let mut config = SessionConfig::builder();
+        if let Some(db) = &self.database {
+            config = config.database(db.clone());
+        }
+        if let Some(user) = &self.impersonated_user {
+            config = config.impersonated_user(user.clone());
+        }
+        if let Some(m) = &self.bookmark_manager {
+            config = config.bookmark_manager(Arc::clone(m));
+        }
+        if let Some(a) = &self.auth {
+            config = config.auth(a.clone());
+        }
+        config.build()
+    }
+
+    /// What the blocking API's `run_with` runs: the session, the query,
+    /// whether it goes to readers, and the transaction config.
+    pub(crate) fn into_parts(self) -> Result<(Session, Query, bool, TransactionConfig)> {
+        self.query.check()?;
+        let session = self.driver.session(self.session_config());
+        let read = self.routing == RoutingControl::Readers;
+        Ok((session, self.query, read, self.tx_config))
     }
 }
 

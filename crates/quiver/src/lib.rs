@@ -76,11 +76,14 @@
 //!   pulled in batches of the fetch size, with [`single`](QueryResult::single),
 //!   [`peek`](QueryResult::peek), [`consume`](QueryResult::consume)
 //!   ([`ResultSummary`]), [`to_eager_result`](QueryResult::to_eager_result),
-//!   [`graph`](QueryResult::graph).
+//!   [`graph`](QueryResult::graph), and the manual's shortcuts
+//!   [`value`](QueryResult::value), [`column`](QueryResult::column),
+//!   [`values`](QueryResult::values), [`data`](QueryResult::data).
 //! - [`Record`]: decoded lazily, straight into any `Deserialize` type
-//!   ([`Record::get`], [`Record::to`]). Parameters come from [`params!`],
-//!   any `Serialize` value ([`Query::params_from`], [`to_params`]) or a
-//!   [`Map`].
+//!   ([`Record::get`], [`Record::get_opt`], [`Record::to`]). Parameters
+//!   come from [`params!`], [`Query::param`], any `Serialize` value
+//!   ([`Query::params_from`], [`to_params`]) or a [`Map`]. chrono's dates
+//!   and times and `Vec<u8>` bytes are Cypher's (see [`mod@serde`]).
 //! - [`Error`] answers [`kind`](Error::kind), [`code`](Error::code),
 //!   [`is_retryable`](Error::is_retryable).
 //!
@@ -115,6 +118,35 @@
 //! assert_eq!(p.len(), 2);
 //! # Ok::<(), quiver::Error>(())
 //! ```
+//!
+//! # Logging
+//!
+//! The driver logs through [`tracing`](https://docs.rs/tracing); nothing
+//! shows until the application installs a subscriber. Targets are the
+//! crates' module paths: `quiver` (sessions, retries, bookmarks, auth),
+//! `quiver_bolt` (connections and their messages), `quiver_pool` (pools,
+//! routing, DNS). Levels:
+//!
+//! - `ERROR`, `WARN`: what the application should hear of (an auth token
+//!   provider or a bookmark manager failing, a name that did not resolve);
+//! - `DEBUG`: connections opened and lost, retries, routing, and every Bolt
+//!   message with its fields, as the official drivers log them: `C: RUN`
+//!   with the query text, bookmarks, database, mode and metadata, `C:
+//!   BEGIN`, `C: PULL`, `S: SUCCESS` with its metadata, `S: FAILURE`;
+//! - `TRACE`: adds query parameters to `C: RUN`, and handshake details.
+//!
+//! Credentials never appear at any level (auth tokens are redacted);
+//! parameters may hold personal data, hence TRACE only.
+//!
+//! With `tracing-subscriber` (features `fmt` and `env-filter`):
+//!
+//! ```
+//! use tracing_subscriber::EnvFilter;
+//!
+//! // Or from the environment: RUST_LOG=quiver=debug,quiver_bolt=debug
+//! let filter = EnvFilter::new("warn,quiver=debug,quiver_bolt=debug,quiver_pool=info");
+//! let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+//! ```
 #![warn(missing_docs)]
 
 mod auth;
@@ -135,6 +167,7 @@ mod query;
 mod record;
 mod result;
 pub mod retry;
+pub mod serde;
 mod session;
 mod session_config;
 pub mod summary;
@@ -176,7 +209,38 @@ pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, 
 
 /// The Neo4j value types: graph, temporal, spatial and more, as decoded from
 /// and encoded to PackStream.
+///
+/// The temporal types convert to and from chrono's (see
+/// [`quiver::serde`](crate::serde)), which is usually the easier way to
+/// use them. Their fields hold what the wire holds:
+///
+/// | type | fields |
+/// |---|---|
+/// | [`Date`](types::Date) | `days`: days since 1970-01-01 (negative before) |
+/// | [`LocalTime`](types::LocalTime) | `nanoseconds`: since midnight |
+/// | [`Time`](types::Time) | `nanoseconds` since midnight, local; `tz_offset_seconds`: offset from UTC, east positive |
+/// | [`LocalDateTime`](types::LocalDateTime) | `seconds` since 1970-01-01T00:00:00 of the wall clock; `nanoseconds` within the second |
+/// | [`DateTime`](types::DateTime) | `seconds` since the epoch, UTC; `nanoseconds` within the second; `tz_offset_seconds` |
+/// | [`DateTimeZoneId`](types::DateTimeZoneId) | `seconds` since the epoch (UTC or local: `basis`, a [`SecondsBasis`](types::SecondsBasis)); `nanoseconds`; `tz_id`, an IANA zone id |
+/// | [`Duration`](types::Duration) | `months`, `days`, `seconds`, `nanoseconds`, each kept apart (a month has no fixed length) |
+/// | [`Point2D`](types::Point2D) | `srid` (7203 cartesian, 4326 WGS-84), `x` (longitude), `y` (latitude) |
+/// | [`Point3D`](types::Point3D) | `srid` (9157 cartesian, 4979 WGS-84), `x`, `y`, `z` (height) |
+///
+/// ```
+/// use quiver::types::{Date, DateTime, Duration, Point2D};
+/// use quiver::Value;
+///
+/// let d = Date { days: 19_860 }; // 2024-05-17
+/// assert_eq!(Value::from(d).to_string(), "2024-05-17");
+/// let t = DateTime { seconds: 0, nanoseconds: 0, tz_offset_seconds: 3600 };
+/// assert_eq!(Value::from(t).to_string(), "1970-01-01T01:00:00+01:00");
+/// let p = Point2D { srid: 4326, x: 18.07, y: 59.33 }; // Stockholm
+/// let span = Duration { months: 1, days: 2, seconds: 3, nanoseconds: 0 };
+/// assert_eq!(Value::from(span).to_string(), "P1M2DT3S");
+/// # let _ = p;
+/// ```
 pub mod types {
+    #[doc(inline)]
     pub use quiver_packstream::{
         Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Map, Node, Path,
         Point2D, Point3D, Relationship, SecondsBasis, Segment, Structure, Time,

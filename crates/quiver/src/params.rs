@@ -8,7 +8,9 @@ use crate::{Map, Value};
 
 /// Builds a parameter [`Map`](crate::Map) from `key => value` pairs; each
 /// value goes through [`Value::from`](crate::Value), so numbers, strings,
-/// booleans, vectors, options, maps and graph types all work.
+/// booleans, vectors, options, maps and temporal types all work (a
+/// `Vec<u8>` is bytes). `u64` and `usize` need [`Query::param`](crate::Query::param),
+/// which checks them into `i64`.
 ///
 /// ```
 /// use quiver::{params, Value};
@@ -39,6 +41,11 @@ macro_rules! params {
 
 /// Converts any `Serialize` value that serializes as a map or a struct into
 /// query parameters: struct fields become parameter names.
+///
+/// serde can't tell some Cypher types from others: a `Vec<u8>` field goes as
+/// a list of integers unless marked `#[serde(with = "serde_bytes")]`, and a
+/// chrono field as a string unless marked with a [`quiver::serde`](crate::serde)
+/// helper. Unsigned fields above `i64::MAX` fail.
 ///
 /// ```
 /// #[derive(serde::Serialize)]

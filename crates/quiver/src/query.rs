@@ -8,16 +8,37 @@ use crate::summary::Query;
 use crate::{Map, Value};
 
 impl Query {
-    /// Adds (or replaces) one parameter.
+    /// Adds (or replaces) one parameter: anything that converts into a
+    /// [`Value`] (a `Vec<u8>`, `&[u8]` or `bytes::Bytes` is Cypher bytes),
+    /// plus `u64`, `usize` and `u128`, checked into the `i64`
+    /// a Cypher integer is. A value beyond `i64::MAX` is not added; running
+    /// the query then fails with [`ErrorKind::Serialization`](crate::ErrorKind::Serialization),
+    /// naming the parameter.
     ///
     /// ```
-    /// use quiver::Query;
+    /// use quiver::{Query, Value};
     ///
-    /// let q = Query::from("MATCH (p:Person {name: $name}) RETURN p").param("name", "Alice");
-    /// assert_eq!(q.parameters()["name"], quiver::Value::from("Alice"));
+    /// let names = ["Alice", "Bob"];
+    /// let q = Query::from("MATCH (p:Person {name: $name}) RETURN p LIMIT $n")
+    ///     .param("name", "Alice")
+    ///     .param("n", names.len())
+    ///     .param("big", 5u64);
+    /// assert_eq!(q.parameters()["name"], Value::from("Alice"));
+    /// assert_eq!(q.parameters()["n"], Value::from(2));
+    /// assert_eq!(q.parameters()["big"], Value::from(5));
     /// ```
-    pub fn param(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.parameters_mut().insert(key.into(), value.into());
+    pub fn param<V>(mut self, key: impl Into<String>, value: V) -> Self
+    where
+        V: TryInto<Value>,
+        V::Error: std::fmt::Display,
+    {
+        let key = key.into();
+        match value.try_into() {
+            Ok(v) => {
+                self.parameters_mut().insert(key, v);
+            }
+            Err(e) => self.set_invalid(format!("parameter '{key}' cannot be sent: {e}")),
+        }
         self
     }
 
@@ -194,6 +215,48 @@ mod tests {
         assert_eq!(q.parameters()["a"], Value::from(3));
         assert_eq!(q.parameters()["b"], Value::from(2));
         assert_eq!(q.text(), "RETURN $a, $b");
+    }
+
+    #[test]
+    fn unsigned_parameters_are_checked_into_i64() {
+        let q = Query::from("RETURN $n, $u, $s")
+            .param("n", 7u64)
+            .param("u", i64::MAX as u64)
+            .param("s", 3usize);
+        assert_eq!(q.parameters()["n"], Value::Integer(7));
+        assert_eq!(q.parameters()["u"], Value::Integer(i64::MAX));
+        assert_eq!(q.parameters()["s"], Value::Integer(3));
+        assert!(q.check().is_ok());
+
+        let q = Query::from("RETURN $n")
+            .param("n", u64::MAX)
+            .param("m", 1u8);
+        assert!(!q.parameters().contains_key("n"));
+        let e = q.check().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Serialization);
+        let text = e.to_string();
+        assert!(text.contains("'n'") && text.contains("u64"), "{text}");
+    }
+
+    #[test]
+    fn graph_values_are_refused_as_parameters() {
+        let node = crate::Node::default();
+        let q = Query::from("RETURN $n").param("n", node.clone());
+        let e = q.check().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Serialization);
+        assert!(e.to_string().contains("'n' holds a Node"), "{e}");
+        // Nested in lists and maps too.
+        let q = Query::from("RETURN $l").param(
+            "l",
+            vec![
+                Value::from(1),
+                Value::from(params! { "r" => crate::Relationship::default() }),
+            ],
+        );
+        assert!(q.check().unwrap_err().to_string().contains("Relationship"));
+        // Their properties are fine.
+        let q = Query::from("RETURN $p").param("p", node.properties);
+        assert!(q.check().is_ok());
     }
 
     #[test]

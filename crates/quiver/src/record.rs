@@ -275,13 +275,81 @@ impl Record {
             .get()
     }
 
+    /// The value under `key`, or `None` when the record has no such key
+    /// or the value is `null` (the manual's `record.value(key)` /
+    /// `record.get(key)`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["name".to_owned(), "nick".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from("Alice"), Value::Null])?;
+    /// assert_eq!(record.get_opt::<String>("name")?.as_deref(), Some("Alice"));
+    /// assert_eq!(record.get_opt::<String>("nick")?, None);
+    /// assert_eq!(record.get_opt::<String>("age")?, None);
+    /// assert_eq!(record.get_or("nick", "none".to_owned())?, "none");
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn get_opt<'a, T: Deserialize<'a>>(&'a self, key: &str) -> Result<Option<T>> {
+        match self.field(key) {
+            Some(f) if f.raw != [NULL] => f.get().map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The value under `key`, or `default` when the record has no such key
+    /// or the value is `null` (the manual's `record.value(key, default)`).
+    pub fn get_or<'a, T: Deserialize<'a>>(&'a self, key: &str, default: T) -> Result<T> {
+        Ok(self.get_opt(key)?.unwrap_or(default))
+    }
+
     /// All values, decoded.
     pub fn values(&self) -> Result<Vec<Value>> {
         self.iter().map(|f| f.get()).collect()
     }
 
+    /// The record as a map from key to value (the manual's `record.data()`).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["x".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from(1)])?;
+    /// assert_eq!(record.data()?["x"], Value::from(1));
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn data(&self) -> Result<crate::Map> {
+        self.iter()
+            .map(|f| Ok((f.key.to_owned(), f.get()?)))
+            .collect()
+    }
+
     /// The whole record decoded into `T`: a struct or map takes the values
     /// by key, a tuple or sequence takes them in order.
+    ///
+    /// A column that may be `null` needs an `Option` field, or
+    /// `#[serde(default)]` (a null column then counts as missing). An error
+    /// names the column and what it held:
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use quiver::{Record, Value};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Person { name: String, age: i64, #[serde(default)] tags: Vec<String> }
+    /// #[derive(serde::Deserialize)]
+    /// struct Lenient { name: String, age: Option<i64> }
+    ///
+    /// let keys: Arc<[String]> = Arc::from(vec!["name".to_owned(), "age".to_owned(), "tags".to_owned()]);
+    /// let record = Record::from_values(keys, vec![Value::from("Bob"), Value::Null, Value::Null])?;
+    /// let e = record.to::<Person>().err().unwrap();
+    /// assert!(e.to_string().contains("column 'age' holds null"));
+    /// let p: Lenient = record.to()?;
+    /// assert_eq!((p.name.as_str(), p.age), ("Bob", None));
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
     ///
     /// ```
     /// use std::sync::Arc;
@@ -298,17 +366,58 @@ impl Record {
     /// # Ok::<(), quiver::Error>(())
     /// ```
     pub fn to<'a, T: Deserialize<'a>>(&'a self) -> Result<T> {
-        T::deserialize(RecordDeserializer { record: self }).map_err(|e| {
-            let (kind, what) = if is_malformed(&e) {
-                (ErrorKind::Protocol, "the record is malformed")
-            } else {
-                (
-                    ErrorKind::Deserialization,
-                    "the record does not fit the requested type",
-                )
-            };
-            Error::new(kind, what).with_source(e)
-        })
+        let first = T::deserialize(RecordDeserializer {
+            record: self,
+            skip_nulls: false,
+        });
+        match first {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                // Null columns as missing fields, so that `#[serde(default)]`
+                // fields take their default (on the error path only: a
+                // `Value` field still reads a null as `Value::Null`).
+                if !is_malformed(&e) && self.iter().any(|f| f.raw == [NULL]) {
+                    let again = T::deserialize(RecordDeserializer {
+                        record: self,
+                        skip_nulls: true,
+                    });
+                    if let Ok(v) = again {
+                        return Ok(v);
+                    }
+                }
+                Err(self.to_error(e))
+            }
+        }
+    }
+
+    /// The error of [`to`](Self::to): which column, what it held, and for
+    /// a missing struct field whether the column was null or absent.
+    #[cold]
+    fn to_error(&self, e: DeError) -> Error {
+        if is_malformed(&e) {
+            return Error::new(ErrorKind::Protocol, "the record is malformed").with_source(e);
+        }
+        let text = e.to_string();
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'));
+        let message = match missing {
+            Some(name) => match self.field(name) {
+                Some(f) if f.raw == [NULL] => format!(
+                    "column '{name}' is null, and its field is neither an Option \
+                     nor #[serde(default)]"
+                ),
+                Some(_) => format!("the record does not fit the requested type: {text}"),
+                None => format!(
+                    "the record has no column '{name}' for field `{name}` (its columns \
+                     are: {})",
+                    self.keys.join(", ")
+                ),
+            },
+            None if text.starts_with("column '") => text,
+            None => format!("the record does not fit the requested type: {text}"),
+        };
+        Error::new(ErrorKind::Deserialization, message).with_source(e)
     }
 
     /// Iterates the fields in order.
@@ -374,7 +483,7 @@ impl<'a> Field<'a> {
     /// Fails with [`ErrorKind::Deserialization`] when the value does not fit
     /// `T`, with [`ErrorKind::Protocol`] when the server sent malformed bytes.
     pub fn get<T: Deserialize<'a>>(&self) -> Result<T> {
-        quiver_packstream::from_slice(self.raw).map_err(|e| field_error(self.key, e))
+        quiver_packstream::from_slice(self.raw).map_err(|e| field_error(self.key, self.raw, e))
     }
 }
 
@@ -393,9 +502,44 @@ fn is_malformed(e: &quiver_packstream::Error) -> bool {
     )
 }
 
+/// PackStream's `null` marker.
+const NULL: u8 = 0xC0;
+
+/// What an encoded value is, for messages: `"a String"`, `"null"`...
+fn held(raw: &[u8]) -> String {
+    if raw == [NULL] {
+        return "null".to_owned();
+    }
+    match quiver_packstream::from_slice::<Value>(raw) {
+        Ok(v) => {
+            let name = v.type_name();
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} {name}")
+        }
+        Err(_) => "a malformed value".to_owned(),
+    }
+}
+
+/// Why the value of column `key` does not fit: what it held, serde's
+/// reason, and for a null the way out.
+fn misfit(key: &str, raw: &[u8], e: &quiver_packstream::Error) -> String {
+    let hint = if raw == [NULL] {
+        " (a column that may be null needs an Option, or #[serde(default)] on a struct field)"
+    } else {
+        ""
+    };
+    // serde calls PackStream's null a unit value.
+    let reason = e.to_string().replace("unit value", "null");
+    format!("column '{key}' holds {}: {reason}{hint}", held(raw))
+}
+
 /// The error for a field that failed to decode.
 #[cold]
-fn field_error(key: &str, e: quiver_packstream::Error) -> Error {
+fn field_error(key: &str, raw: &[u8], e: quiver_packstream::Error) -> Error {
     if is_malformed(&e) {
         Error::new(
             ErrorKind::Protocol,
@@ -403,12 +547,18 @@ fn field_error(key: &str, e: quiver_packstream::Error) -> Error {
         )
         .with_source(e)
     } else {
-        Error::new(
-            ErrorKind::Deserialization,
-            format!("the value of '{key}' does not fit the requested type"),
-        )
-        .with_source(e)
+        Error::new(ErrorKind::Deserialization, misfit(key, raw, &e)).with_source(e)
     }
+}
+
+/// A field error inside [`Record::to`]: names the column (serde's own
+/// errors carry no path).
+#[cold]
+fn in_column(key: &str, raw: &[u8], e: DeError) -> DeError {
+    if is_malformed(&e) {
+        return e;
+    }
+    <DeError as de::Error>::custom(misfit(key, raw, &e))
 }
 
 /// Iterator over the fields of a [`Record`].
@@ -438,6 +588,8 @@ impl ExactSizeIterator for Fields<'_> {}
 /// Presents a record to serde as a map (key → field) or a sequence.
 struct RecordDeserializer<'a> {
     record: &'a Record,
+    /// A struct target does not see null columns (they are missing fields).
+    skip_nulls: bool,
 }
 
 type DeError = quiver_packstream::Error;
@@ -449,6 +601,22 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
         visitor.visit_map(FieldMap {
             fields: self.record.iter(),
             value: None,
+            skip_nulls: false,
+        })
+    }
+
+    /// With `skip_nulls`, null columns are missing fields to serde: an
+    /// `Option` field reads `None`, a `#[serde(default)]` field its default.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_map(FieldMap {
+            fields: self.record.iter(),
+            value: None,
+            skip_nulls: self.skip_nulls,
         })
     }
 
@@ -481,7 +649,7 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct map struct enum identifier ignored_any
+        bytes byte_buf option unit unit_struct map enum identifier ignored_any
     }
 }
 
@@ -499,7 +667,8 @@ fn decode_exact<'de, T: DeserializeSeed<'de>>(
 
 struct FieldMap<'a> {
     fields: Fields<'a>,
-    value: Option<&'a [u8]>,
+    value: Option<Field<'a>>,
+    skip_nulls: bool,
 }
 
 impl<'de> de::MapAccess<'de> for FieldMap<'de> {
@@ -509,9 +678,10 @@ impl<'de> de::MapAccess<'de> for FieldMap<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        match self.fields.next() {
+        let skip_nulls = self.skip_nulls;
+        match self.fields.find(|f| !(skip_nulls && f.raw == [NULL])) {
             Some(f) => {
-                self.value = Some(f.raw);
+                self.value = Some(f);
                 let key = de::value::BorrowedStrDeserializer::<'de, DeError>::new(f.key);
                 seed.deserialize(key).map(Some)
             }
@@ -520,11 +690,11 @@ impl<'de> de::MapAccess<'de> for FieldMap<'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        let raw = self
+        let f = self
             .value
             .take()
             .ok_or_else(|| <DeError as de::Error>::custom("a value was asked before its key"))?;
-        decode_exact(raw, seed)
+        decode_exact(f.raw, seed).map_err(|e| in_column(f.key, f.raw, e))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -544,7 +714,9 @@ impl<'de> de::SeqAccess<'de> for FieldSeq<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
         match self.fields.next() {
-            Some(f) => decode_exact(f.raw, seed).map(Some),
+            Some(f) => decode_exact(f.raw, seed)
+                .map(Some)
+                .map_err(|e| in_column(f.key, f.raw, e)),
             None => Ok(None),
         }
     }

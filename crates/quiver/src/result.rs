@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graph::Graph;
 use crate::record::Record;
 use crate::summary::{PendingSummary, ResultSummary};
+use crate::{Map, Value};
 
 type Batch = (VecDeque<Record>, Result<Option<PendingSummary>>);
 
@@ -45,7 +46,8 @@ pub struct OptionalRecord {
 /// A `QueryResult` is a [`Stream`] of `Result<Record>`; it also has async
 /// methods for the common cases: [`next`](Self::next),
 /// [`single`](Self::single), [`peek`](Self::peek), [`fetch`](Self::fetch),
-/// [`list`](Self::list), [`consume`](Self::consume),
+/// [`list`](Self::list), [`value`](Self::value), [`column`](Self::column),
+/// [`values`](Self::values), [`data`](Self::data), [`consume`](Self::consume),
 /// [`to_eager_result`](Self::to_eager_result), [`graph`](Self::graph).
 ///
 /// Through the `Stream` API, a batch being fetched holds the transaction's
@@ -135,8 +137,9 @@ impl QueryResult {
         !self.consumed && self.open.load(Ordering::Acquire)
     }
 
-    /// Records already fetched and not yet handed out.
-    pub fn buffered(&self) -> usize {
+    /// Records already fetched and not yet handed out. (Named so as not to
+    /// shadow `StreamExt::buffered` once `futures` is imported.)
+    pub fn buffered_count(&self) -> usize {
         self.buffer.len()
     }
 
@@ -405,6 +408,75 @@ impl QueryResult {
         let mut out = Vec::new();
         while let Some(r) = self.next().await {
             out.push(r?.to()?);
+        }
+        Ok(out)
+    }
+
+    /// The first column of every remaining record (the manual's
+    /// `result.value()`); see [`column`](Self::column) for another one.
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let names: Vec<String> = session
+    ///     .run("MATCH (p:Person) RETURN p.name ORDER BY p.name")
+    ///     .await?
+    ///     .value()
+    ///     .await?;
+    /// # let _ = names; Ok(()) }
+    /// ```
+    pub async fn value<T: DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await {
+            out.push(r?.get_at(0)?);
+        }
+        Ok(out)
+    }
+
+    /// The column `key` of every remaining record (the manual's
+    /// `result.value(key)`).
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let ages: Vec<Option<i64>> = session
+    ///     .run("MATCH (p:Person) RETURN p.name AS name, p.age AS age")
+    ///     .await?
+    ///     .column("age")
+    ///     .await?;
+    /// # let _ = ages; Ok(()) }
+    /// ```
+    pub async fn column<T: DeserializeOwned>(&mut self, key: &str) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await {
+            out.push(r?.get(key)?);
+        }
+        Ok(out)
+    }
+
+    /// The values of every remaining record, in column order (the manual's
+    /// `result.values()`).
+    pub async fn values(&mut self) -> Result<Vec<Vec<Value>>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await {
+            out.push(r?.values()?);
+        }
+        Ok(out)
+    }
+
+    /// Every remaining record as a map from key to value (the manual's
+    /// `result.data()`).
+    ///
+    /// ```no_run
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let rows = session.run("MATCH (p:Person) RETURN p.name AS name").await?.data().await?;
+    /// for row in rows {
+    ///     println!("{}", row["name"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn data(&mut self) -> Result<Vec<Map>> {
+        let mut out = Vec::new();
+        while let Some(r) = self.next().await {
+            out.push(r?.data()?);
         }
         Ok(out)
     }

@@ -14,8 +14,9 @@ const MAX_DELAY_SECS: f64 = 3600.0;
 ///
 /// After the first failure the driver waits about `initial_delay`, then each
 /// wait is `multiplier` times the previous one, each randomly moved by up to
-/// `jitter` of itself (0.2 = ±20 %). Once more than `max_retry_time` has
-/// passed since the first failure, the last error is returned.
+/// `jitter` of itself (0.2 = ±20 %), and never past `max_retry_time`
+/// counted from the first failure: the last attempt starts by then, and
+/// once the time is up the last error is returned.
 ///
 /// ```
 /// use std::time::Duration;
@@ -139,12 +140,19 @@ impl RetryState {
             return RetryDecision::GiveUp;
         }
         let first = *self.first_failure.get_or_insert(now);
-        // Strictly more than the retry time, as the Python driver: a zero
-        // retry time still allows one immediate retry after the first failure.
-        if now.saturating_duration_since(first) > self.policy.max_retry_time {
+        let elapsed = now.saturating_duration_since(first);
+        let max = self.policy.max_retry_time;
+        // Past the retry time, or at it after a retry (the last wait ends
+        // there): give up. A zero retry time still allows one immediate
+        // retry after the first failure, as the Python driver does.
+        if elapsed > max || (elapsed == max && self.retries > 0) {
             return RetryDecision::GiveUp;
         }
-        let delay = self.policy.delay(self.retries, random);
+        // The last wait ends at the retry time rather than past it.
+        let delay = self
+            .policy
+            .delay(self.retries, random)
+            .min(max.saturating_sub(elapsed));
         self.retries = self.retries.saturating_add(1);
         RetryDecision::RetryAfter(delay)
     }
@@ -271,12 +279,13 @@ mod tests {
             s.on_failure(&transient(), t0 + Duration::from_secs(1), 0.5),
             RetryDecision::RetryAfter(Duration::from_secs(2))
         );
+        // 4 s would end past the retry time: the wait ends at it.
         assert_eq!(
-            s.on_failure(&transient(), t0 + Duration::from_secs(5), 0.5),
-            RetryDecision::RetryAfter(Duration::from_secs(4))
+            s.on_failure(&transient(), t0 + Duration::from_secs(3), 0.5),
+            RetryDecision::RetryAfter(Duration::from_secs(2))
         );
         assert_eq!(
-            s.on_failure(&transient(), t0 + Duration::from_millis(5001), 0.5),
+            s.on_failure(&transient(), t0 + Duration::from_secs(5), 0.5),
             RetryDecision::GiveUp
         );
         assert_eq!(s.retries(), 3);
@@ -337,9 +346,17 @@ mod tests {
             async { Err(transient()) }
         }));
         assert_eq!(out.unwrap_err().kind(), ErrorKind::Transient);
-        // Failures at t = 0, 1, 3, 7 retry; the one at 15 s gives up.
+        // Failures at t = 0, 1, 3, 7 retry, the last wait cut to end at
+        // 10 s; the failure at 10 s gives up.
         assert_eq!(calls, 5);
-        assert_eq!(clock.sleeps().len(), 4);
+        assert_eq!(
+            clock.sleeps(),
+            [1, 2, 4, 3].map(Duration::from_secs).to_vec()
+        );
+        assert_eq!(
+            clock.sleeps().iter().sum::<Duration>(),
+            Duration::from_secs(10)
+        );
     }
 
     #[test]

@@ -314,11 +314,11 @@ impl Session {
             if pooled.version().has_logon() {
                 pooled.auth_renewed();
                 if pipeline {
-                    pooled.queue_reauth(&auth).map_err(Error::from)?;
+                    pooled.queue_reauth(&auth).map_err(Error::from_bolt)?;
                     return Ok((pooled, true));
                 }
                 if let Err(e) = pooled.reauth(&auth).await {
-                    let err = Error::from(e);
+                    let err = Error::from_bolt(e);
                     return Err(self
                         .security_failure(session_auth.is_none(), &auth, err)
                         .await);
@@ -383,7 +383,7 @@ impl Session {
         };
         if let Err(e) = outcome {
             pooled.discard();
-            return Err(Error::from(e));
+            return Err(Error::from_bolt(e));
         }
         Ok(())
     }
@@ -515,6 +515,7 @@ impl Session {
     ) -> Result<QueryResult> {
         let query = query.into();
         self.check_open()?;
+        query.check()?;
         self.finish_auto(true).await;
         let read = self.config.default_access_mode() == AccessMode::Read;
         let (pooled, reauth, bookmarks) = self.acquire_with_bookmarks(read).await?;
@@ -639,6 +640,14 @@ impl Session {
     /// it returns `Err`. A connection lost during COMMIT ends with
     /// [`ErrorKind::CommitUnknown`], never retried.
     ///
+    /// `work` returns a [`quiver::Result`](crate::Result): `?` takes the
+    /// driver's errors as they are. For errors of your own (a
+    /// `ParseIntError`, an `io::Error`, any `std::error::Error + Send + Sync
+    /// + 'static`), `.map_err(Error::user)?`: the transaction rolls back,
+    /// the error is never retried, and it comes back as
+    /// [`ErrorKind::User`] with yours as its source (see
+    /// [`Error::user`](crate::Error::user)).
+    ///
     /// ```no_run
     /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
     /// let count: i64 = session
@@ -679,9 +688,53 @@ impl Session {
             .await
     }
 
-    /// [`execute_read`](Self::execute_read) or
+    /// [`execute_read`](Self::execute_read) with transaction metadata and a
+    /// timeout.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use quiver::TransactionConfig;
+    ///
+    /// # async fn demo(session: &mut quiver::Session) -> quiver::Result<()> {
+    /// let config = TransactionConfig::new()
+    ///     .with_timeout(Duration::from_secs(5))
+    ///     .with_metadata_entry("app", "reports");
+    /// let n: i64 = session
+    ///     .execute_read_with(config, |tx| async move {
+    ///         tx.run("MATCH (n) RETURN count(n) AS n").await?.single().await?.get("n")
+    ///     })
+    ///     .await?;
+    /// # let _ = n; Ok(()) }
+    /// ```
+    pub async fn execute_read_with<F, Fut, T>(
+        &mut self,
+        config: TransactionConfig,
+        work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(true, config, work).await
+    }
+
     /// [`execute_write`](Self::execute_write) with transaction metadata and
     /// a timeout.
+    pub async fn execute_write_with<F, Fut, T>(
+        &mut self,
+        config: TransactionConfig,
+        work: F,
+    ) -> Result<T>
+    where
+        F: FnMut(ManagedTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.execute(false, config, work).await
+    }
+
+    /// [`execute_read`](Self::execute_read) or
+    /// [`execute_write`](Self::execute_write) with transaction metadata and
+    /// a timeout, the access mode as a value.
     pub async fn execute_with_config<F, Fut, T>(
         &mut self,
         mode: AccessMode,

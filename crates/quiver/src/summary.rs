@@ -26,6 +26,9 @@ pub struct Query {
     /// [`params_from`](Query::params_from)): sent as they are; `parameters`
     /// is empty meanwhile.
     encoded: Option<EncodedParams>,
+    /// Why a parameter could not be converted (the first one): running the
+    /// query fails with it.
+    invalid: Option<String>,
 }
 
 /// A PackStream map encoded once, and the same map decoded on demand.
@@ -49,13 +52,16 @@ impl std::fmt::Debug for Query {
         f.debug_struct("Query")
             .field("text", &self.text)
             .field("parameters", self.parameters())
+            .field("invalid", &self.invalid)
             .finish()
     }
 }
 
 impl PartialEq for Query {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text && self.parameters() == other.parameters()
+        self.text == other.text
+            && self.parameters() == other.parameters()
+            && self.invalid == other.invalid
     }
 }
 
@@ -66,6 +72,7 @@ impl Query {
             text: text.into(),
             parameters: std::sync::Arc::new(parameters),
             encoded: None,
+            invalid: None,
         }
     }
 
@@ -109,6 +116,49 @@ impl Query {
             None if self.parameters.is_empty() => quiver_bolt::Params::None,
             None => quiver_bolt::Params::Map(&self.parameters),
         }
+    }
+
+    /// Notes a parameter that could not be converted (the first one wins).
+    pub(crate) fn set_invalid(&mut self, why: String) {
+        self.invalid.get_or_insert(why);
+    }
+
+    /// Why the query can't be sent, checked before it is: a parameter that
+    /// could not be converted, or a graph value (node, relationship, path),
+    /// which a server refuses as a parameter.
+    pub(crate) fn check(&self) -> crate::Result<()> {
+        if let Some(why) = &self.invalid {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Serialization,
+                why.clone(),
+            ));
+        }
+        for (key, value) in self.parameters() {
+            if let Some(kind) = graph_value(value) {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::Serialization,
+                    format!(
+                        "parameter '{key}' holds a {kind}, and a server does not take graph \
+                         values as parameters: pass its element id or its properties"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The type of the first graph value in `v`, if it holds one.
+fn graph_value(v: &crate::Value) -> Option<&'static str> {
+    use crate::Value;
+    match v {
+        Value::Node(_)
+        | Value::Relationship(_)
+        | Value::UnboundRelationship(_)
+        | Value::Path(_) => Some(v.type_name()),
+        Value::List(items) => items.iter().find_map(graph_value),
+        Value::Map(entries) => entries.values().find_map(graph_value),
+        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::session::Session;
 use crate::summary::Query;
 
 async fn run_on(shared: &Shared, query: Query, fetch_n: i64) -> Result<QueryResult> {
+    query.check()?;
     let mut conn = shared.lock().await;
     let open = conn.open_flag();
     let (id, keys) = conn.run(query, fetch_n, None).await?;

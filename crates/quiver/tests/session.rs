@@ -291,7 +291,7 @@ S: RECORD [5]
     let first = result.fetch(2).await.unwrap();
     assert_eq!(first.len(), 2);
     // Nothing more was asked for yet: the batch is used up.
-    assert_eq!(result.buffered(), 0);
+    assert_eq!(result.buffered_count(), 0);
     let peeked = result
         .peek()
         .await
@@ -300,7 +300,7 @@ S: RECORD [5]
         .get::<i64>("x")
         .unwrap();
     assert_eq!(peeked, 3);
-    assert_eq!(result.buffered(), 2);
+    assert_eq!(result.buffered_count(), 2);
     let rest: Vec<quiver::Record> = (&mut result).try_collect().await.unwrap();
     assert_eq!(rest.len(), 3);
     assert!(session.last_bookmarks().await.contains("bm1"));

@@ -20,7 +20,7 @@ async fn read_all(fetch: FetchSize) -> (i64, i64, usize) {
     let mut session = driver.session(SessionConfig::default());
     let mut result = session.run(format!("INTS {ROWS}")).await.unwrap();
     let first = result.next().await.unwrap().unwrap();
-    let buffered_at_first = result.buffered();
+    let buffered_at_first = result.buffered_count();
     let (mut count, mut sum) = (1i64, first.get_at::<i64>(0).unwrap());
     let mut expected = 1i64;
     while let Some(record) = result.next().await {

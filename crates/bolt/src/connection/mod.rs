@@ -122,7 +122,7 @@ impl Connection {
             Error::PackStream(e) => Error::Encode(e),
             other => other,
         })?;
-        trace!(request = kind.name(), "C: queued");
+        crate::message::log::request(request);
         if kind == RequestKind::Reset {
             self.sm.on_reset_sent(!self.pending.is_empty());
         }
@@ -219,7 +219,7 @@ impl Connection {
             Response::Success(s) => {
                 let has_more =
                     matches!(req, RequestKind::Pull | RequestKind::Discard) && s.has_more();
-                trace!(request = req.name(), has_more, "S: SUCCESS");
+                crate::message::log::success(req.name(), has_more, s);
                 self.sm.on_success(req, has_more)
             }
             Response::Ignored => {

@@ -6,6 +6,7 @@
 
 pub(crate) mod fields;
 mod hello;
+pub(crate) mod log;
 mod notifications;
 mod pull;
 mod response;

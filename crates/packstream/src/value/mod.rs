@@ -32,6 +32,23 @@ pub type Map = std::collections::BTreeMap<String, Value>;
 /// assert_eq!(from_slice::<Value>(&bytes)?, v);
 /// # Ok::<(), quiver_packstream::Error>(())
 /// ```
+///
+/// # Conversions
+///
+/// `From` converts the types that always fit: `bool`, `i8`..`i64`,
+/// `u8`..`u32`, `f32`, `f64`, strings, `Option`s, vectors, [`Map`]s and the
+/// typed structures. `u64`, `usize`, `u128` and `i128` convert with
+/// `TryFrom`, checked into the one PackStream integer type, `i64`; beyond it
+/// the conversion fails with [`ErrorKind::OutOfRange`](crate::ErrorKind::OutOfRange):
+///
+/// ```
+/// use quiver_packstream::Value;
+///
+/// assert_eq!(Value::try_from(5u64)?, Value::Integer(5));
+/// assert_eq!(Value::try_from(vec![1, 2].len())?, Value::Integer(2));
+/// assert!(Value::try_from(u64::MAX).is_err());
+/// # Ok::<(), quiver_packstream::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub enum Value {

@@ -305,3 +305,85 @@ fn nodes_into_user_structs() {
     assert!(bad.get::<PersonNode<'_>>("n").is_err());
     assert!(bad.get::<Node>("n").is_err());
 }
+
+#[test]
+fn mapping_errors_name_the_column_and_what_it_held() {
+    let r = alice();
+    let e = r.get::<String>("age").unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("column 'age' holds an Integer"), "{text}");
+    assert!(text.contains("expected a string"), "{text}");
+
+    let e = r.get::<i64>("nothing").unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("column 'nothing' holds null"), "{text}");
+    assert!(text.contains("Option"), "{text}");
+    assert!(!text.contains("unit value"), "{text}");
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct WrongType {
+        name: String,
+        age: String,
+    }
+    let e = r.to::<WrongType>().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Deserialization);
+    let text = e.to_string();
+    assert!(text.contains("column 'age' holds an Integer"), "{text}");
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct NullIntoList {
+        nothing: Vec<String>,
+    }
+    let text = r.to::<NullIntoList>().unwrap_err().to_string();
+    assert!(text.contains("column 'nothing' holds null"), "{text}");
+    assert!(text.contains("Option"), "{text}");
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct NoSuchColumn {
+        height: f64,
+    }
+    let text = r.to::<NoSuchColumn>().unwrap_err().to_string();
+    assert!(text.contains("no column 'height'"), "{text}");
+    assert!(text.contains("name, age, extra, nothing"), "{text}");
+
+    // Tuples name the column too.
+    let e = r.to::<(String, String, Value, Value)>().unwrap_err();
+    assert!(e.to_string().contains("column 'age'"), "{e}");
+}
+
+#[test]
+fn null_columns_fit_option_default_and_value_fields() {
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Defaults {
+        name: String,
+        #[serde(default)]
+        nothing: Vec<String>,
+    }
+    let r = alice();
+    assert_eq!(
+        r.to::<Defaults>().unwrap(),
+        Defaults {
+            name: "Alice".into(),
+            nothing: Vec::new()
+        }
+    );
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Dynamic {
+        nothing: Value,
+        age: Option<i64>,
+    }
+    assert_eq!(
+        r.to::<Dynamic>().unwrap(),
+        Dynamic {
+            nothing: Value::Null,
+            age: Some(42)
+        }
+    );
+    // A map keeps null columns.
+    let map: BTreeMap<String, Value> = r.to().unwrap();
+    assert_eq!(map["nothing"], Value::Null);
+}
