@@ -385,7 +385,15 @@ impl Record {
                         return Ok(v);
                     }
                 }
-                Err(self.to_error(e))
+                // Again, on the error path only, to learn where inside the
+                // column it failed.
+                let path = serde_path_to_error::deserialize::<_, T>(RecordDeserializer {
+                    record: self,
+                    skip_nulls: false,
+                })
+                .err()
+                .map(|e| e.path().to_string());
+                Err(self.to_error(e, path))
             }
         }
     }
@@ -393,7 +401,7 @@ impl Record {
     /// The error of [`to`](Self::to): which column, what it held, and for
     /// a missing struct field whether the column was null or absent.
     #[cold]
-    fn to_error(&self, e: DeError) -> Error {
+    fn to_error(&self, e: DeError, path: Option<String>) -> Error {
         if is_malformed(&e) {
             return Error::new(ErrorKind::Protocol, "the record is malformed").with_source(e);
         }
@@ -416,6 +424,12 @@ impl Record {
             },
             None if text.starts_with("column '") => text,
             None => format!("the record does not fit the requested type: {text}"),
+        };
+        // A path below the column itself (`address.city`, `tags[2]`) is worth
+        // saying; the column alone is said already.
+        let message = match path {
+            Some(p) if p.contains(['.', '[']) => format!("{message} (at `{p}`)"),
+            _ => message,
         };
         Error::new(ErrorKind::Deserialization, message).with_source(e)
     }

@@ -352,6 +352,22 @@ fn mapping_errors_name_the_column_and_what_it_held() {
     // Tuples name the column too.
     let e = r.to::<(String, String, Value, Value)>().unwrap_err();
     assert!(e.to_string().contains("column 'age'"), "{e}");
+
+    // Inside a column, the path to the field that did not fit.
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Extra {
+        a: Vec<String>,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Nested {
+        name: String,
+        extra: Extra,
+    }
+    let text = r.to::<Nested>().unwrap_err().to_string();
+    assert!(text.contains("column 'extra'"), "{text}");
+    assert!(text.contains("(at `extra.a[0]`)"), "{text}");
 }
 
 #[test]
