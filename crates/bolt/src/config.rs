@@ -51,6 +51,7 @@ pub struct ConnectionConfig {
     pub(crate) max_message_size: usize,
     pub(crate) read_buffer_size: usize,
     pub(crate) close_signal: crate::CloseSignal,
+    pub(crate) max_nesting_depth: usize,
 }
 
 impl fmt::Debug for ConnectionConfig {
@@ -91,6 +92,7 @@ impl Default for ConnectionConfig {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             read_buffer_size: 64 * 1024,
             close_signal: crate::CloseSignal::new(),
+            max_nesting_depth: quiver_packstream::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -124,6 +126,10 @@ impl ConnectionConfig {
     /// The connect timeout.
     pub fn connect_timeout(&self) -> Option<Duration> {
         self.connect_timeout
+    }
+    /// How deep values from the server may nest (lists, maps, structures).
+    pub fn max_nesting_depth(&self) -> usize {
+        self.max_nesting_depth
     }
     /// The signal that ends every connection opened with this configuration.
     pub fn close_signal(&self) -> &crate::CloseSignal {
@@ -168,6 +174,13 @@ pub struct ConnectionConfigBuilder {
 }
 
 impl ConnectionConfigBuilder {
+    /// How deep values from the server may nest (default
+    /// [`DEFAULT_MAX_DEPTH`](quiver_packstream::DEFAULT_MAX_DEPTH), 128);
+    /// deeper ones fail with "nesting deeper than the limit".
+    pub fn max_nesting_depth(mut self, depth: usize) -> Self {
+        self.config.max_nesting_depth = depth;
+        self
+    }
     /// The [`CloseSignal`](crate::CloseSignal) connections opened with this
     /// configuration obey (default: one of their own, never given).
     pub fn close_signal(mut self, signal: crate::CloseSignal) -> Self {

@@ -281,6 +281,7 @@ pub struct Config {
     connection_acquisition_timeout: Duration,
     connection_timeout: Duration,
     connection_read_timeout: Option<Duration>,
+    max_nesting_depth: usize,
     max_connection_lifetime: Option<Duration>,
     liveness_check_timeout: Option<Duration>,
     max_transaction_retry_time: Duration,
@@ -330,6 +331,11 @@ impl Config {
     /// the server's `connection.recv_timeout_seconds` hint bounds reads).
     pub fn connection_read_timeout(&self) -> Option<Duration> {
         self.connection_read_timeout
+    }
+
+    /// How deep values from the server may nest (default 128).
+    pub fn max_nesting_depth(&self) -> usize {
+        self.max_nesting_depth
     }
 
     /// How long a connection may live before it is replaced (default 1 h;
@@ -469,6 +475,7 @@ impl Default for Config {
             connection_acquisition_timeout: Duration::from_secs(60),
             connection_timeout: Duration::from_secs(30),
             connection_read_timeout: None,
+            max_nesting_depth: quiver_packstream::DEFAULT_MAX_DEPTH,
             max_connection_lifetime: Some(Duration::from_secs(3600)),
             liveness_check_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
@@ -497,6 +504,7 @@ impl fmt::Debug for Config {
             )
             .field("connection_timeout", &self.connection_timeout)
             .field("connection_read_timeout", &self.connection_read_timeout)
+            .field("max_nesting_depth", &self.max_nesting_depth)
             .field("max_connection_lifetime", &self.max_connection_lifetime)
             .field("liveness_check_timeout", &self.liveness_check_timeout)
             .field(
@@ -579,6 +587,26 @@ impl ConfigBuilder {
     /// ```
     pub fn connection_read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.connection_read_timeout = timeout;
+        self
+    }
+
+    /// How deep lists, maps and structures from the server may nest
+    /// (default 128, at least 1). A deeper value fails to read with
+    /// "nesting deeper than the limit of N" ([`ErrorKind::Protocol`]) and
+    /// loses nothing else: the connection stays usable. Decoding recurses,
+    /// so each level costs some stack (about 0.5 KB in release builds, 2 KB
+    /// in debug ones): raise it with the stack of the threads that read in
+    /// mind.
+    ///
+    /// [`ErrorKind::Protocol`]: crate::ErrorKind::Protocol
+    ///
+    /// ```
+    /// let config = quiver::Config::builder().max_nesting_depth(256).build()?;
+    /// assert_eq!(config.max_nesting_depth(), 256);
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn max_nesting_depth(mut self, depth: usize) -> Self {
+        self.config.max_nesting_depth = depth;
         self
     }
 
@@ -743,6 +771,9 @@ impl ConfigBuilder {
             return Err(Error::configuration(
                 "fetch_size must be at least 1 record (or FetchSize::All)",
             ));
+        }
+        if c.max_nesting_depth == 0 {
+            return Err(Error::configuration("max_nesting_depth must be at least 1"));
         }
         if c.user_agent.is_empty() {
             return Err(Error::configuration("user_agent must not be empty"));

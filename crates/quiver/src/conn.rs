@@ -684,6 +684,12 @@ impl Conn {
         out: &mut VecDeque<Record>,
         partial: bool,
     ) -> Result<Option<PendingSummary>> {
+        let depth = self
+            .pooled
+            .as_deref()
+            .map_or(quiver_packstream::DEFAULT_MAX_DEPTH, |c| {
+                c.options().depth_limit()
+            });
         loop {
             // Whole replies already read come without an await each.
             let buffered = match self.pooled.as_deref_mut() {
@@ -703,7 +709,7 @@ impl Conn {
                 Response::Record(r) => {
                     s.had_record = true;
                     s.batch_had_record = true;
-                    match Record::from_packstream(Arc::clone(&s.keys), r.into_raw()) {
+                    match Record::with_depth(Arc::clone(&s.keys), r.into_raw(), depth) {
                         Ok(record) => out.push_back(record),
                         Err(e) => return Err(self.fail_local(e)),
                     }

@@ -36,6 +36,14 @@ pub struct Record {
     data: Bytes,
     /// Field `i` spans `offsets[i]..offsets[i + 1]` of `data`.
     offsets: Offsets,
+    /// How deep a field's value may nest
+    /// ([`Config::max_nesting_depth`](crate::ConfigBuilder::max_nesting_depth)).
+    depth: u32,
+}
+
+/// Decoding options holding a nesting limit.
+fn depth_options(depth: u32) -> quiver_packstream::Options {
+    quiver_packstream::Options::new().max_depth(depth as usize)
 }
 
 /// Up to this many offsets (records of up to 11 fields) live inline: no
@@ -119,10 +127,17 @@ impl Record {
     /// malformed; a malformed last field fails, also with
     /// [`ErrorKind::Protocol`], when it is read.
     pub fn from_packstream(keys: Arc<[String]>, data: Bytes) -> Result<Self> {
+        Record::with_depth(keys, data, quiver_packstream::DEFAULT_MAX_DEPTH)
+    }
+
+    /// [`from_packstream`](Self::from_packstream) with a nesting limit of
+    /// its own for the fields' values.
+    pub(crate) fn with_depth(keys: Arc<[String]>, data: Bytes, depth: usize) -> Result<Self> {
+        let depth = u32::try_from(depth).unwrap_or(u32::MAX);
         let protocol = |e: quiver_packstream::Error| {
-            Error::new(ErrorKind::Protocol, "a record is malformed").with_source(e)
+            Error::new(ErrorKind::Protocol, format!("a record is malformed: {e}")).with_source(e)
         };
-        let mut de = quiver_packstream::Deserializer::new(&data);
+        let mut de = quiver_packstream::Deserializer::with_options(&data, &depth_options(depth));
         let len = de.read_list_header().map_err(protocol)?;
         if len != keys.len() {
             return Err(Error::new(
@@ -144,6 +159,7 @@ impl Record {
             keys,
             data,
             offsets,
+            depth,
         })
     }
 
@@ -209,6 +225,7 @@ impl Record {
         Some(Field {
             key,
             raw: self.data.get(start..end)?,
+            depth: self.depth,
         })
     }
 
@@ -479,6 +496,7 @@ impl<'a> IntoIterator for &'a Record {
 pub struct Field<'a> {
     key: &'a str,
     raw: &'a [u8],
+    depth: u32,
 }
 
 impl<'a> Field<'a> {
@@ -497,7 +515,8 @@ impl<'a> Field<'a> {
     /// Fails with [`ErrorKind::Deserialization`] when the value does not fit
     /// `T`, with [`ErrorKind::Protocol`] when the server sent malformed bytes.
     pub fn get<T: Deserialize<'a>>(&self) -> Result<T> {
-        quiver_packstream::from_slice(self.raw).map_err(|e| field_error(self.key, self.raw, e))
+        quiver_packstream::from_slice_with(self.raw, &depth_options(self.depth))
+            .map_err(|e| field_error(self.key, self.raw, e))
     }
 }
 
@@ -671,9 +690,10 @@ impl<'de> de::Deserializer<'de> for RecordDeserializer<'de> {
 /// is not checked when the record is split).
 fn decode_exact<'de, T: DeserializeSeed<'de>>(
     raw: &'de [u8],
+    depth: u32,
     seed: T,
 ) -> Result<T::Value, DeError> {
-    let mut de = quiver_packstream::Deserializer::new(raw);
+    let mut de = quiver_packstream::Deserializer::with_options(raw, &depth_options(depth));
     let value = seed.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
@@ -708,7 +728,7 @@ impl<'de> de::MapAccess<'de> for FieldMap<'de> {
             .value
             .take()
             .ok_or_else(|| <DeError as de::Error>::custom("a value was asked before its key"))?;
-        decode_exact(f.raw, seed).map_err(|e| in_column(f.key, f.raw, e))
+        decode_exact(f.raw, f.depth, seed).map_err(|e| in_column(f.key, f.raw, e))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -728,7 +748,7 @@ impl<'de> de::SeqAccess<'de> for FieldSeq<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, DeError> {
         match self.fields.next() {
-            Some(f) => decode_exact(f.raw, seed)
+            Some(f) => decode_exact(f.raw, f.depth, seed)
                 .map(Some)
                 .map_err(|e| in_column(f.key, f.raw, e)),
             None => Ok(None),

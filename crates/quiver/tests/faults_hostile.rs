@@ -474,3 +474,52 @@ async fn a_stall_mid_chunk_times_out() {
     // The RUN reply, then half of a RECORD's chunk.
     stall_times_out("S: SUCCESS {\"fields\": [\"x\"]}\n   <RAW> 00 04 B1 71\n").await;
 }
+
+/// `depth` one-item lists around the int 1, as a record of one field.
+fn nested_record(depth: usize) -> String {
+    let mut value = vec![0x91; depth];
+    value.push(0x01);
+    record_of(&value)
+}
+
+/// Lists nested 129 deep (as a real server may send): the default limit
+/// (128) refuses them with a message that says so, and a driver configured
+/// for more reads them.
+#[tokio::test]
+async fn nesting_beyond_the_limit_says_so_and_the_limit_is_configurable() {
+    let body = format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   {}\n   SUCCESS {{\"type\": \"r\"}}\n",
+        nested_record(129)
+    );
+    let (err, driver, server) = hostile(&body[RUN.len()..]).await;
+    assert!(
+        err.to_string()
+            .contains("nesting deeper than the limit of 128"),
+        "{err}"
+    );
+    end(driver, server).await;
+
+    let server = stub(&body).await;
+    let driver = driver_with(
+        &server,
+        quiver::Config::builder().max_nesting_depth(200),
+        None,
+    );
+    let mut session = driver.session(SessionConfig::default());
+    let record = session
+        .run("RETURN 1 AS x")
+        .await
+        .unwrap()
+        .single()
+        .await
+        .unwrap();
+    let mut value = record.get::<quiver::Value>("x").unwrap();
+    let mut depth = 0;
+    while let quiver::Value::List(mut items) = value {
+        depth += 1;
+        value = items.pop().unwrap();
+    }
+    assert_eq!((depth, value), (129, quiver::Value::Integer(1)));
+    session.close().await.unwrap();
+    finish(driver, server).await;
+}

@@ -83,7 +83,7 @@ impl Connection {
             codec: ChunkCodec::with_max_message_size(config.max_message_size),
             read_buffer_size: config.read_buffer_size,
             version,
-            opts: options_for(version, false),
+            opts: options_for(version, false).max_depth(config.max_nesting_depth),
             sm: StateMachine::new(version),
             pending: VecDeque::with_capacity(8),
             address: address.clone(),
@@ -148,7 +148,7 @@ impl Connection {
                     .iter()
                     .any(|p| matches!(p, Value::String(s) if s == "utc"))
                 {
-                    self.opts = options_for(self.version, true);
+                    self.opts = options_for(self.version, true).max_depth(config.max_nesting_depth);
                 }
             }
         }

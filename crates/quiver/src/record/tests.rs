@@ -403,3 +403,32 @@ fn null_columns_fit_option_default_and_value_fields() {
     let map: BTreeMap<String, Value> = r.to().unwrap();
     assert_eq!(map["nothing"], Value::Null);
 }
+
+#[test]
+fn nesting_beyond_the_record_limit_says_so_for_any_field() {
+    // Two fields, the first nested 5 deep, the second 2 deep.
+    let mut data = vec![0x92];
+    data.extend([0x91; 5]);
+    data.push(0x01);
+    data.extend([0x91, 0x91, 0x02]);
+    let k = keys(&["a", "b"]);
+    let err = Record::with_depth(k.clone(), Bytes::from(data.clone()), 4).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Protocol);
+    assert!(
+        err.to_string()
+            .contains("nesting deeper than the limit of 4"),
+        "{err}"
+    );
+    let r = Record::with_depth(k.clone(), Bytes::from(data.clone()), 5).unwrap();
+    assert!(r.get::<Value>("a").is_ok());
+    // The last field is not walked on arrival: it fails when read.
+    let last = Bytes::from_static(&[0x92, 0x01, 0x91, 0x91, 0x91, 0x02]);
+    let r = Record::with_depth(k, last, 2).unwrap();
+    assert_eq!(r.get::<i64>("a").unwrap(), 1);
+    let err = r.get::<Value>("b").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("nesting deeper than the limit of 2"),
+        "{err}"
+    );
+}
