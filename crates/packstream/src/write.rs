@@ -184,6 +184,35 @@ pub fn write_value_with<W: Write + ?Sized>(
     v: &crate::Value,
     options: &crate::Options,
 ) -> Result<()> {
+    use crate::Value;
     use serde::Serialize;
-    v.serialize(&mut crate::Serializer::with_options(w, options))
+    // The common kinds straight to bytes (what serde would write, without
+    // its machinery: parameter batches are mostly these); structures through
+    // serde, which knows each one's encoding per protocol version.
+    match v {
+        Value::Null => write_null(w),
+        Value::Boolean(b) => write_bool(w, *b),
+        Value::Integer(i) => write_int(w, *i),
+        Value::Float(f) => write_float(w, *f),
+        Value::String(s) => write_string(w, s),
+        Value::Bytes(b) => write_bytes(w, b),
+        Value::List(items) => {
+            write_list_header(w, items.len())?;
+            items
+                .iter()
+                .try_for_each(|item| write_value_with(w, item, options))
+        }
+        Value::Map(map) => {
+            write_map_header(w, map.len())?;
+            map.iter().try_for_each(|(k, item)| {
+                write_string(w, k)?;
+                write_value_with(w, item, options)
+            })
+        }
+        Value::Date(d) => {
+            write_struct_header(w, crate::structure::tag::DATE, 1)?;
+            write_int(w, d.days)
+        }
+        other => other.serialize(&mut crate::Serializer::with_options(w, options)),
+    }
 }
