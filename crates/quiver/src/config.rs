@@ -313,7 +313,7 @@ impl Config {
 
     /// How long getting a connection may take in all (default 60 s):
     /// waiting for one from a full pool, or opening a new one (handshake
-    /// and logon included). Must be more than zero: [`build`](Self::build)
+    /// and logon included). Must be more than zero: [`build`](ConfigBuilder::build)
     /// refuses zero.
     pub fn connection_acquisition_timeout(&self) -> Duration {
         self.connection_acquisition_timeout

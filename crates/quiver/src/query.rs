@@ -75,10 +75,10 @@ impl Query {
     /// ```
     ///
     /// When the query has no parameters yet, the value is encoded once,
-    /// straight to the bytes RUN sends: no [`Value`](crate::Value) tree is
+    /// straight to the bytes RUN sends: no [`Value`] tree is
     /// built (a batch of a million rows costs its encoded size, not its size
     /// as values). Values whose encoding depends on the protocol version
-    /// (zoned date-times, vectors, UUIDs) go the [`Value`](crate::Value) way.
+    /// (zoned date-times, vectors, UUIDs) go the [`Value`] way.
     pub fn params_from<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self> {
         if self.parameters().is_empty() {
             let mut ser = quiver_packstream::Serializer::new(Vec::new());
