@@ -532,6 +532,78 @@ impl<W: Write> ser::SerializeStructVariant for Compound<'_, W> {
     }
 }
 
+/// Serializer methods that refuse what they are given with `$err`, for the
+/// serializers that take only a few kinds of value (map keys, structure
+/// headers): `refuse! { error(); serialize_bool serialize_seq }` writes
+/// `serialize_bool` and `serialize_seq`, each returning `Err(error())`.
+macro_rules! refuse {
+    ($err:expr; $($method:ident)*) => { $( refuse!(@one $err; $method); )* };
+    (@one $err:expr; serialize_bool) => { fn serialize_bool(self, _: bool) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_i8) => { fn serialize_i8(self, _: i8) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_i16) => { fn serialize_i16(self, _: i16) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_i32) => { fn serialize_i32(self, _: i32) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_i64) => { fn serialize_i64(self, _: i64) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_u8) => { fn serialize_u8(self, _: u8) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_u16) => { fn serialize_u16(self, _: u16) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_u32) => { fn serialize_u32(self, _: u32) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_u64) => { fn serialize_u64(self, _: u64) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_f32) => { fn serialize_f32(self, _: f32) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_f64) => { fn serialize_f64(self, _: f64) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_char) => { fn serialize_char(self, _: char) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_bytes) => { fn serialize_bytes(self, _: &[u8]) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_none) => { fn serialize_none(self) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_some) => {
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<Self::Ok> { Err($err) }
+    };
+    (@one $err:expr; serialize_unit) => { fn serialize_unit(self) -> Result<Self::Ok> { Err($err) } };
+    (@one $err:expr; serialize_unit_struct) => {
+        fn serialize_unit_struct(self, _: &'static str) -> Result<Self::Ok> { Err($err) }
+    };
+    (@one $err:expr; serialize_unit_variant) => {
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<Self::Ok> {
+            Err($err)
+        }
+    };
+    (@one $err:expr; serialize_newtype_variant) => {
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self, _: &'static str, _: u32, _: &'static str, _: &T,
+        ) -> Result<Self::Ok> {
+            Err($err)
+        }
+    };
+    (@one $err:expr; serialize_seq) => {
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> { Err($err) }
+    };
+    (@one $err:expr; serialize_tuple) => {
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> { Err($err) }
+    };
+    (@one $err:expr; serialize_tuple_struct) => {
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct> {
+            Err($err)
+        }
+    };
+    (@one $err:expr; serialize_tuple_variant) => {
+        fn serialize_tuple_variant(
+            self, _: &'static str, _: u32, _: &'static str, _: usize,
+        ) -> Result<Self::SerializeTupleVariant> {
+            Err($err)
+        }
+    };
+    (@one $err:expr; serialize_map) => {
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> { Err($err) }
+    };
+    (@one $err:expr; serialize_struct) => {
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct> { Err($err) }
+    };
+    (@one $err:expr; serialize_struct_variant) => {
+        fn serialize_struct_variant(
+            self, _: &'static str, _: u32, _: &'static str, _: usize,
+        ) -> Result<Self::SerializeStructVariant> {
+            Err($err)
+        }
+    };
+}
+
 fn key_must_be_string() -> Error {
     Error::unrepresentable("map keys must be strings")
 }
@@ -566,99 +638,12 @@ impl<W: Write> ser::Serializer for MapKey<'_, W> {
     fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> Result<()> {
         v.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_i8(self, _: i8) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_i16(self, _: i16) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_i32(self, _: i32) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_i64(self, _: i64) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_u8(self, _: u8) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_u16(self, _: u16) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_u32(self, _: u32) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_u64(self, _: u64) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_f32(self, _: f32) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_f64(self, _: f64) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_none(self) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_unit(self) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<()> {
-        Err(key_must_be_string())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(key_must_be_string())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> {
-        Err(key_must_be_string())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct> {
-        Err(key_must_be_string())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
-        Err(key_must_be_string())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
-        Err(key_must_be_string())
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct> {
-        Err(key_must_be_string())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant> {
-        Err(key_must_be_string())
+    refuse! { key_must_be_string();
+        serialize_bool serialize_i8 serialize_i16 serialize_i32 serialize_i64
+        serialize_u8 serialize_u16 serialize_u32 serialize_u64 serialize_f32 serialize_f64
+        serialize_bytes serialize_none serialize_some serialize_unit serialize_unit_struct
+        serialize_newtype_variant serialize_seq serialize_tuple serialize_tuple_struct
+        serialize_tuple_variant serialize_map serialize_struct serialize_struct_variant
     }
 }
 
@@ -715,9 +700,6 @@ impl ser::Serializer for Capture {
     fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> Result<Captured> {
         v.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result<Captured> {
-        Err(not_capturable())
-    }
     fn serialize_i8(self, v: i8) -> Result<Captured> {
         Ok(Captured::Int(v.into()))
     }
@@ -735,23 +717,8 @@ impl ser::Serializer for Capture {
             .map(Captured::Int)
             .map_err(|_| not_capturable())
     }
-    fn serialize_f32(self, _: f32) -> Result<Captured> {
-        Err(not_capturable())
-    }
-    fn serialize_f64(self, _: f64) -> Result<Captured> {
-        Err(not_capturable())
-    }
-    fn serialize_char(self, _: char) -> Result<Captured> {
-        Err(not_capturable())
-    }
     fn serialize_unit(self) -> Result<Captured> {
         Ok(Captured::None)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<Captured> {
-        Err(not_capturable())
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<Captured> {
-        Err(not_capturable())
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
@@ -760,50 +727,10 @@ impl ser::Serializer for Capture {
     ) -> Result<Captured> {
         v.serialize(self)
     }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Captured> {
-        Err(not_capturable())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(not_capturable())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> {
-        Err(not_capturable())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct> {
-        Err(not_capturable())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
-        Err(not_capturable())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
-        Err(not_capturable())
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct> {
-        Err(not_capturable())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant> {
-        Err(not_capturable())
+    refuse! { not_capturable();
+        serialize_bool serialize_f32 serialize_f64 serialize_char serialize_unit_struct
+        serialize_unit_variant serialize_newtype_variant serialize_seq serialize_tuple
+        serialize_tuple_struct serialize_tuple_variant serialize_map serialize_struct
+        serialize_struct_variant
     }
 }

@@ -135,6 +135,40 @@ fn unrepresentable_values_fail_to_encode() {
 }
 
 #[test]
+fn map_keys_are_strings_and_nothing_else() {
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    enum Key {
+        Unit,
+        Wrapped(i64),
+    }
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct Name(&'static str);
+    fn refused<K: Serialize + Ord>(key: K) {
+        let err = to_vec(&BTreeMap::from([(key, 1)])).unwrap_err();
+        assert!(
+            err.to_string().contains("map keys must be strings"),
+            "{err}"
+        );
+    }
+    refused(true);
+    refused(1i8);
+    refused(2u64);
+    refused(vec![1]);
+    refused((1, 2));
+    refused(());
+    refused(Some("k"));
+    refused(Key::Wrapped(1));
+    refused(serde_bytes::ByteBuf::from(vec![1]));
+    // What a key may be: text, however the type spells it.
+    let unit_variant = to_vec(&BTreeMap::from([(Key::Unit, 1)])).unwrap();
+    assert_eq!(unit_variant, [0xA1, 0x84, b'U', b'n', b'i', b't', 0x01]);
+    let newtype = to_vec(&BTreeMap::from([(Name("k"), 1)])).unwrap();
+    assert_eq!(newtype, [0xA1, 0x81, b'k', 0x01]);
+    let ch = to_vec(&BTreeMap::from([('c', 1)])).unwrap();
+    assert_eq!(ch, [0xA1, 0x81, b'c', 0x01]);
+}
+
+#[test]
 fn sequences_and_maps_of_unknown_length_are_buffered() {
     struct Unknown;
     impl Serialize for Unknown {
