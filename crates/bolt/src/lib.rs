@@ -25,8 +25,8 @@ pub use config::{ConnectionConfig, ConnectionConfigBuilder, DEFAULT_CONNECT_TIME
 pub use connection::Connection;
 pub use error::{Classification, Error, Result, ServerError};
 pub use message::{
-    AccessMode, Begin, NotificationFilter, Params, Pull, Record, Request, Response, Route, Run,
-    Success, TelemetryApi, TxExtra,
+    AccessMode, Begin, MinimumSeverity, NotificationClassification, NotificationFilter, Params,
+    Pull, Record, Request, Response, Route, Run, Success, TelemetryApi, TxExtra,
 };
 pub use state::{RequestKind, ServerState};
 pub use tls::{TlsConfig, TrustStrategy};

@@ -15,19 +15,22 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::error::Error;
 
-/// Which server certificates to trust.
-#[derive(Debug, Clone)]
+/// Which server certificates the driver trusts on encrypted connections.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum TrustStrategy {
-    /// The operating system's roots (`neo4j+s://`, `bolt+s://`).
-    SystemRoots,
-    /// Only the CAs in these PEM files.
-    CustomCaFiles(Vec<PathBuf>),
-    /// Only these CA certificates (DER).
+    /// Certificates signed by the operating system's certificate authorities
+    /// (the default; `neo4j+s://`, `bolt+s://`).
+    #[default]
+    SystemCertificates,
+    /// Certificates signed by the authorities in these PEM files.
+    CustomCertificates(Vec<PathBuf>),
+    /// Certificates signed by these authorities (DER).
     CustomCas(Vec<CertificateDer<'static>>),
-    /// Any certificate, including self-signed ones (`+ssc`). The TLS handshake is still
-    /// real (signatures are checked), but the server is not authenticated.
-    TrustAll,
+    /// Any certificate, including self-signed ones (`+ssc`). Encrypts, and
+    /// signatures are checked, but the server is not authenticated: an
+    /// attacker in the middle goes unnoticed. For self-signed test setups.
+    All,
 }
 
 /// TLS settings for connections.
@@ -77,12 +80,14 @@ impl TlsConfig {
 
     /// The system's roots.
     pub fn system_roots() -> Self {
-        Self::new(TrustStrategy::SystemRoots)
+        Self::new(TrustStrategy::SystemCertificates)
     }
 
     /// The CAs in a PEM file.
     pub fn custom_ca_file(path: impl AsRef<Path>) -> Self {
-        Self::new(TrustStrategy::CustomCaFiles(vec![path.as_ref().to_owned()]))
+        Self::new(TrustStrategy::CustomCertificates(vec![path
+            .as_ref()
+            .to_owned()]))
     }
 
     /// These CA certificates (DER).
@@ -92,7 +97,7 @@ impl TlsConfig {
 
     /// Any certificate (`+ssc`).
     pub fn trust_all() -> Self {
-        Self::new(TrustStrategy::TrustAll)
+        Self::new(TrustStrategy::All)
     }
 
     /// Turns hostname verification on (default) or off.
@@ -129,7 +134,7 @@ impl TlsConfig {
             .map_err(|e| Error::Tls(e.to_string()))?;
 
         let verifier: Arc<dyn ServerCertVerifier> = match &self.trust {
-            TrustStrategy::TrustAll => Arc::new(TrustAll {
+            TrustStrategy::All => Arc::new(TrustAll {
                 provider: provider.clone(),
             }),
             trust => {
@@ -166,7 +171,7 @@ impl TlsConfig {
 fn load_roots(trust: &TrustStrategy) -> Result<RootCertStore, Error> {
     let mut roots = RootCertStore::empty();
     match trust {
-        TrustStrategy::SystemRoots => {
+        TrustStrategy::SystemCertificates => {
             let loaded = rustls_native_certs::load_native_certs();
             if loaded.certs.is_empty() {
                 let why = loaded
@@ -183,7 +188,7 @@ fn load_roots(trust: &TrustStrategy) -> Result<RootCertStore, Error> {
                 return Err(Error::Tls("no usable system root certificates".into()));
             }
         }
-        TrustStrategy::CustomCaFiles(paths) => {
+        TrustStrategy::CustomCertificates(paths) => {
             for path in paths {
                 let certs = CertificateDer::pem_file_iter(path)
                     .map_err(|e| Error::Tls(format!("CA file {}: {e}", path.display())))?
@@ -209,7 +214,7 @@ fn load_roots(trust: &TrustStrategy) -> Result<RootCertStore, Error> {
                     .map_err(|e| Error::Tls(format!("CA certificate: {e}")))?;
             }
         }
-        TrustStrategy::TrustAll => {}
+        TrustStrategy::All => {}
     }
     Ok(roots)
 }

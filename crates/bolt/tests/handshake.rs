@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use quiver_bolt::{ConnectionConfig, Error, NotificationFilter, ServerState, Version};
+use quiver_bolt::{
+    ConnectionConfig, Error, MinimumSeverity, NotificationClassification, NotificationFilter,
+    ServerState, Version,
+};
 use quiver_test_support::stub::Script;
 
 const CLASSIC: &[Version] = &[
@@ -174,9 +177,9 @@ async fn routing_context_and_notification_filters_in_hello() {
                 "address", "db:7687",
             )])))
             .notification_filter(
-                NotificationFilter::new()
-                    .minimum_severity("WARNING")
-                    .disabled_classifications(["HINT"]),
+                NotificationFilter::default()
+                    .with_minimum_severity(MinimumSeverity::Warning)
+                    .with_disabled_classification(NotificationClassification::Hint),
             )
             .build()
             .unwrap();
@@ -190,7 +193,7 @@ async fn routing_context_and_notification_filters_in_hello() {
 async fn notification_filters_unsupported_before_5_2() {
     let server = start(Script::parse("!: BOLT 5.1\n").unwrap()).await;
     let cfg = ConnectionConfig::builder()
-        .notification_filter(NotificationFilter::new().minimum_severity("OFF"))
+        .notification_filter(NotificationFilter::none())
         .build()
         .unwrap();
     let err = connect_err(&server, &cfg).await;

@@ -2,7 +2,7 @@
 
 use quiver_bolt::{AuthToken, ConnectionConfig, TlsConfig};
 
-use crate::config::{Config, TrustStrategy};
+use crate::config::Config;
 use crate::error::{Error, ErrorKind, ServerError};
 use crate::uri::ConnectionUri;
 use crate::{Map, Value};
@@ -90,7 +90,7 @@ impl Config {
             .max_nesting_depth(self.max_nesting_depth())
             .keep_alive(self.keep_alive())
             .telemetry(!self.telemetry_disabled())
-            .notification_filter(bolt_notification_filter(self.notification_filter()));
+            .notification_filter(self.notification_filter().clone());
         if uri.scheme().is_routing() {
             let mut routing: Map = uri
                 .routing_context()
@@ -104,13 +104,7 @@ impl Config {
             b = b.routing_context(Some(routing));
         }
         if let Some(tls) = self.tls_for(uri)? {
-            let mut t = match tls.trust {
-                TrustStrategy::SystemCertificates => TlsConfig::system_roots(),
-                TrustStrategy::CustomCertificates(files) => {
-                    TlsConfig::new(quiver_bolt::TrustStrategy::CustomCaFiles(files))
-                }
-                TrustStrategy::All => TlsConfig::trust_all(),
-            };
+            let mut t = TlsConfig::new(tls.trust);
             if let Some(cert) = tls.client_certificate {
                 if cert.password().is_some() {
                     return Err(Error::configuration(
@@ -126,25 +120,11 @@ impl Config {
     }
 }
 
-/// The Bolt form of a notification filter.
-pub(crate) fn bolt_notification_filter(
-    f: &crate::NotificationFilter,
-) -> quiver_bolt::NotificationFilter {
-    let mut out = quiver_bolt::NotificationFilter::new();
-    if let Some(s) = f.minimum_severity() {
-        out = out.minimum_severity(s.as_bolt_str());
-    }
-    if let Some(classes) = f.disabled_classifications() {
-        out = out.disabled_classifications(classes.iter().map(|c| c.as_bolt_str()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::{ClientCertificate, MinimumSeverity, NotificationClassification};
-    use crate::NotificationFilter;
+    use crate::{NotificationFilter, TrustStrategy};
     use std::error::Error as _;
 
     #[test]
@@ -227,8 +207,8 @@ mod tests {
         assert_eq!(routing["region"], Value::from("eu"));
         assert_eq!(routing["address"], Value::from("db:7000"));
         assert_eq!(
-            c.notification_filter().minimum_severity.as_deref(),
-            Some("WARNING")
+            c.notification_filter().minimum_severity(),
+            Some(MinimumSeverity::Warning)
         );
 
         let direct: ConnectionUri = "bolt+ssc://db".parse().unwrap();

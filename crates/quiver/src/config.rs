@@ -1,10 +1,13 @@
 //! Driver configuration, with the official drivers' defaults.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use quiver_bolt::{
+    MinimumSeverity, NotificationClassification, NotificationFilter, TrustStrategy,
+};
 
 use crate::error::{Error, Result};
 use crate::uri::{ConnectionUri, SchemeSecurity};
@@ -38,21 +41,6 @@ impl Default for FetchSize {
     fn default() -> Self {
         FetchSize::Records(1000)
     }
-}
-
-/// Which certificates the driver trusts on encrypted connections.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum TrustStrategy {
-    /// Certificates signed by the operating system's certificate authorities
-    /// (the default).
-    #[default]
-    SystemCertificates,
-    /// Certificates signed by the authorities in these PEM files.
-    CustomCertificates(Vec<PathBuf>),
-    /// Any certificate. Encrypts, but does not protect against an attacker in
-    /// the middle: for self-signed test setups only.
-    All,
 }
 
 /// A client certificate for mutual TLS.
@@ -114,140 +102,6 @@ pub struct TlsSettings {
     pub trust: TrustStrategy,
     /// The client certificate presented, if any.
     pub client_certificate: Option<ClientCertificate>,
-}
-
-/// The lowest severity of notifications the server should send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum MinimumSeverity {
-    /// No notifications at all.
-    Off,
-    /// Warnings only.
-    Warning,
-    /// Warnings and information.
-    Information,
-}
-
-impl MinimumSeverity {
-    /// The value sent to the server (`"OFF"`, `"WARNING"`, `"INFORMATION"`).
-    pub fn as_bolt_str(self) -> &'static str {
-        match self {
-            MinimumSeverity::Off => "OFF",
-            MinimumSeverity::Warning => "WARNING",
-            MinimumSeverity::Information => "INFORMATION",
-        }
-    }
-}
-
-/// A class of notifications the server can leave out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum NotificationClassification {
-    /// Hints the planner could not follow.
-    Hint,
-    /// Unrecognized labels, types, properties or databases.
-    Unrecognized,
-    /// Unsupported or experimental features.
-    Unsupported,
-    /// Queries that may perform badly.
-    Performance,
-    /// Deprecated features.
-    Deprecation,
-    /// Security-related notices.
-    Security,
-    /// Cluster topology notices.
-    Topology,
-    /// Everything else.
-    Generic,
-    /// Schema changes (indexes, constraints).
-    Schema,
-}
-
-impl NotificationClassification {
-    /// The value sent to the server, e.g. `"DEPRECATION"`.
-    pub fn as_bolt_str(self) -> &'static str {
-        match self {
-            NotificationClassification::Hint => "HINT",
-            NotificationClassification::Unrecognized => "UNRECOGNIZED",
-            NotificationClassification::Unsupported => "UNSUPPORTED",
-            NotificationClassification::Performance => "PERFORMANCE",
-            NotificationClassification::Deprecation => "DEPRECATION",
-            NotificationClassification::Security => "SECURITY",
-            NotificationClassification::Topology => "TOPOLOGY",
-            NotificationClassification::Generic => "GENERIC",
-            NotificationClassification::Schema => "SCHEMA",
-        }
-    }
-}
-
-/// Which notifications the server should send. The default leaves the choice
-/// to the server.
-///
-/// ```
-/// use quiver::{MinimumSeverity, NotificationClassification, NotificationFilter};
-///
-/// let filter = NotificationFilter::default()
-///     .with_minimum_severity(MinimumSeverity::Warning)
-///     .with_disabled_classification(NotificationClassification::Hint);
-/// assert_eq!(filter.minimum_severity(), Some(MinimumSeverity::Warning));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct NotificationFilter {
-    minimum_severity: Option<MinimumSeverity>,
-    disabled_classifications: Option<BTreeSet<NotificationClassification>>,
-}
-
-impl NotificationFilter {
-    /// Sends nothing: minimum severity [`MinimumSeverity::Off`].
-    pub fn none() -> Self {
-        NotificationFilter::default().with_minimum_severity(MinimumSeverity::Off)
-    }
-
-    /// Sets the lowest severity sent.
-    pub fn with_minimum_severity(mut self, severity: MinimumSeverity) -> Self {
-        self.minimum_severity = Some(severity);
-        self
-    }
-
-    /// Sets the classes left out, replacing any set before. An empty list is
-    /// kept as such and sent to the server as "disable none" (every class
-    /// enabled), unlike the default, which leaves the choice to the server.
-    ///
-    /// ```
-    /// use quiver::{NotificationClassification, NotificationFilter};
-    ///
-    /// let all = NotificationFilter::default().with_disabled_classifications([]);
-    /// assert_eq!(all.disabled_classifications().map(|s| s.len()), Some(0));
-    /// let some = NotificationFilter::default()
-    ///     .with_disabled_classifications([NotificationClassification::Hint]);
-    /// assert_eq!(some.disabled_classifications().map(|s| s.len()), Some(1));
-    /// ```
-    pub fn with_disabled_classifications(
-        mut self,
-        classes: impl IntoIterator<Item = NotificationClassification>,
-    ) -> Self {
-        self.disabled_classifications = Some(classes.into_iter().collect());
-        self
-    }
-
-    /// Leaves out a class of notifications.
-    pub fn with_disabled_classification(mut self, class: NotificationClassification) -> Self {
-        self.disabled_classifications
-            .get_or_insert_with(BTreeSet::new)
-            .insert(class);
-        self
-    }
-
-    /// The lowest severity sent; `None` leaves it to the server.
-    pub fn minimum_severity(&self) -> Option<MinimumSeverity> {
-        self.minimum_severity
-    }
-
-    /// The classes left out; `None` leaves it to the server (an empty set
-    /// asks for all of them).
-    pub fn disabled_classifications(&self) -> Option<&BTreeSet<NotificationClassification>> {
-        self.disabled_classifications.as_ref()
-    }
 }
 
 /// A function resolving the address the driver was created with into the

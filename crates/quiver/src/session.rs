@@ -8,7 +8,6 @@ use std::time::Duration;
 use quiver_bolt::TelemetryApi;
 use quiver_pool::{AccessMode as PoolMode, AcquireRequest, HomeDbKey, Pooled};
 
-use crate::bolt_glue::bolt_notification_filter;
 use crate::bookmarks::Bookmarks;
 use crate::conn::{BookmarkSink, Conn, Shared, TxParams};
 use crate::driver::{pool_error, DriverInner};
@@ -442,10 +441,7 @@ impl Session {
             read,
             db: self.database.clone(),
             imp_user: self.config.impersonated_user().map(str::to_owned),
-            notifications: self
-                .config
-                .notification_filter()
-                .map(bolt_notification_filter),
+            notifications: self.config.notification_filter().cloned(),
         }
     }
 

@@ -1,10 +1,12 @@
 //! Writing message maps entry by entry, without building intermediate values.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use quiver_packstream::{write, Map, Options, Value};
 
 use crate::agent::BoltAgent;
+use crate::message::notifications::NotificationClassification;
 
 /// One map entry's value.
 #[derive(Debug, Clone, Copy)]
@@ -13,6 +15,7 @@ pub(crate) enum Field<'a> {
     Int(i64),
     StrList(&'a [String]),
     StrSlice(&'a [&'a str]),
+    Classifications(&'a BTreeSet<NotificationClassification>),
     Map(&'a Map),
     Agent(&'a BoltAgent),
 }
@@ -46,6 +49,11 @@ fn write_field<W: Write + ?Sized>(
         Field::StrSlice(l) => {
             write::write_list_header(w, l.len())?;
             l.iter().try_for_each(|s| write::write_string(w, s))
+        }
+        Field::Classifications(c) => {
+            write::write_list_header(w, c.len())?;
+            c.iter()
+                .try_for_each(|c| write::write_string(w, c.as_bolt_str()))
         }
         Field::Map(m) => write_value_map(w, m, opts),
         Field::Agent(a) => {

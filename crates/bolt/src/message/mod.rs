@@ -20,7 +20,7 @@ use quiver_packstream::{write, Options};
 
 pub use fields::string_map;
 pub use hello::Hello;
-pub use notifications::NotificationFilter;
+pub use notifications::{MinimumSeverity, NotificationClassification, NotificationFilter};
 pub use pull::{Pull, ALL, LAST_QUERY};
 pub use response::{Record, RecordFields, Response, Success};
 pub use route::{Route, TelemetryApi};

@@ -142,9 +142,9 @@ fn run_auto_commit_and_in_tx() {
 fn begin_with_metadata_and_notifications_per_version() {
     let mut meta = Map::new();
     meta.insert("app".into(), Value::String("x".into()));
-    let filter = NotificationFilter::new()
-        .minimum_severity("WARNING")
-        .disabled_classifications(["HINT"]);
+    let filter = NotificationFilter::default()
+        .with_minimum_severity(MinimumSeverity::Warning)
+        .with_disabled_classification(NotificationClassification::Hint);
     let begin = Begin {
         extra: TxExtra {
             tx_metadata: Some(&meta),
@@ -195,7 +195,7 @@ fn begin_with_metadata_and_notifications_per_version() {
 fn hello_per_version() {
     let auth = AuthToken::basic("u", "p");
     let agent = agent();
-    let none = NotificationFilter::new();
+    let none = NotificationFilter::default();
     let hello = Hello {
         user_agent: "ua",
         bolt_agent: &agent,
