@@ -19,7 +19,7 @@ mod routing;
 
 pub use address::{Address, AddressError, DEFAULT_PORT};
 pub use bolt::{classify as classify_bolt_error, classify_code, BoltManager};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, FakeClock, SystemClock};
 pub use cluster::{
     AcquireRequest, Acquired, ClusterPools, FailureKind, RouteRequest, RoutingConfig,
     RoutingManager,

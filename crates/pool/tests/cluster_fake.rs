@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use quiver_pool::{
     AccessMode, AcquireRequest, Address, ClusterPools, ConnectionHealth, Error, FailureKind,
-    FnResolver, HomeDbKey, Manager, ManualClock, PoolConfig, RouteReply, RouteRequest,
-    RoutingConfig, RoutingManager,
+    FakeClock, FnResolver, HomeDbKey, Manager, PoolConfig, RouteReply, RouteRequest, RoutingConfig,
+    RoutingManager,
 };
 
 #[derive(Debug)]
@@ -159,7 +159,7 @@ fn reply(ttl: i64, db: &str, routers: &[&str], readers: &[&str], writers: &[&str
 struct Setup {
     cluster: ClusterPools<Fake>,
     world: Arc<World>,
-    clock: ManualClock,
+    clock: FakeClock,
 }
 
 fn setup(routing: RoutingConfig) -> Setup {
@@ -169,7 +169,7 @@ fn setup(routing: RoutingConfig) -> Setup {
 fn setup_with(routing: RoutingConfig, pool: PoolConfig) -> Setup {
     let fake = Fake::default();
     let world = Arc::clone(&fake.0);
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let identity_dns = Arc::new(FnResolver::new(|a: &Address| vec![a.clone()]));
     let cluster = ClusterPools::with_clock(
         a("seed"),
@@ -254,10 +254,10 @@ async fn table_is_refreshed_when_ttl_runs_out() {
     script(&s.world, "r1:7687", vec![three(10, "db")]);
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     drop(s.cluster.acquire(&req).await.unwrap());
-    s.clock.advance(Duration::from_secs(9));
+    s.clock.tick(Duration::from_secs(9));
     drop(s.cluster.acquire(&req).await.unwrap());
     assert_eq!(routes(&s.world).len(), 1);
-    s.clock.advance(Duration::from_secs(1));
+    s.clock.tick(Duration::from_secs(1));
     drop(s.cluster.acquire(&req).await.unwrap());
     // The table had writers, so a known router (not the seed) is asked.
     assert_eq!(routes(&s.world), ["seed:7687 db", "r1:7687 db"]);
@@ -331,7 +331,7 @@ async fn all_routers_down_falls_back_to_resolver() {
     let w = s.cluster.acquire(&req).await.unwrap();
     assert_eq!(w.connection.address(), &a("r1"));
     drop(w);
-    s.clock.advance(Duration::from_secs(10));
+    s.clock.tick(Duration::from_secs(10));
     s.world
         .down
         .lock()
@@ -373,7 +373,7 @@ async fn unusable_reply_is_skipped() {
     );
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     drop(s.cluster.acquire(&req).await.unwrap());
-    s.clock.advance(Duration::from_secs(1));
+    s.clock.tick(Duration::from_secs(1));
     let c = s.cluster.acquire(&req).await.unwrap();
     assert_eq!(c.connection.address(), &a("r2"));
     assert_eq!(
@@ -575,7 +575,7 @@ async fn cached_home_db_with_a_stale_table_is_resolved_again_without_naming_it()
     );
     let req = AcquireRequest::new(AccessMode::Read).use_home_db_cache(true);
     drop(s.cluster.acquire(&req).await.unwrap());
-    s.clock.advance(Duration::from_secs(11));
+    s.clock.tick(Duration::from_secs(11));
     let c = s.cluster.acquire(&req).await.unwrap();
     assert!(!c.home_db_from_cache);
     assert_eq!(c.database.as_deref(), Some("db2"), "the home db moved");

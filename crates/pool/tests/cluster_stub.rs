@@ -12,7 +12,7 @@ use std::time::Duration;
 use quiver_bolt::{Connection, ConnectionConfig, Pull, Request, Response, Run};
 use quiver_packstream::Value;
 use quiver_pool::{
-    AccessMode, AcquireRequest, Address, BoltManager, ClusterPools, FnResolver, ManualClock,
+    AccessMode, AcquireRequest, Address, BoltManager, ClusterPools, FakeClock, FnResolver,
     PoolConfig, RoutingConfig,
 };
 use quiver_test_support::stub::{Script, StubServer};
@@ -40,7 +40,7 @@ async fn stub(connections: usize, body: &str) -> StubServer {
 fn direct_with_clock(
     server: &StubServer,
     pool_config: PoolConfig,
-    clock: &ManualClock,
+    clock: &FakeClock,
 ) -> ClusterPools<BoltManager> {
     ClusterPools::with_clock(
         parse(&addr(server)),
@@ -128,7 +128,7 @@ fn parse(a: &str) -> Address {
     Address::parse(a).unwrap()
 }
 
-fn cluster(seed: &str, clock: &ManualClock, routing: RoutingConfig) -> ClusterPools<BoltManager> {
+fn cluster(seed: &str, clock: &FakeClock, routing: RoutingConfig) -> ClusterPools<BoltManager> {
     ClusterPools::with_clock(
         parse(seed),
         Arc::new(manager()),
@@ -155,7 +155,7 @@ async fn three_member_cluster_one_writer_two_readers() {
     let reader2 = stub(1, &query("MATCH (n) RETURN n", 3)).await;
     let (w, r1, r2) = (addr(&writer), addr(&reader1), addr(&reader2));
     let router = stub(1, &route(300, "neo4j", &[&w, &r1, &r2], &[&r1, &r2], &[&w])).await;
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let cluster = cluster(&addr(&router), &clock, RoutingConfig::default());
 
     let mut write = cluster
@@ -187,14 +187,14 @@ async fn routing_table_is_refreshed_when_its_ttl_runs_out() {
     let second_router = stub(1, &route(300, "db", &[&r], &[&r], &[&r])).await;
     let s2 = addr(&second_router);
     let seed = stub(1, &route(10, "db", &[&s2], &[&r], &[&r])).await;
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let cluster = cluster(&addr(&seed), &clock, RoutingConfig::default());
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
 
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "R").await.unwrap(), 1);
     drop(c);
-    clock.advance(Duration::from_secs(10));
+    clock.tick(Duration::from_secs(10));
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "R").await.unwrap(), 2);
     assert_eq!(
@@ -211,7 +211,7 @@ async fn dead_reader_is_skipped() {
     let live = stub(1, &format!("{}{}", query("R", 7), query("R", 8))).await;
     let (dead, ok) = (dead_address(), addr(&live));
     let router = stub(1, &route(300, "db", &[&ok], &[&dead, &ok], &[&ok])).await;
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let cluster = cluster(&addr(&router), &clock, RoutingConfig::default());
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     for expected in [7, 8] {
@@ -239,7 +239,7 @@ async fn leader_switch_moves_writes_to_the_new_leader() {
     let second_router = stub(1, &route(300, "db", &[&old], &[&old], &[&new])).await;
     let s2 = addr(&second_router);
     let seed = stub(1, &route(300, "db", &[&s2], &[&old], &[&old])).await;
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let cluster = cluster(&addr(&seed), &clock, RoutingConfig::default());
     let req = AcquireRequest::new(AccessMode::Write).database(Some("db"));
 
@@ -275,7 +275,7 @@ async fn all_routers_down_then_the_resolver_fallback() {
         *counter.lock().unwrap() += 1;
         list.lock().unwrap().clone()
     });
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let routing = RoutingConfig::default().with_resolver(Some(Arc::new(resolver)));
     let cluster = cluster("cluster.invalid", &clock, routing);
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
@@ -285,7 +285,7 @@ async fn all_routers_down_then_the_resolver_fallback() {
     drop(c);
     // The table expires; both its routers are down; the resolver now
     // answers a dead address and the fallback router.
-    clock.advance(Duration::from_secs(60));
+    clock.tick(Duration::from_secs(60));
     *resolved.lock().unwrap() = vec![parse(&dead3), parse(&addr(&fallback))];
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "R").await.unwrap(), 2);
@@ -372,7 +372,7 @@ async fn liveness_check_and_goodbye_on_close() {
     let server = StubServer::start(Script::parse(&text).unwrap())
         .await
         .unwrap();
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let pool_config =
         PoolConfig::default().with_liveness_check_after(Some(Duration::from_secs(30)));
     let cluster = direct_with_clock(&server, pool_config, &clock);
@@ -380,7 +380,7 @@ async fn liveness_check_and_goodbye_on_close() {
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "A").await.unwrap(), 1);
     drop(c);
-    clock.advance(Duration::from_secs(31));
+    clock.tick(Duration::from_secs(31));
     let mut c = cluster.acquire(&req).await.unwrap(); // RESET round trip first
     assert_eq!(run(&mut c.connection, "B").await.unwrap(), 2);
     drop(c);
@@ -416,14 +416,14 @@ async fn acquisition_timeout_on_an_exhausted_pool_names_the_address() {
 #[tokio::test]
 async fn connection_past_its_lifetime_is_replaced() {
     let server = stub(2, &query("Q", 1)).await;
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let pool_config = PoolConfig::default().with_max_lifetime(Some(Duration::from_secs(3600)));
     let cluster = direct_with_clock(&server, pool_config, &clock);
     let req = AcquireRequest::new(AccessMode::Read);
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "Q").await.unwrap(), 1);
     drop(c);
-    clock.advance(Duration::from_secs(3600));
+    clock.tick(Duration::from_secs(3600));
     let mut c = cluster.acquire(&req).await.unwrap();
     assert_eq!(run(&mut c.connection, "Q").await.unwrap(), 1);
     drop(c);

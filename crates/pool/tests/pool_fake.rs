@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use quiver_pool::{Address, ConnectionHealth, Error, Manager, ManualClock, Pool, PoolConfig};
+use quiver_pool::{Address, ConnectionHealth, Error, FakeClock, Manager, Pool, PoolConfig};
 
 #[derive(Debug)]
 struct FakeConn {
@@ -85,10 +85,10 @@ impl Manager for FakeManager {
     }
 }
 
-fn pool_with(config: PoolConfig) -> (Pool<FakeManager>, Arc<Fake>, ManualClock) {
+fn pool_with(config: PoolConfig) -> (Pool<FakeManager>, Arc<Fake>, FakeClock) {
     let manager = FakeManager::default();
     let state = Arc::clone(&manager.0);
-    let clock = ManualClock::new();
+    let clock = FakeClock::new();
     let pool = Pool::with_clock(
         Address::new("fake", 7687),
         Arc::new(manager),
@@ -168,11 +168,11 @@ async fn expired_connections_are_closed_not_reused() {
     let config = PoolConfig::default().with_max_lifetime(Some(Duration::from_secs(3600)));
     let (pool, fake, clock) = pool_with(config);
     drop(pool.acquire().await.unwrap());
-    clock.advance(Duration::from_secs(1800));
+    clock.tick(Duration::from_secs(1800));
     let c = pool.acquire().await.unwrap();
     assert_eq!(c.id, 1, "still young");
     drop(c);
-    clock.advance(Duration::from_secs(1800));
+    clock.tick(Duration::from_secs(1800));
     let c = pool.acquire().await.unwrap();
     assert_eq!(c.id, 2, "an hour old: replaced");
     settle().await;
@@ -182,7 +182,7 @@ async fn expired_connections_are_closed_not_reused() {
         fake.events()
     );
     // Expiry is also checked when a connection is given back.
-    clock.advance(Duration::from_secs(3600));
+    clock.tick(Duration::from_secs(3600));
     drop(c);
     settle().await;
     assert_eq!(pool.metrics().idle, 0);
@@ -194,16 +194,16 @@ async fn liveness_check_runs_only_after_idle_threshold() {
     let config = PoolConfig::default().with_liveness_check_after(Some(Duration::from_secs(10)));
     let (pool, fake, clock) = pool_with(config);
     drop(pool.acquire().await.unwrap());
-    clock.advance(Duration::from_secs(5));
+    clock.tick(Duration::from_secs(5));
     drop(pool.acquire().await.unwrap());
     assert!(!fake.events().iter().any(|e| e.starts_with("reset")));
-    clock.advance(Duration::from_secs(10));
+    clock.tick(Duration::from_secs(10));
     let c = pool.acquire().await.unwrap();
     assert_eq!(c.id, 1);
     assert_eq!(fake.events().last().map(String::as_str), Some("reset 1"));
     drop(c);
     // A failing check discards the connection and a new one is opened.
-    clock.advance(Duration::from_secs(10));
+    clock.tick(Duration::from_secs(10));
     fake.reset_fails.store(true, Ordering::SeqCst);
     let c = pool.acquire().await.unwrap();
     assert_eq!(c.id, 2);
@@ -223,7 +223,7 @@ async fn a_guard_tells_whether_its_connection_was_reused_unchecked() {
         "straight from the idle stack"
     );
     drop(reused);
-    clock.advance(Duration::from_secs(10));
+    clock.tick(Duration::from_secs(10));
     let checked = pool.acquire().await.unwrap();
     assert_eq!(checked.id, 1);
     assert!(!checked.reused_without_check(), "the pool's check reset it");
@@ -233,7 +233,7 @@ async fn a_guard_tells_whether_its_connection_was_reused_unchecked() {
 async fn liveness_check_off_by_default() {
     let (pool, fake, clock) = pool_with(PoolConfig::default());
     drop(pool.acquire().await.unwrap());
-    clock.advance(Duration::from_secs(600));
+    clock.tick(Duration::from_secs(600));
     drop(pool.acquire().await.unwrap());
     assert_eq!(fake.events(), ["connect 1"]);
 }

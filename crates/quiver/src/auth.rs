@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::bookmarks::BoxFuture;
-use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, TOKEN_EXPIRED};
 use crate::AuthToken;
+use crate::{Clock, SystemClock};
 
 const UNAUTHORIZED: &str = "Neo.ClientError.Security.Unauthorized";
 
@@ -233,8 +233,8 @@ impl AuthTokenManager for RefreshingAuthTokenManager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FakeClock;
     use crate::error::ServerError;
+    use crate::FakeClock;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn block_on<F: Future>(fut: F) -> F::Output {

@@ -3,16 +3,13 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 
-/// A boxed future, `Send`, as returned by the driver's object-safe async
-/// traits.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use quiver_pool::BoxFuture;
 
 /// A set of bookmarks: opaque strings naming points in a database's history.
 ///

@@ -5,21 +5,21 @@ use std::sync::Arc;
 
 use quiver_bolt::Error as BoltError;
 use quiver_pool::{
-    BoxFuture as PoolFuture, ClusterPools, PoolConfig, PoolMetrics, Resolver as PoolResolver,
-    RoutingConfig, RoutingContext, RoutingTable,
+    ClusterPools, PoolConfig, PoolMetrics, Resolver as PoolResolver, RoutingConfig, RoutingContext,
+    RoutingTable,
 };
 
 use crate::auth::{AuthTokenManager, StaticAuthTokenManager};
 use crate::bookmarks::{BookmarkManager, Bookmarks, DefaultBookmarkManager};
-use crate::clock::{Clock, SystemClock};
 use crate::config::{AsyncResolver, Config};
 use crate::error::{Error, ErrorKind, Result};
-use crate::manager::{DriverManager, PoolClock};
+use crate::manager::DriverManager;
 use crate::session::Session;
 use crate::session_config::{AccessMode, SessionConfig};
 use crate::summary::ServerInfo;
 use crate::uri::ConnectionUri;
 use crate::{Address, AuthToken};
+use crate::{Clock, SystemClock};
 
 pub use crate::execute_query::ExecuteQuery;
 
@@ -461,7 +461,7 @@ impl DriverBuilder {
             Arc::new(manager),
             pool_config,
             routing_config,
-            Arc::new(PoolClock(Arc::clone(&clock))),
+            Arc::clone(&clock),
             routing,
         );
         Ok(Driver {
@@ -496,7 +496,7 @@ impl fmt::Debug for ConfiguredResolver {
 }
 
 impl PoolResolver for ConfiguredResolver {
-    fn resolve<'a>(&'a self, address: &'a Address) -> PoolFuture<'a, Vec<Address>> {
+    fn resolve<'a>(&'a self, address: &'a Address) -> crate::BoxFuture<'a, Vec<Address>> {
         Box::pin(async move {
             let found = (self.resolve)(address.clone()).await;
             if self.marks_resolved {

@@ -153,7 +153,6 @@ mod auth;
 pub mod blocking;
 mod bolt_glue;
 mod bookmarks;
-mod clock;
 mod config;
 mod conn;
 mod driver;
@@ -181,7 +180,6 @@ pub use crate::bookmarks::{
     bookmark_manager, BookmarkManager, Bookmarks, BookmarksConsumer, BookmarksSupplier, BoxFuture,
     DefaultBookmarkManager, DefaultBookmarkManagerBuilder,
 };
-pub use crate::clock::{Clock, FakeClock, SystemClock};
 pub use crate::config::{
     AsyncResolver, ClientCertificate, Config, ConfigBuilder, FetchSize, MinimumSeverity,
     NotificationClassification, NotificationFilter, Resolver, TlsSettings, TrustStrategy,
@@ -203,6 +201,7 @@ pub use crate::summary::{Query, ResultSummary, ServerInfo};
 pub use crate::transaction::{ManagedTransaction, Transaction};
 pub use crate::uri::{ConnectionUri, Scheme, SchemeSecurity};
 pub use quiver_pool::{Address, PoolMetrics, RoutingTable, DEFAULT_PORT};
+pub use quiver_pool::{Clock, FakeClock, SystemClock};
 
 pub use quiver_bolt::AuthToken;
 pub use quiver_packstream::{Map, Node, Path, Relationship, UnboundRelationship, Value};

@@ -11,7 +11,6 @@ use quiver_pool::{
 };
 
 use crate::auth::AuthTokenManager;
-use crate::clock::Clock;
 
 /// The credentials of one acquisition, for the connections the pool opens or routes with
 /// while serving it (set with [`ACQUIRE_AUTH`]`.scope(..)` around the pool's acquire).
@@ -217,15 +216,5 @@ impl RoutingManager for DriverManager {
 
     fn resolves_home_db(&self, connection: &Connection) -> bool {
         self.bolt.resolves_home_db(connection)
-    }
-}
-
-/// The driver's clock, as the pool's (one injectable clock drives both).
-#[derive(Debug)]
-pub(crate) struct PoolClock(pub(crate) Arc<dyn Clock>);
-
-impl quiver_pool::Clock for PoolClock {
-    fn now(&self) -> std::time::Instant {
-        self.0.now()
     }
 }

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
-use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::Clock;
 
 const MAX_DELAY_SECS: f64 = 3600.0;
 
@@ -233,8 +233,8 @@ impl Jitter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FakeClock;
     use crate::error::{ErrorKind, ServerError};
+    use crate::FakeClock;
 
     fn transient() -> Error {
         Error::server(ServerError::new(
