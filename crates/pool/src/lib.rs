@@ -8,7 +8,6 @@
 //!   for `neo4j://` (routing) and `bolt://` (direct) drivers.
 #![warn(missing_docs)]
 
-mod address;
 mod bolt;
 mod clock;
 mod cluster;
@@ -17,7 +16,6 @@ mod pool;
 mod resolve;
 mod routing;
 
-pub use address::{Address, AddressError, DEFAULT_PORT};
 pub use bolt::{classify as classify_bolt_error, classify_code, BoltManager};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use cluster::{
@@ -26,6 +24,7 @@ pub use cluster::{
 };
 pub use error::Error;
 pub use pool::{ConnectionHealth, Manager, Pool, PoolConfig, PoolMetrics, Pooled};
+pub use quiver_bolt::{Address, DEFAULT_PORT};
 pub use resolve::{BoxFuture, DnsResolver, FnResolver, Resolver};
 pub use routing::{
     select_least_connected, AccessMode, HomeDbCache, HomeDbKey, RouteReply, RouteReplyError,
