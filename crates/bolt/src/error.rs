@@ -133,30 +133,82 @@ impl From<ServerError> for Error {
     }
 }
 
-/// The class of a Neo4j status code, its second part (`Neo.ClientError.…`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The classification part of a Neo4j status code
+/// (`Neo.<Classification>.<Category>.<Title>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Classification {
-    /// The request was bad; changing it may help.
+    /// `ClientError`: the request was wrong; changing it may help.
     ClientError,
-    /// The server could not serve the request now; retrying may help.
+    /// `TransientError`: retrying later may help.
     TransientError,
-    /// The server failed.
+    /// `DatabaseError`: the database failed.
     DatabaseError,
-    /// Anything else (kept as sent).
-    Other(String),
 }
 
+/// The code of an expired authorization, which is classified as transient.
+pub const AUTHORIZATION_EXPIRED: &str = "Neo.ClientError.Security.AuthorizationExpired";
+
 impl Classification {
-    /// Parses the classification from a Neo4j code like `Neo.ClientError.Statement.SyntaxError`.
-    pub fn from_code(code: &str) -> Classification {
-        match code.split('.').nth(1) {
-            Some("ClientError") => Classification::ClientError,
-            Some("TransientError") => Classification::TransientError,
-            Some("DatabaseError") => Classification::DatabaseError,
-            Some(other) => Classification::Other(other.to_owned()),
-            None => Classification::Other(String::new()),
+    /// Parses the classification name used in status codes.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "ClientError" => Some(Classification::ClientError),
+            "TransientError" => Some(Classification::TransientError),
+            "DatabaseError" => Some(Classification::DatabaseError),
+            _ => None,
         }
+    }
+
+    /// The name used in status codes, e.g. `"ClientError"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::ClientError => "ClientError",
+            Classification::TransientError => "TransientError",
+            Classification::DatabaseError => "DatabaseError",
+        }
+    }
+
+    /// The classification of a server error, by the official drivers' rules:
+    /// the second part of a well-formed `code` (four parts), else the GQL
+    /// diagnostic record's `_classification`; an expired authorization
+    /// ([`AUTHORIZATION_EXPIRED`]) is transient, since a fresh logon with the
+    /// same credentials fixes it.
+    ///
+    /// ```
+    /// use quiver_bolt::Classification;
+    ///
+    /// let of = |code| Classification::of_status(code, None);
+    /// assert_eq!(of("Neo.ClientError.Statement.SyntaxError"), Some(Classification::ClientError));
+    /// assert_eq!(of("Neo.ClientError.Security.AuthorizationExpired"), Some(Classification::TransientError));
+    /// assert_eq!(of("Neo.Bogus"), None);
+    /// assert_eq!(
+    ///     Classification::of_status("Neo.Bogus", Some("TRANSIENT_ERROR")),
+    ///     Some(Classification::TransientError)
+    /// );
+    /// ```
+    pub fn of_status(code: &str, gql_classification: Option<&str>) -> Option<Self> {
+        if code == AUTHORIZATION_EXPIRED {
+            return Some(Classification::TransientError);
+        }
+        let mut parts = code.split('.');
+        if parts.clone().count() == 4 {
+            if let Some(c) = parts.nth(1).and_then(Classification::from_name) {
+                return Some(c);
+            }
+        }
+        match gql_classification? {
+            "CLIENT_ERROR" => Some(Classification::ClientError),
+            "TRANSIENT_ERROR" => Some(Classification::TransientError),
+            "DATABASE_ERROR" => Some(Classification::DatabaseError),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Classification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -172,8 +224,6 @@ pub struct ServerError {
     pub code: String,
     /// The message, for humans.
     pub message: String,
-    /// The class parsed from `code`.
-    pub classification: Classification,
     /// The GQLSTATUS code, e.g. `42001` (5.7+).
     pub gql_status: Option<String>,
     /// The GQL status description (5.7+).
@@ -189,7 +239,6 @@ impl ServerError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         let code = code.into();
         ServerError {
-            classification: Classification::from_code(&code),
             code,
             message: message.into(),
             gql_status: None,
@@ -197,6 +246,11 @@ impl ServerError {
             diagnostic_record: None,
             cause: None,
         }
+    }
+
+    /// The classification, by [`Classification::of_status`].
+    pub fn classification(&self) -> Option<Classification> {
+        Classification::of_status(&self.code, self.gql_classification())
     }
 
     /// The GQL classification from the diagnostic record (`_classification`, e.g.
@@ -241,22 +295,31 @@ mod tests {
 
     #[test]
     fn classification_from_code() {
+        let of = |code| Classification::of_status(code, None);
         assert_eq!(
-            Classification::from_code("Neo.ClientError.Statement.SyntaxError"),
-            Classification::ClientError
+            of("Neo.ClientError.Statement.SyntaxError"),
+            Some(Classification::ClientError)
         );
         assert_eq!(
-            Classification::from_code("Neo.TransientError.Transaction.DeadlockDetected"),
-            Classification::TransientError
+            of("Neo.TransientError.Transaction.DeadlockDetected"),
+            Some(Classification::TransientError)
         );
         assert_eq!(
-            Classification::from_code("Neo.DatabaseError.General.UnknownError"),
-            Classification::DatabaseError
+            of("Neo.DatabaseError.General.UnknownError"),
+            Some(Classification::DatabaseError)
         );
         assert_eq!(
-            Classification::from_code("x"),
-            Classification::Other(String::new())
+            of(AUTHORIZATION_EXPIRED),
+            Some(Classification::TransientError)
         );
+        assert_eq!(of("x"), None);
+        assert_eq!(of("Neo.ClientError.Statement"), None);
+        assert_eq!(
+            Classification::of_status("Neo.Other.A.B", Some("DATABASE_ERROR")),
+            Some(Classification::DatabaseError)
+        );
+        let e = ServerError::new("Neo.ClientError.Statement.SyntaxError", "m");
+        assert_eq!(e.classification(), Some(Classification::ClientError));
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use close::CloseSignal;
 pub use codec::BoltCodec;
 pub use config::{ConnectionConfig, ConnectionConfigBuilder, DEFAULT_CONNECT_TIMEOUT};
 pub use connection::Connection;
-pub use error::{Classification, Error, Result, ServerError};
+pub use error::{Classification, Error, Result, ServerError, AUTHORIZATION_EXPIRED};
 pub use message::{
     AccessMode, Begin, MinimumSeverity, NotificationClassification, NotificationFilter, Params,
     Pull, Record, Request, Response, Route, Run, Success, TelemetryApi, TxExtra,

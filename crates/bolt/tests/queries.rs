@@ -187,7 +187,7 @@ S: <EXIT>
         panic!("expected FAILURE")
     };
     assert_eq!(f.code, "Neo.ClientError.Statement.SyntaxError");
-    assert_eq!(f.classification, Classification::ClientError);
+    assert_eq!(f.classification(), Some(Classification::ClientError));
     assert_eq!(c.state(), ServerState::Failed);
     assert!(matches!(c.recv().await.unwrap(), Response::Ignored));
     assert_eq!(c.state(), ServerState::Failed);

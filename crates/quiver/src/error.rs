@@ -26,10 +26,11 @@ const CODE_REWRITES: &[(&str, &str)] = &[
     ),
 ];
 
+pub use quiver_bolt::Classification;
 /// Server code telling that the credentials of a connection are no longer
 /// valid; re-authenticating with the same credentials fixes it, so the
 /// official drivers treat it as transient.
-pub(crate) const AUTHORIZATION_EXPIRED: &str = "Neo.ClientError.Security.AuthorizationExpired";
+pub(crate) use quiver_bolt::AUTHORIZATION_EXPIRED;
 /// Server code telling that a (bearer) token expired.
 pub(crate) const TOKEN_EXPIRED: &str = "Neo.ClientError.Security.TokenExpired";
 
@@ -98,6 +99,25 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Whether an error of this kind may succeed when the work is retried:
+    /// the one rule the driver's retries, [`Error::is_retryable`] and
+    /// [`ServerError::is_retryable`] follow (the lower crates only carry
+    /// data: codes, classifications, and the pool's routing reactions).
+    /// Transient errors, lost sessions and unavailable services are.
+    ///
+    /// ```
+    /// use quiver::ErrorKind;
+    ///
+    /// assert!(ErrorKind::Transient.is_retryable());
+    /// assert!(!ErrorKind::Client.is_retryable());
+    /// ```
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::ServiceUnavailable | ErrorKind::SessionExpired | ErrorKind::Transient
+        )
+    }
+
     /// A few words naming the kind, used at the start of [`Error`]'s message.
     fn describe(self) -> &'static str {
         match self {
@@ -123,46 +143,6 @@ impl ErrorKind {
             ErrorKind::Unsupported => "the server does not support this",
             ErrorKind::User => "application code failed",
         }
-    }
-}
-
-/// The classification part of a Neo4j status code
-/// (`Neo.<Classification>.<Category>.<Title>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Classification {
-    /// `ClientError`: the request was wrong; changing it may help.
-    ClientError,
-    /// `TransientError`: retrying later may help.
-    TransientError,
-    /// `DatabaseError`: the database failed.
-    DatabaseError,
-}
-
-impl Classification {
-    /// Parses the classification name used in status codes.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "ClientError" => Some(Classification::ClientError),
-            "TransientError" => Some(Classification::TransientError),
-            "DatabaseError" => Some(Classification::DatabaseError),
-            _ => None,
-        }
-    }
-
-    /// The name used in status codes, e.g. `"ClientError"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Classification::ClientError => "ClientError",
-            Classification::TransientError => "TransientError",
-            Classification::DatabaseError => "DatabaseError",
-        }
-    }
-}
-
-impl fmt::Display for Classification {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -284,18 +264,7 @@ impl ServerError {
     /// [`Classification::TransientError`], as the official drivers do: a
     /// fresh authentication with the same credentials fixes it.
     pub fn classification(&self) -> Option<Classification> {
-        if self.code == AUTHORIZATION_EXPIRED {
-            return Some(Classification::TransientError);
-        }
-        if let Some(c) = self.code_part(1).and_then(Classification::from_name) {
-            return Some(c);
-        }
-        match self.gql_classification()? {
-            "CLIENT_ERROR" => Some(Classification::ClientError),
-            "TRANSIENT_ERROR" => Some(Classification::TransientError),
-            "DATABASE_ERROR" => Some(Classification::DatabaseError),
-            _ => None,
-        }
+        Classification::of_status(&self.code, self.gql_classification())
     }
 
     /// The category from the status code (`Statement` in
@@ -358,7 +327,7 @@ impl ServerError {
             Some(Classification::ClientError) => ErrorKind::Client,
             Some(Classification::TransientError) => ErrorKind::Transient,
             // Unknown codes are database errors, as in the official drivers.
-            Some(Classification::DatabaseError) | None => ErrorKind::Database,
+            Some(Classification::DatabaseError | _) | None => ErrorKind::Database,
         }
     }
 
@@ -367,10 +336,7 @@ impl ServerError {
     /// which this type files as client errors), expired authorizations, and
     /// leader switches.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::Transient | ErrorKind::SessionExpired
-        )
+        self.kind().is_retryable()
     }
 }
 
@@ -585,13 +551,9 @@ impl Error {
     /// unavailable services; never for [`ErrorKind::CommitUnknown`].
     /// Transaction functions retry exactly these errors.
     pub fn is_retryable(&self) -> bool {
-        if let Some(retryable) = self.inner.retryable {
-            return retryable;
-        }
-        matches!(
-            self.inner.kind,
-            ErrorKind::ServiceUnavailable | ErrorKind::SessionExpired | ErrorKind::Transient
-        )
+        self.inner
+            .retryable
+            .unwrap_or_else(|| self.inner.kind.is_retryable())
     }
 }
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use quiver_packstream::{Deserializer, Kind, Map, Options, Value};
 use serde::Deserialize;
 
-use crate::error::{Classification, Error, ServerError};
+use crate::error::{Error, ServerError};
 use crate::message::tag;
 use crate::version::Version;
 
@@ -107,7 +107,6 @@ pub(crate) fn parse_failure(mut meta: Map, version: Version) -> ServerError {
     let message =
         take_string(&mut meta, "message").unwrap_or_else(|| "an unknown error occurred".to_owned());
     let mut err = ServerError {
-        classification: Classification::from_code(&code),
         code,
         message,
         gql_status: None,

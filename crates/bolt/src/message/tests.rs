@@ -423,7 +423,7 @@ fn failure_before_and_after_gql() {
         panic!()
     };
     assert_eq!(f.code, "Neo.ClientError.Statement.SyntaxError");
-    assert_eq!(f.classification, Classification::ClientError);
+    assert_eq!(f.classification(), Some(Classification::ClientError));
     assert_eq!(f.message, "bad");
     assert!(f.gql_status.is_none());
 
@@ -457,7 +457,7 @@ fn failure_before_and_after_gql() {
     let Response::Failure(f) = decode(&new, Version::V5_7).unwrap() else {
         panic!()
     };
-    assert_eq!(f.classification, Classification::TransientError);
+    assert_eq!(f.classification(), Some(Classification::TransientError));
     assert_eq!(f.gql_status.as_deref(), Some("50N00"));
     assert_eq!(f.description.as_deref(), Some("outer"));
     let c = f.cause.as_deref().unwrap();
