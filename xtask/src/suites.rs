@@ -47,22 +47,22 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "clippy",
-        what: "clippy on every target, warnings denied",
+        what: "clippy on every target, warnings denied; again for quiver-neo4j with --features arrow",
         run: clippy,
     },
     Suite {
         name: "unit",
-        what: "each crate's tests on all targets, stub-server suites included",
+        what: "each crate's tests on all targets, stub-server suites included; quiver-neo4j's again with --features arrow",
         run: unit,
     },
     Suite {
         name: "doc",
-        what: "doc tests",
+        what: "doc tests (quiver-neo4j's with --features arrow)",
         run: doc,
     },
     Suite {
         name: "docs",
-        what: "cargo doc --workspace --no-deps, rustdoc warnings denied",
+        what: "cargo doc --workspace --no-deps --features quiver-neo4j/arrow, rustdoc warnings denied",
         run: docs,
     },
     Suite {
@@ -96,31 +96,69 @@ fn fmt(_: &TestArgs) -> Result<Verdict> {
     cargo_ok(&["fmt", "--all", "--", "--check"])
 }
 
+/// Runs each command in turn; passes when all pass (stops at the first failure).
+fn cargo_all(commands: &[&[&str]]) -> Result<Verdict> {
+    for args in commands {
+        if cargo_ok(args)? == Verdict::Failed {
+            return Ok(Verdict::Failed);
+        }
+    }
+    Ok(Verdict::Passed)
+}
+
 fn clippy(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
+    // The default features, then the optional `arrow` feature (only
+    // quiver-neo4j and the three arrow-rs crates are checked again).
+    cargo_all(&[
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "clippy",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "arrow",
+            "--",
+            "-D",
+            "warnings",
+        ],
     ])
 }
 
 fn unit(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&[
-        "test",
-        "--workspace",
-        "--all-targets",
-        "--exclude",
-        "quiver-tests",
-        "--exclude",
-        "testkit-backend",
+    cargo_all(&[
+        &[
+            "test",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "quiver-tests",
+            "--exclude",
+            "testkit-backend",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "arrow",
+        ],
     ])
 }
 
 fn doc(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&["test", "--workspace", "--doc"])
+    cargo_all(&[
+        &["test", "--workspace", "--doc"],
+        &["test", "-p", "quiver-neo4j", "--doc", "--features", "arrow"],
+    ])
 }
 
 fn docs(_: &TestArgs) -> Result<Verdict> {
@@ -130,7 +168,13 @@ fn docs(_: &TestArgs) -> Result<Verdict> {
     };
     let ok = project::run(
         project::cargo()
-            .args(["doc", "--workspace", "--no-deps"])
+            .args([
+                "doc",
+                "--workspace",
+                "--no-deps",
+                "--features",
+                "quiver-neo4j/arrow",
+            ])
             .env("RUSTDOCFLAGS", flags),
     )?;
     Ok(if ok { Verdict::Passed } else { Verdict::Failed })
