@@ -66,6 +66,11 @@ pub const SUITES: &[Suite] = &[
         run: docs,
     },
     Suite {
+        name: "polars",
+        what: "quiver-neo4j with --features polars: clippy, the polars tests, the dataframe example built, the polars doc tests",
+        run: polars,
+    },
+    Suite {
         name: "testkit",
         what: "cargo test -p testkit-backend",
         run: testkit,
@@ -178,6 +183,45 @@ fn docs(_: &TestArgs) -> Result<Verdict> {
             .env("RUSTDOCFLAGS", flags),
     )?;
     Ok(if ok { Verdict::Passed } else { Verdict::Failed })
+}
+
+fn polars(_: &TestArgs) -> Result<Verdict> {
+    // Polars is by far the largest build: its own suite (about 17 min from a
+    // cold cache on 2 cores, see README.md), in the default run since that
+    // stays under 45 minutes cold.
+    cargo_all(&[
+        &[
+            "clippy",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "polars",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--features",
+            "polars",
+            "--test",
+            "polars",
+            "--example",
+            "dataframe",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--features",
+            "polars",
+            "--doc",
+            "polars",
+        ],
+    ])
 }
 
 fn testkit(_: &TestArgs) -> Result<Verdict> {

@@ -170,6 +170,8 @@ mod execute_query;
 mod graph;
 mod manager;
 mod params;
+#[cfg(feature = "polars")]
+pub mod polars;
 mod query;
 mod record;
 mod result;
