@@ -20,8 +20,9 @@ use quiver_test_support::bench_server::BenchServer;
 use workload::Workload;
 
 /// The clients measured.
-pub const DRIVERS: [&str; 7] = [
+pub const DRIVERS: [&str; 8] = [
     "quiver",
+    "quiver-arrow",
     "quiver-fetch-all",
     "quiver-blocking",
     "quiver-serde",
@@ -36,7 +37,12 @@ pub const PEERS: [&str; 2] = ["neo4rs", "neo4j"];
 /// Whether `driver` runs `workload` (the record-reading variants matter
 /// only where there are many records).
 pub fn runs(driver: &str, workload: Workload) -> bool {
+    // W9 is Arrow export against Quiver's own plain loop: peers skip it.
+    if workload == Workload::W9 {
+        return matches!(driver, "quiver" | "quiver-arrow");
+    }
     match driver {
+        "quiver-arrow" => false,
         "quiver-serde" => matches!(
             workload,
             Workload::W2 | Workload::W3 | Workload::W4 | Workload::W6
@@ -54,6 +60,7 @@ fn client(driver: &str, workload: Workload, addr: &str) -> Result<workload::Outc
         "quiver-fetch-all" => clients::quiver_async::run(addr, workload, Read::Native, true),
         "quiver-serde" => clients::quiver_async::run(addr, workload, Read::Serde, false),
         "quiver-value" => clients::quiver_async::run(addr, workload, Read::Value, false),
+        "quiver-arrow" => clients::quiver_async::run(addr, workload, Read::Arrow, false),
         "quiver-blocking" => clients::quiver_blocking::run(addr, workload),
         "neo4rs" => clients::neo4rs_async::run(addr, workload),
         "neo4j" => clients::neo4j_sync::run(addr, workload),

@@ -65,7 +65,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err(format!(
-                    "usage: quiver-bench [--reps N] [--workload W1,..,W8] [--driver {}]",
+                    "usage: quiver-bench [--reps N] [--workload W1,..,W9] [--driver {}]",
                     DRIVERS.join(",")
                 ))
             }
@@ -330,6 +330,29 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 if rss_ok { "MET" } else { "NOT MET" },
             ));
         }
+    }
+    // W9: Arrow export against the plain loop, and its memory against the
+    // batches it built.
+    let w9 = |driver: &str| {
+        results.get(&(driver.to_owned(), Workload::W9)).map(|v| {
+            let rates: Vec<f64> = v.iter().map(|o| o.rate).collect();
+            let rss: Vec<f64> = v.iter().map(|o| o.rss_kb as f64 / 1024.0).collect();
+            let batch: Vec<f64> = v.iter().map(|o| o.batch_kb as f64 / 1024.0).collect();
+            (median(&rates), median(&rss), median(&batch))
+        })
+    };
+    if let (Some(plain), Some(arrow)) = (w9("quiver"), w9("quiver-arrow")) {
+        let ratio = arrow.0 / plain.0;
+        let rss_ratio = arrow.1 / arrow.2;
+        verdicts.push(format!(
+            "W9: quiver-arrow {}/s = {ratio:.2}x the plain loop's {}/s (target 0.7x) {}; peak RSS {:.1} MB = {rss_ratio:.2}x the batches' {:.1} MB (target 2x) {}",
+            human(arrow.0),
+            human(plain.0),
+            if ratio >= 0.7 { "MET" } else { "NOT MET" },
+            arrow.1,
+            arrow.2,
+            if rss_ratio <= 2.0 { "MET" } else { "NOT MET" },
+        ));
     }
     println!();
     for &workload in &options.workloads {

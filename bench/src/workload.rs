@@ -21,9 +21,15 @@ pub enum Workload {
     W7,
     /// Cold start: a fresh process's driver and its first `RETURN 1`.
     W8,
+    /// `TABLE 1000000` (int, float, string, date) into Arrow batches of
+    /// 64k rows, against Quiver's plain record loop (Quiver clients only).
+    W9,
 }
 
-pub const ALL: [Workload; 8] = [
+/// W9's Arrow batch size.
+pub const W9_BATCH: usize = 65_536;
+
+pub const ALL: [Workload; 9] = [
     Workload::W1,
     Workload::W2,
     Workload::W3,
@@ -32,6 +38,7 @@ pub const ALL: [Workload; 8] = [
     Workload::W6,
     Workload::W7,
     Workload::W8,
+    Workload::W9,
 ];
 
 pub const W1_QUERIES: usize = 10_000;
@@ -96,6 +103,7 @@ impl Workload {
             Workload::W6 => "W6",
             Workload::W7 => "W7",
             Workload::W8 => "W8",
+            Workload::W9 => "W9",
         }
     }
 
@@ -115,6 +123,9 @@ impl Workload {
             Workload::W8 => {
                 "cold start: new process, driver, first RETURN 1 (starts/s; p50/p99 over 50 processes)"
             }
+            Workload::W9 => {
+                "TABLE 1000000: int, float, string, date rows; quiver reads them in its plain record loop, quiver-arrow into Arrow batches of 65,536 rows, all kept (rows/s; batch MB: the batches' Arrow memory)"
+            }
         }
     }
 
@@ -126,6 +137,7 @@ impl Workload {
             Workload::W2 => "INTS 1000000",
             Workload::W3 => "ROWS 200000",
             Workload::W4 => "NODES 200000",
+            Workload::W9 => "TABLE 1000000",
         }
     }
 
@@ -136,6 +148,7 @@ impl Workload {
             Workload::W6 => W6_ROWS as u64,
             Workload::W2 => 1_000_000,
             Workload::W3 | Workload::W4 => 200_000,
+            Workload::W9 => 1_000_000,
         }
     }
 
@@ -156,6 +169,12 @@ impl Workload {
                 sum.str(&format!("name-{i:015}"));
                 (0..5).for_each(|k| sum.int(i + k));
                 (1..=3).for_each(|k| sum.int(i * k));
+            }),
+            Workload::W9 => (0..1_000_000).for_each(|i| {
+                sum.int(i);
+                sum.float(i as f64 * 0.5);
+                sum.str(&format!("name-{i:015}"));
+                sum.int(i % 20_000);
             }),
             Workload::W4 => (0..200_000).for_each(|i| {
                 sum.int(i);
@@ -201,14 +220,22 @@ pub struct Outcome {
     pub fairness: f64,
     /// Peak resident set, kB.
     pub rss_kb: u64,
+    /// W9 (quiver-arrow): the Arrow memory of the batches kept, kB.
+    pub batch_kb: u64,
     pub checksum: i64,
 }
 
 impl Outcome {
     pub fn to_line(&self) -> String {
         format!(
-            "RESULT rate={} p50_us={} p99_us={} fairness={} rss_kb={} checksum={}",
-            self.rate, self.p50_us, self.p99_us, self.fairness, self.rss_kb, self.checksum
+            "RESULT rate={} p50_us={} p99_us={} fairness={} rss_kb={} batch_kb={} checksum={}",
+            self.rate,
+            self.p50_us,
+            self.p99_us,
+            self.fairness,
+            self.rss_kb,
+            self.batch_kb,
+            self.checksum
         )
     }
 
@@ -223,6 +250,7 @@ impl Outcome {
                 "p99_us" => out.p99_us = v.parse().ok()?,
                 "fairness" => out.fairness = v.parse().ok()?,
                 "rss_kb" => out.rss_kb = v.parse().ok()?,
+                "batch_kb" => out.batch_kb = v.parse().ok()?,
                 "checksum" => out.checksum = v.parse().ok()?,
                 _ => {}
             }

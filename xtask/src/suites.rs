@@ -47,23 +47,28 @@ pub const SUITES: &[Suite] = &[
     },
     Suite {
         name: "clippy",
-        what: "clippy on every target, warnings denied",
+        what: "clippy on every target, warnings denied; again for quiver-neo4j with --features arrow",
         run: clippy,
     },
     Suite {
         name: "unit",
-        what: "each crate's tests on all targets, stub-server suites included",
+        what: "each crate's tests on all targets, stub-server suites included; quiver-neo4j's again with --features arrow",
         run: unit,
     },
     Suite {
         name: "doc",
-        what: "doc tests",
+        what: "doc tests (quiver-neo4j's with --features arrow)",
         run: doc,
     },
     Suite {
         name: "docs",
-        what: "cargo doc --workspace --no-deps, rustdoc warnings denied",
+        what: "cargo doc --workspace --no-deps --features quiver-neo4j/arrow, rustdoc warnings denied",
         run: docs,
+    },
+    Suite {
+        name: "polars",
+        what: "quiver-neo4j with --features polars: clippy, the polars tests, the dataframe example built, the polars doc tests",
+        run: polars,
     },
     Suite {
         name: "testkit",
@@ -96,31 +101,69 @@ fn fmt(_: &TestArgs) -> Result<Verdict> {
     cargo_ok(&["fmt", "--all", "--", "--check"])
 }
 
+/// Runs each command in turn; passes when all pass (stops at the first failure).
+fn cargo_all(commands: &[&[&str]]) -> Result<Verdict> {
+    for args in commands {
+        if cargo_ok(args)? == Verdict::Failed {
+            return Ok(Verdict::Failed);
+        }
+    }
+    Ok(Verdict::Passed)
+}
+
 fn clippy(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
+    // The default features, then the optional `arrow` feature (only
+    // quiver-neo4j and the three arrow-rs crates are checked again).
+    cargo_all(&[
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "clippy",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "arrow",
+            "--",
+            "-D",
+            "warnings",
+        ],
     ])
 }
 
 fn unit(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&[
-        "test",
-        "--workspace",
-        "--all-targets",
-        "--exclude",
-        "quiver-tests",
-        "--exclude",
-        "testkit-backend",
+    cargo_all(&[
+        &[
+            "test",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "quiver-tests",
+            "--exclude",
+            "testkit-backend",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "arrow",
+        ],
     ])
 }
 
 fn doc(_: &TestArgs) -> Result<Verdict> {
-    cargo_ok(&["test", "--workspace", "--doc"])
+    cargo_all(&[
+        &["test", "--workspace", "--doc"],
+        &["test", "-p", "quiver-neo4j", "--doc", "--features", "arrow"],
+    ])
 }
 
 fn docs(_: &TestArgs) -> Result<Verdict> {
@@ -130,10 +173,55 @@ fn docs(_: &TestArgs) -> Result<Verdict> {
     };
     let ok = project::run(
         project::cargo()
-            .args(["doc", "--workspace", "--no-deps"])
+            .args([
+                "doc",
+                "--workspace",
+                "--no-deps",
+                "--features",
+                "quiver-neo4j/arrow",
+            ])
             .env("RUSTDOCFLAGS", flags),
     )?;
     Ok(if ok { Verdict::Passed } else { Verdict::Failed })
+}
+
+fn polars(_: &TestArgs) -> Result<Verdict> {
+    // Polars is by far the largest build: its own suite (about 17 min from a
+    // cold cache on 2 cores, see README.md), in the default run since that
+    // stays under 45 minutes cold.
+    cargo_all(&[
+        &[
+            "clippy",
+            "-p",
+            "quiver-neo4j",
+            "--all-targets",
+            "--features",
+            "polars",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--features",
+            "polars",
+            "--test",
+            "polars",
+            "--example",
+            "dataframe",
+        ],
+        &[
+            "test",
+            "-p",
+            "quiver-neo4j",
+            "--features",
+            "polars",
+            "--doc",
+            "polars",
+        ],
+    ])
 }
 
 fn testkit(_: &TestArgs) -> Result<Verdict> {

@@ -18,4 +18,6 @@ pub enum Read {
     Serde,
     /// The record as `Value`s, then into natives.
     Value,
+    /// Into Arrow record batches (`record_batches`, W9).
+    Arrow,
 }

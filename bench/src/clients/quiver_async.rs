@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Read;
 use crate::workload::{
     fairness, percentiles, w6_rows, Outcome, Sum, W6Row, Workload, W1_QUERIES, W5_QUERIES,
-    W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS,
+    W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS, W9_BATCH,
 };
 
 type Res<T> = Result<T, String>;
@@ -204,6 +204,11 @@ async fn run_async(
             }
             out.rate = (W5_TASKS * W5_QUERIES) as f64 / start.elapsed().as_secs_f64();
         }
+        Workload::W9 if read == Read::Arrow => {
+            let start = Instant::now();
+            out.batch_kb = arrow_query(&driver, workload.query(), &mut sum).await? / 1024;
+            out.rate = workload.rows() as f64 / start.elapsed().as_secs_f64();
+        }
         _ => {
             let start = Instant::now();
             one_query(&driver, workload.query(), read, &mut sum).await?;
@@ -252,12 +257,56 @@ async fn one_query(driver: &Driver, query: &str, read: Read, sum: &mut Sum) -> R
     Ok(())
 }
 
+/// W9 into Arrow: batches of 64k rows, all kept (as an application
+/// building a frame would), and every value read back from the arrays for
+/// the checksum, inside the clock as the plain loop reads its values.
+/// Returns the batches' Arrow memory in bytes.
+async fn arrow_query(driver: &Driver, query: &str, sum: &mut Sum) -> Res<u64> {
+    use quiver::arrow::array::{Array, Date32Array, Float64Array, Int64Array, StringArray};
+    use quiver::arrow::ToDfOptions;
+
+    let mut session = driver.session(SessionConfig::default());
+    let mut result = session.run(query).await.map_err(err)?;
+    let mut batches = Vec::new();
+    let mut stream = result.record_batches(W9_BATCH, ToDfOptions::default());
+    while let Some(batch) = stream.next_batch().await {
+        batches.push(batch.map_err(err)?);
+    }
+    let mut bytes = 0u64;
+    for b in &batches {
+        bytes += b.get_array_memory_size() as u64;
+        let col = |i: usize| b.column(i).as_any();
+        let (Some(id), Some(score), Some(name), Some(day)) = (
+            col(0).downcast_ref::<Int64Array>(),
+            col(1).downcast_ref::<Float64Array>(),
+            col(2).downcast_ref::<StringArray>(),
+            col(3).downcast_ref::<Date32Array>(),
+        ) else {
+            return Err(format!("unexpected batch schema {:?}", b.schema()));
+        };
+        id.values().iter().for_each(|&v| sum.int(v));
+        score.values().iter().for_each(|&v| sum.float(v));
+        (0..name.len()).for_each(|r| sum.str(name.value(r)));
+        day.values().iter().for_each(|&v| sum.int(i64::from(v)));
+    }
+    Ok(bytes)
+}
+
 /// Reads every column of a bench record.
 pub fn read_record(record: &Record, read: Read, sum: &mut Sum) -> Res<()> {
     let shape = record.keys().first().map(String::as_str).unwrap_or("");
+    // The Arrow client's warm-up query is read as the plain loop reads it.
+    let read = if read == Read::Arrow { Read::Native } else { read };
     match (read, shape) {
         (Read::Native, "1") => sum.int(record.get_at::<i64>(0).map_err(err)?),
         (Read::Native, "i") => sum.int(record.get_at::<i64>(0).map_err(err)?),
+        // W9's TABLE rows: int, float, string, date.
+        (Read::Native, "id") if record.len() == 4 => {
+            sum.int(record.get_at::<i64>(0).map_err(err)?);
+            sum.float(record.get_at::<f64>(1).map_err(err)?);
+            sum.str(&record.get_at::<String>(2).map_err(err)?);
+            sum.int(record.get_at::<quiver::types::Date>(3).map_err(err)?.days);
+        }
         (Read::Native, "id") => {
             sum.int(record.get_at::<i64>(0).map_err(err)?);
             sum.float(record.get_at::<f64>(1).map_err(err)?);

@@ -79,7 +79,7 @@ pub(crate) fn for_waiting_current_thread() -> bool {
 /// nesting: the future runs on a scoped helper thread while this one waits,
 /// and a multi-threaded runtime's worker hands its other tasks over first
 /// (`block_in_place`).
-fn wait<T: Send>(fut: impl Future<Output = Result<T>> + Send) -> Result<T> {
+pub(crate) fn wait<T: Send>(fut: impl Future<Output = Result<T>> + Send) -> Result<T> {
     let rt = runtime()?;
     let Ok(current) = tokio::runtime::Handle::try_current() else {
         return rt.block_on(fut);
@@ -581,7 +581,7 @@ impl ManagedTransaction {
 /// pulls a batch from the server each time its buffer runs dry.
 #[derive(Debug)]
 pub struct QueryResult {
-    inner: crate::QueryResult,
+    pub(crate) inner: crate::QueryResult,
 }
 
 impl QueryResult {

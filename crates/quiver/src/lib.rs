@@ -84,6 +84,11 @@
 //!   come from [`params!`], [`Query::param`], any `Serialize` value
 //!   ([`Query::params_from`], [`to_params`]) or a [`Map`]. chrono's dates
 //!   and times and `Vec<u8>` bytes are Cypher's (see [`mod@serde`]).
+//! - Analytics (optional features): `arrow` turns results into Arrow
+//!   record batches, whole or streamed (`QueryResult::to_record_batch`,
+//!   `record_batches`, the manual's `to_df`); `polars` into a Polars
+//!   `DataFrame` (`QueryResult::to_polars`). See the `arrow` and `polars`
+//!   modules.
 //! - [`Error`] answers [`kind`](Error::kind), [`code`](Error::code),
 //!   [`is_retryable`](Error::is_retryable).
 //!
@@ -149,6 +154,8 @@
 //! ```
 #![warn(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod auth;
 pub mod blocking;
 mod bolt_glue;
@@ -162,6 +169,8 @@ mod execute_query;
 mod graph;
 mod manager;
 mod params;
+#[cfg(feature = "polars")]
+pub mod polars;
 mod query;
 mod record;
 mod result;

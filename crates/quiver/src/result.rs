@@ -131,6 +131,18 @@ impl QueryResult {
         &self.keys
     }
 
+    /// The keys, shared.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn shared_keys(&self) -> &Arc<[String]> {
+        &self.keys
+    }
+
+    /// What the server still holds comes with one `PULL` for all of it.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn pull_all(&mut self) {
+        self.fetch_n = -1;
+    }
+
     /// Whether the result can still be read: not consumed and its
     /// transaction not ended.
     pub fn is_open(&self) -> bool {

@@ -266,7 +266,7 @@ impl State<'_> {
         let Some((shape, count)) = Shape::parse(query) else {
             return self.fail(
                 "Neo.ClientError.Statement.SyntaxError",
-                "the bench server knows RETURN 1, INTS n, ROWS n and NODES n",
+                "the bench server knows RETURN 1, INTS n, ROWS n, NODES n and TABLE n",
             );
         };
         let total = usize::try_from(count).unwrap_or(usize::MAX);

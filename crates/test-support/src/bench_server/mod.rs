@@ -15,6 +15,7 @@
 //! | `RETURN 1` | one row, one int |
 //! | `INTS n` | `n` rows of one int |
 //! | `ROWS n` | `n` rows: int, float, 20-character string, list of 5 ints, map of 3 ints |
+//! | `TABLE n` | `n` rows: int, float, 20-character string, date (`id`, `score`, `name`, `day`) |
 //! | `NODES n` | `n` rows of one node: a label, 3 properties, an element id |
 //! | `UNWIND $rows ...` | none: a bulk write; the `rows` list parameter is walked and its length reported as nodes created |
 //!

@@ -18,6 +18,9 @@ pub enum Shape {
     Rows,
     /// `NODES n`: one node per row (a label, 3 properties, an element id).
     Nodes,
+    /// `TABLE n`: int, float, 20-character string, date (the Arrow export's
+    /// workload, W9).
+    Table,
 }
 
 impl Shape {
@@ -34,6 +37,7 @@ impl Shape {
             "INTS" => Shape::Ints,
             "ROWS" => Shape::Rows,
             "NODES" => Shape::Nodes,
+            "TABLE" => Shape::Table,
             _ => return None,
         };
         Some((shape, count))
@@ -46,6 +50,7 @@ impl Shape {
             Shape::Ints => &["i"],
             Shape::Rows => &["id", "score", "name", "list", "map"],
             Shape::Nodes => &["n"],
+            Shape::Table => &["id", "score", "name", "day"],
         }
     }
 
@@ -75,6 +80,15 @@ impl Shape {
                     write::write_int(out, i.saturating_mul(k as i64 + 1))?;
                 }
                 Ok(())
+            }
+            Shape::Table => {
+                write::write_list_header(out, 4)?;
+                write::write_int(out, i)?;
+                write::write_float(out, i as f64 * 0.5)?;
+                write::write_string(out, &format!("name-{:015}", i.rem_euclid(1_000_000_000)))?;
+                // A Cypher DATE: days since 1970-01-01, within 1970..2024.
+                write::write_struct_header(out, 0x44, 1)?;
+                write::write_int(out, i.rem_euclid(20_000))
             }
             Shape::Nodes => {
                 write::write_list_header(out, 1)?;
@@ -182,6 +196,7 @@ mod tests {
         assert_eq!(Shape::parse("INTS 1000"), Some((Shape::Ints, 1000)));
         assert_eq!(Shape::parse("rows 5"), Some((Shape::Rows, 5)));
         assert_eq!(Shape::parse("NODES 0"), Some((Shape::Nodes, 0)));
+        assert_eq!(Shape::parse("TABLE 3"), Some((Shape::Table, 3)));
         assert_eq!(Shape::parse("NODES x"), None);
         assert_eq!(Shape::parse("MATCH (n) RETURN n"), None);
     }
