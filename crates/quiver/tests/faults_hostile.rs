@@ -523,3 +523,57 @@ async fn nesting_beyond_the_limit_says_so_and_the_limit_is_configurable() {
     session.close().await.unwrap();
     finish(driver, server).await;
 }
+
+/// A record of 2,000 bytes: refused, by name, with a limit of 1,000 bytes
+/// set in `quiver::Config` (the connection is not reused), and read with the
+/// default limit (512 MiB).
+#[tokio::test]
+async fn the_message_size_limit_is_configurable() {
+    // A string of 2,000 bytes: D1 07 D0 <2,000 bytes>.
+    let mut value = vec![0xD1, 0x07, 0xD0];
+    value.extend(std::iter::repeat_n(b'a', 2000));
+    let body = format!(
+        "{RUN}S: SUCCESS {{\"fields\": [\"x\"]}}\n   {}\n   SUCCESS {{\"type\": \"r\"}}\n",
+        record_of(&value)
+    );
+    let server = stub(&body).await;
+    let limited = driver_with(
+        &server,
+        quiver::Config::builder().max_message_size(1000),
+        None,
+    );
+    let err = query_error(&limited).await;
+    assert_protocol(&err);
+    let mut messages = vec![err.to_string()];
+    let mut next = std::error::Error::source(&err);
+    while let Some(e) = next {
+        messages.push(e.to_string());
+        next = e.source();
+    }
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("message larger than the limit of 1000 bytes")),
+        "{messages:?}"
+    );
+    until_idle(&limited).await;
+    assert_eq!(
+        limited.metrics().iter().map(|(_, m)| m.idle).sum::<usize>(),
+        0
+    );
+    end(limited, server).await;
+
+    let server = stub(&body).await;
+    let driver = driver(&server);
+    let mut session = driver.session(SessionConfig::default());
+    let record = session
+        .run("RETURN 1 AS x")
+        .await
+        .unwrap()
+        .single()
+        .await
+        .unwrap();
+    assert_eq!(record.get::<String>("x").unwrap().len(), 2000);
+    session.close().await.unwrap();
+    finish(driver, server).await;
+}
