@@ -917,3 +917,22 @@ async fn no_writer_left_after_refusals_says_why() {
     let last = last.to_string();
     assert!(last.starts_with("could not connect to w"), "{last}");
 }
+
+/// A spent budget: an acquire with no time left starts no connection and
+/// holds no slot.
+#[tokio::test]
+async fn a_spent_budget_starts_nothing_and_holds_no_slot() {
+    let fake = Fake::default();
+    let world = Arc::clone(&fake.0);
+    let pool = quiver_pool::Pool::new(a("w1"), fake, PoolConfig::default());
+    let err = pool.acquire_within(Duration::ZERO).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AcquisitionTimeout { in_use: 0, .. }),
+        "{err:?}"
+    );
+    assert_eq!(world.connects.load(Ordering::SeqCst), 0);
+    assert_eq!(pool.in_use(), 0);
+    // With time, the same pool connects.
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.connects.load(Ordering::SeqCst), 1);
+}

@@ -141,8 +141,11 @@ impl<M: Manager> Inner<M> {
         if timeout.is_zero() {
             // No time at all (a spent budget): start nothing. A connection
             // that only wanted its liveness check goes back unchecked.
-            if let Wait::Held(slot, Next::Check(idle) | Next::Ready(idle)) = wait {
-                self.lock_idle().push(idle);
+            if let Wait::Held(slot, next) = wait {
+                if let Next::Check(idle) | Next::Ready(idle) = next {
+                    self.lock_idle().push(idle);
+                }
+                // Free again before the error counts what is in use.
                 drop(slot);
             }
             return Err(self.timeout_error(timeout));
