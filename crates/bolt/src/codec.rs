@@ -2,8 +2,11 @@
 //!
 //! A message travels as chunks `[len: u16 BE][len bytes]`, closed by the empty chunk
 //! `00 00`. An empty chunk where no message has started is a keep-alive (NOOP) and is
-//! skipped. A message that arrives in one chunk is handed out without a copy (a
-//! [`Bytes`] view into the read buffer).
+//! skipped. A message is handed out without a copy (a [`Bytes`] view into the read
+//! buffer): the payload of each chunk after the first is moved down over the chunk
+//! headers as the chunk completes, so a message of many chunks is never held twice.
+//! After a large message the read buffer is replaced by a small one, so a connection
+//! does not keep a large allocation for the rest of its life.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
@@ -14,17 +17,25 @@ use crate::error::Error;
 pub const MAX_CHUNK: usize = u16::MAX as usize;
 /// Default limit on one message's size (sum of its chunks).
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 512 * 1024 * 1024;
+/// Default capacity a read buffer shrinks back to after a large message.
+pub const DEFAULT_BUFFER_TARGET: usize = 64 * 1024;
+/// A message whose chunks span more than this (or than the buffer target, if
+/// larger) leaves the read buffer replaced by one of the target capacity.
+pub const SHRINK_AFTER: usize = 1024 * 1024;
 
 /// Chunk codec: decodes whole message bodies, encodes bodies as chunks.
 #[derive(Debug, Clone)]
 pub struct ChunkCodec {
     /// Offset in the buffer of the next chunk header not yet scanned.
     scanned: usize,
-    /// Payload bytes of the current message scanned so far.
+    /// Payload bytes of the current message scanned so far; they lie
+    /// together at `2..2 + body_len` (behind the first chunk's header).
     body_len: usize,
     /// Chunks of the current message scanned so far.
     chunks: usize,
     max_message_size: usize,
+    /// The capacity the read buffer shrinks back to after a large message.
+    buffer_target: usize,
     /// Keep-alive chunks skipped so far.
     noops: u64,
 }
@@ -48,8 +59,18 @@ impl ChunkCodec {
             body_len: 0,
             chunks: 0,
             max_message_size: max,
+            buffer_target: DEFAULT_BUFFER_TARGET,
             noops: 0,
         }
+    }
+
+    /// The capacity the read buffer goes back to after a message spanning
+    /// more than [`SHRINK_AFTER`] (or `bytes`, if larger): the buffer is then
+    /// replaced by a new one of `bytes` holding what was read past the
+    /// message, and the large allocation goes with the message.
+    pub fn with_buffer_target(mut self, bytes: usize) -> Self {
+        self.buffer_target = bytes;
+        self
     }
 
     /// How many keep-alive (empty, between messages) chunks were skipped.
@@ -128,13 +149,20 @@ impl Decoder for ChunkCodec {
                 src.reserve(self.scanned + 2 + len - src.len());
                 return Ok(None);
             }
-            self.body_len += len;
-            if self.body_len > self.max_message_size {
+            if self.body_len + len > self.max_message_size {
                 return Err(Error::Protocol(format!(
                     "message larger than the limit of {} bytes",
                     self.max_message_size
                 )));
             }
+            // The payload joins the message's earlier ones (the first
+            // chunk's is in place already): each byte moves once, and the
+            // message is never copied out whole.
+            let payload = self.scanned + 2;
+            if payload != 2 + self.body_len {
+                src.copy_within(payload..payload + len, 2 + self.body_len);
+            }
+            self.body_len += len;
             self.chunks += 1;
             self.scanned += 2 + len;
         }
@@ -142,29 +170,25 @@ impl Decoder for ChunkCodec {
 }
 
 impl ChunkCodec {
-    /// The message spans `src[..scanned]` followed by its `00 00` end marker.
+    /// The message spans `src[..scanned]` followed by its `00 00` end marker;
+    /// its payload lies together at `src[2..2 + body_len]`.
     fn take_message(&mut self, src: &mut BytesMut) -> Bytes {
         let end = self.scanned + 2;
-        let body = if self.chunks == 1 {
-            src.advance(2);
-            let body = src.split_to(self.body_len).freeze();
-            src.advance(2);
-            body
-        } else {
-            let mut body = BytesMut::with_capacity(self.body_len);
-            let mut pos = 0;
-            while pos < self.scanned {
-                let len = usize::from(u16::from_be_bytes([src[pos], src[pos + 1]]));
-                body.extend_from_slice(&src[pos + 2..pos + 2 + len]);
-                pos += 2 + len;
-            }
-            src.advance(end);
-            body.freeze()
-        };
+        let mut body = src.split_to(end);
+        body.advance(2);
+        body.truncate(self.body_len);
+        if end > SHRINK_AFTER.max(self.buffer_target) {
+            // The buffer grew for this message, and what is left of it still
+            // shares its allocation: start a small one with what was read
+            // past the message, and let the large one go with the message.
+            let rest = std::mem::take(src);
+            *src = BytesMut::with_capacity(self.buffer_target.max(rest.len()));
+            src.extend_from_slice(&rest);
+        }
         self.scanned = 0;
         self.body_len = 0;
         self.chunks = 0;
-        body
+        body.freeze()
     }
 }
 
@@ -244,6 +268,83 @@ mod tests {
         }
         assert_eq!(got.len(), 2);
         assert_eq!(&got[0][..], &[0xB1, 0x70, 0xA0]);
+    }
+
+    /// `body` as chunks of `chunk` bytes and the end marker.
+    fn chunked(body: &[u8], chunk: usize) -> BytesMut {
+        let mut out = BytesMut::new();
+        for c in body.chunks(chunk) {
+            out.put_u16(c.len() as u16);
+            out.put_slice(c);
+        }
+        out.put_u16(0);
+        out
+    }
+
+    #[test]
+    fn a_message_of_many_chunks_is_not_copied() {
+        // 3 MiB in chunks of 60,000 bytes: the message handed out is a view
+        // into the read buffer (no second copy of 3 MiB), right after the
+        // first chunk's header.
+        let body: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let mut buf = chunked(&body, 60_000);
+        let base = buf.as_ptr() as usize;
+        let span = buf.len();
+        let mut c = ChunkCodec::new();
+        let m = c.decode(&mut buf).unwrap().unwrap();
+        assert_eq!(m.len(), body.len());
+        assert!(m[..] == body[..]);
+        assert_eq!(m.as_ptr() as usize, base + 2, "no copy");
+        assert!(buf.is_empty());
+        // What the message keeps alive is the span it arrived in (its
+        // chunk headers, 2 bytes per 60,000, as slack), nothing more.
+        assert_eq!(span - m.len(), 2 * (body.len().div_ceil(60_000) + 1));
+    }
+
+    #[test]
+    fn the_read_buffer_shrinks_back_after_a_large_message() {
+        // A 2 MiB message, then a small one and half of a third, all in one
+        // read: after the large one the buffer is a new one of the target
+        // capacity, holding what came after it.
+        let body = vec![7u8; 2 * 1024 * 1024];
+        let mut buf = BytesMut::with_capacity(4 * 1024 * 1024);
+        buf.extend_from_slice(&chunked(&body, MAX_CHUNK));
+        buf.extend_from_slice(&[0x00, 0x02, 0xB0, 0x7E, 0x00, 0x00, 0x00, 0x02, 0xB0]);
+        let grown = buf.capacity();
+        let mut c = ChunkCodec::new().with_buffer_target(16 * 1024);
+        let large = c.decode(&mut buf).unwrap().unwrap();
+        assert_eq!(large.len(), body.len());
+        assert!(grown >= 2 * 1024 * 1024);
+        assert_eq!(buf.capacity(), 16 * 1024);
+        assert_eq!(
+            &buf[..],
+            &[0x00, 0x02, 0xB0, 0x7E, 0x00, 0x00, 0x00, 0x02, 0xB0]
+        );
+        let small = c.decode(&mut buf).unwrap().unwrap();
+        assert_eq!(&small[..], &[0xB0, 0x7E]);
+        assert!(c.decode(&mut buf).unwrap().is_none());
+        buf.extend_from_slice(&[0x7E, 0x00, 0x00]);
+        assert_eq!(&c.decode(&mut buf).unwrap().unwrap()[..], &[0xB0, 0x7E]);
+        // Small messages leave the buffer alone (it only loses their bytes).
+        assert!((16 * 1024 - 12..=16 * 1024).contains(&buf.capacity()));
+    }
+
+    #[test]
+    fn a_large_message_cut_anywhere_decodes_the_same() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+        let wire = chunked(&body, 1000);
+        for step in [1, 999, 1001, 1002, 65_536] {
+            let mut c = ChunkCodec::new();
+            let mut buf = BytesMut::new();
+            let mut got = None;
+            for piece in wire.chunks(step) {
+                buf.extend_from_slice(piece);
+                if let Some(m) = c.decode(&mut buf).unwrap() {
+                    got = Some(m);
+                }
+            }
+            assert!(got.unwrap()[..] == body[..], "step {step}");
+        }
     }
 
     #[test]

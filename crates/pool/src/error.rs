@@ -94,6 +94,10 @@ pub enum Error<E> {
         mode: AccessMode,
         /// The database.
         database: Option<String>,
+        /// Why the last server of that mode tried could not be reached (it
+        /// left the table then), if one was tried at all.
+        #[source]
+        last_error: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
 }
 

@@ -1,7 +1,7 @@
 //! Routing behaviour against a fake cluster: servers that are up or down and
 //! answer ROUTE from a script, a manual clock for TTLs. No sockets.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,7 +33,7 @@ enum Answer {
 
 #[derive(Debug, Default)]
 struct World {
-    down: Mutex<Vec<Address>>,
+    down: Mutex<HashSet<Address>>,
     /// ROUTE answers per server; the last one repeats.
     answers: Mutex<HashMap<Address, Vec<Answer>>>,
     /// Every ROUTE served: (server, database asked for).
@@ -267,7 +267,7 @@ async fn table_is_refreshed_when_ttl_runs_out() {
 async fn dead_reader_is_skipped_and_removed() {
     let s = setup(RoutingConfig::default());
     script(&s.world, "seed:7687", vec![three(300, "db")]);
-    s.world.down.lock().unwrap().push(a("r2"));
+    s.world.down.lock().unwrap().insert(a("r2"));
     let req = AcquireRequest::new(AccessMode::Read).database(Some("db"));
     for _ in 0..3 {
         let c = s.cluster.acquire(&req).await.unwrap();
@@ -346,7 +346,7 @@ async fn all_routers_down_falls_back_to_resolver() {
 #[tokio::test]
 async fn no_router_at_all_is_routing_unavailable() {
     let s = setup(RoutingConfig::default());
-    s.world.down.lock().unwrap().push(a("seed"));
+    s.world.down.lock().unwrap().insert(a("seed"));
     let err = s
         .cluster
         .acquire(&AcquireRequest::new(AccessMode::Read))
@@ -802,7 +802,7 @@ async fn new_database_asks_the_seed_first_then_known_routers() {
         .await
         .unwrap();
     // The seed goes away; a database never seen before is still routable.
-    s.world.down.lock().unwrap().push(a("seed"));
+    s.world.down.lock().unwrap().insert(a("seed"));
     let c = s
         .cluster
         .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("other")))
@@ -810,4 +810,129 @@ async fn new_database_asks_the_seed_first_then_known_routers() {
         .unwrap();
     assert_eq!(c.database.as_deref(), Some("other"));
     assert_eq!(routes(&s.world), ["seed:7687 db", "r1:7687 other"]);
+}
+
+/// By hand (issue 15, item 3): a routing table of 20,000 writers that all
+/// refuse connections, and one write acquire that tries them until none is
+/// left. Prints the time it took (on a current-thread runtime: CPU time).
+/// `cargo test -p quiver-pool --release --test cluster_fake -- --ignored --nocapture twenty_thousand`
+#[tokio::test]
+#[ignore = "a measurement, run by hand"]
+async fn twenty_thousand_refusing_writers_by_hand() {
+    let s = setup(RoutingConfig::default());
+    let writers: Vec<String> = (0..20_000).map(|i| format!("w{i}:7687")).collect();
+    let writers: Vec<&str> = writers.iter().map(String::as_str).collect();
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(300, "db", &["seed:7687"], &["seed:7687"], &writers)],
+    );
+    s.world
+        .down
+        .lock()
+        .unwrap()
+        .extend(writers.iter().map(|w| a(w)));
+    let started = std::time::Instant::now();
+    let err = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Write).database(Some("db")))
+        .await
+        .unwrap_err();
+    println!(
+        "20,000 refusing writers: {:?}, {} connects: {err}",
+        started.elapsed(),
+        s.world.connects.load(Ordering::SeqCst)
+    );
+}
+
+/// Routers that each take 1.5 s to refuse: the fetch of the table tries
+/// them within one acquisition timeout (2 s) for all of them, not one each
+/// (4.5 s), and says why the last one gave nothing.
+#[tokio::test(start_paused = true)]
+async fn routers_share_one_acquisition_timeout() {
+    let routers = [a("x1"), a("x2"), a("x3")];
+    let resolved = routers.to_vec();
+    let s = setup_with(
+        RoutingConfig::default().with_resolver(Some(Arc::new(FnResolver::new(
+            move |_: &Address| resolved.clone(),
+        )))),
+        PoolConfig::default().with_acquisition_timeout(Duration::from_secs(2)),
+    );
+    for r in &routers {
+        let delay = Duration::from_millis(1500);
+        s.world
+            .connect_delay
+            .lock()
+            .unwrap()
+            .insert(r.clone(), delay);
+        s.world.down.lock().unwrap().insert(r.clone());
+    }
+    let started = tokio::time::Instant::now();
+    let err = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Read).database(Some("db")))
+        .await
+        .unwrap_err();
+    assert_eq!(started.elapsed(), Duration::from_secs(2), "{err}");
+    let Error::RoutingUnavailable {
+        last_error: Some(last),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(last.to_string().contains("timed out"), "{last}");
+    // x1 refused after 1.5 s, x2 ran out of time, x3 had none left.
+    assert_eq!(s.world.connects.load(Ordering::SeqCst), 2);
+}
+
+/// Every writer refuses: the error for the mode carries the last refusal.
+#[tokio::test]
+async fn no_writer_left_after_refusals_says_why() {
+    let s = setup(RoutingConfig::default());
+    script(
+        &s.world,
+        "seed:7687",
+        vec![reply(
+            300,
+            "db",
+            &["seed:7687"],
+            &["seed:7687"],
+            &["w1:7687", "w2:7687"],
+        )],
+    );
+    s.world.down.lock().unwrap().extend([a("w1"), a("w2")]);
+    let err = s
+        .cluster
+        .acquire(&AcquireRequest::new(AccessMode::Write).database(Some("db")))
+        .await
+        .unwrap_err();
+    let Error::NoServerForMode {
+        last_error: Some(last),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    let last = last.to_string();
+    assert!(last.starts_with("could not connect to w"), "{last}");
+}
+
+/// A spent budget: an acquire with no time left starts no connection and
+/// holds no slot.
+#[tokio::test]
+async fn a_spent_budget_starts_nothing_and_holds_no_slot() {
+    let fake = Fake::default();
+    let world = Arc::clone(&fake.0);
+    let pool = quiver_pool::Pool::new(a("w1"), fake, PoolConfig::default());
+    let err = pool.acquire_within(Duration::ZERO).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AcquisitionTimeout { in_use: 0, .. }),
+        "{err:?}"
+    );
+    assert_eq!(world.connects.load(Ordering::SeqCst), 0);
+    assert_eq!(pool.in_use(), 0);
+    // With time, the same pool connects.
+    drop(pool.acquire().await.unwrap());
+    assert_eq!(world.connects.load(Ordering::SeqCst), 1);
 }

@@ -88,6 +88,7 @@ impl Config {
             .connect_timeout(self.connection_timeout())
             .read_timeout(self.connection_read_timeout())
             .max_nesting_depth(self.max_nesting_depth())
+            .max_message_size(self.max_message_size())
             .keep_alive(self.keep_alive())
             .telemetry(!self.telemetry_disabled())
             .notification_filter(self.notification_filter().clone());

@@ -136,6 +136,7 @@ pub struct Config {
     connection_timeout: Duration,
     connection_read_timeout: Option<Duration>,
     max_nesting_depth: usize,
+    max_message_size: usize,
     max_connection_lifetime: Option<Duration>,
     liveness_check_timeout: Option<Duration>,
     max_transaction_retry_time: Duration,
@@ -190,6 +191,11 @@ impl Config {
     /// How deep values from the server may nest (default 128).
     pub fn max_nesting_depth(&self) -> usize {
         self.max_nesting_depth
+    }
+
+    /// The largest message the server may send, in bytes (default 512 MiB).
+    pub fn max_message_size(&self) -> usize {
+        self.max_message_size
     }
 
     /// How long a connection may live before it is replaced (default 1 h;
@@ -330,6 +336,7 @@ impl Default for Config {
             connection_timeout: Duration::from_secs(30),
             connection_read_timeout: None,
             max_nesting_depth: quiver_packstream::DEFAULT_MAX_DEPTH,
+            max_message_size: quiver_bolt::codec::DEFAULT_MAX_MESSAGE_SIZE,
             max_connection_lifetime: Some(Duration::from_secs(3600)),
             liveness_check_timeout: None,
             max_transaction_retry_time: Duration::from_secs(30),
@@ -359,6 +366,7 @@ impl fmt::Debug for Config {
             .field("connection_timeout", &self.connection_timeout)
             .field("connection_read_timeout", &self.connection_read_timeout)
             .field("max_nesting_depth", &self.max_nesting_depth)
+            .field("max_message_size", &self.max_message_size)
             .field("max_connection_lifetime", &self.max_connection_lifetime)
             .field("liveness_check_timeout", &self.liveness_check_timeout)
             .field(
@@ -461,6 +469,27 @@ impl ConfigBuilder {
     /// ```
     pub fn max_nesting_depth(mut self, depth: usize) -> Self {
         self.config.max_nesting_depth = depth;
+        self
+    }
+
+    /// The largest message the server may send, in bytes (default 512 MiB,
+    /// at least 1): a larger one fails with "message larger than the limit
+    /// of N bytes" ([`ErrorKind::Protocol`]) before it is read whole, and
+    /// its connection is closed. A message is held once while it is read
+    /// (its record's values are decoded from it), so this bounds what one
+    /// reply may cost in memory.
+    ///
+    /// [`ErrorKind::Protocol`]: crate::ErrorKind::Protocol
+    ///
+    /// ```
+    /// let config = quiver::Config::builder()
+    ///     .max_message_size(64 * 1024 * 1024)
+    ///     .build()?;
+    /// assert_eq!(config.max_message_size(), 64 * 1024 * 1024);
+    /// # Ok::<(), quiver::Error>(())
+    /// ```
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
         self
     }
 
@@ -629,6 +658,11 @@ impl ConfigBuilder {
         if c.max_nesting_depth == 0 {
             return Err(Error::configuration("max_nesting_depth must be at least 1"));
         }
+        if c.max_message_size == 0 {
+            return Err(Error::configuration(
+                "max_message_size must be at least 1 byte",
+            ));
+        }
         if c.user_agent.is_empty() {
             return Err(Error::configuration("user_agent must not be empty"));
         }
@@ -698,12 +732,21 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_max_message_size_is_refused_by_name() {
+        let err = Config::builder().max_message_size(0).build().unwrap_err();
+        assert!(err.to_string().contains("max_message_size"), "{err}");
+        let c = Config::builder().max_message_size(1).build().unwrap();
+        assert_eq!(c.max_message_size(), 1);
+    }
+
+    #[test]
     fn defaults_are_the_official_ones() {
         let c = Config::default();
         assert_eq!(c.max_connection_pool_size(), 100);
         assert_eq!(c.connection_acquisition_timeout(), Duration::from_secs(60));
         assert_eq!(c.connection_timeout(), Duration::from_secs(30));
         assert_eq!(c.connection_read_timeout(), None);
+        assert_eq!(c.max_message_size(), 512 * 1024 * 1024);
         assert_eq!(c.max_connection_lifetime(), Some(Duration::from_secs(3600)));
         assert_eq!(c.liveness_check_timeout(), None);
         assert_eq!(c.max_transaction_retry_time(), Duration::from_secs(30));

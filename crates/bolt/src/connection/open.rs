@@ -80,7 +80,8 @@ impl Connection {
             stream,
             rbuf,
             wbuf: BytesMut::with_capacity(8 * 1024),
-            codec: ChunkCodec::with_max_message_size(config.max_message_size),
+            codec: ChunkCodec::with_max_message_size(config.max_message_size)
+                .with_buffer_target(config.read_buffer_size),
             read_buffer_size: config.read_buffer_size,
             version,
             opts: options_for(version, false).max_depth(config.max_nesting_depth),

@@ -221,9 +221,12 @@ impl<M: RoutingManager> ClusterPools<M> {
 
     /// [`acquire`](Self::acquire) in routing mode. The acquisition timeout
     /// is one budget for the connections the work may get (the cached home
-    /// database's and a fallback's together); routing has its own: a
-    /// router's connection is acquired under a full timeout, and the ROUTE
-    /// round trip is not counted.
+    /// database's and a fallback's together, every server of the mode tried
+    /// in turn); routing has one of its own, as long, for the connections to
+    /// every router it tries (the ROUTE round trips are not counted, as in
+    /// the official drivers). So silent servers cost one timeout for all the
+    /// routers and one for all the servers of the mode, however many there
+    /// are.
     async fn acquire_routed(
         &self,
         request: &AcquireRequest<'_>,
@@ -243,7 +246,10 @@ impl<M: RoutingManager> ClusterPools<M> {
         // database when none is named).
         let mut database = request.database.map(str::to_owned);
         if database.is_none() || !self.is_fresh(database.as_deref(), request.mode) {
-            database = self.refresh_stale(database, request, key.as_ref()).await?;
+            let mut routing_budget = self.inner.pool_config.acquisition_timeout();
+            database = self
+                .refresh_stale(database, request, key.as_ref(), &mut routing_budget)
+                .await?;
         }
         let connection = self
             .acquire_in_table(database.as_deref(), request.mode, &mut budget)
@@ -295,15 +301,23 @@ impl<M: RoutingManager> ClusterPools<M> {
 
     /// A connection to a server of `database`'s table for `mode`, within
     /// what is left of `budget` (the time spent comes off it); unreachable
-    /// servers leave the table on the way.
+    /// servers leave the table on the way. When none is left, the error
+    /// says why the last one tried could not be reached.
     async fn acquire_in_table(
         &self,
         database: Option<&str>,
         mode: AccessMode,
         budget: &mut Duration,
     ) -> Result<Pooled<M>, Error<M::Error>> {
+        let mut last_error = None;
         loop {
-            let address = self.select(database, mode)?;
+            let Some(address) = self.select(database, mode) else {
+                return Err(Error::NoServerForMode {
+                    mode,
+                    database: database.map(str::to_owned),
+                    last_error: last_error.map(|e: Error<M::Error>| Box::new(e) as _),
+                });
+            };
             let pool = self.pool_for(&address)?;
             let started = tokio::time::Instant::now();
             let acquired = pool.acquire_within(*budget).await;
@@ -316,6 +330,7 @@ impl<M: RoutingManager> ClusterPools<M> {
                 Err(e) if self.is_unreachable(&e) => {
                     tracing::debug!(%address, error = %e, "server unreachable, trying another");
                     self.on_connection_failure(&address);
+                    last_error = Some(e);
                 }
                 // The pool was retired by a concurrent table update: select again.
                 Err(Error::Closed { .. }) if !self.inner.closed.load(Ordering::Acquire) => {}
@@ -361,24 +376,22 @@ impl<M: RoutingManager> ClusterPools<M> {
         Ok(pool)
     }
 
-    fn select(&self, database: Option<&str>, mode: AccessMode) -> Result<Address, Error<M::Error>> {
-        let candidates = lock(&self.inner.tables)
-            .get(database)
-            .map(|t| t.servers_for(mode).to_vec())
-            .unwrap_or_default();
+    /// The server of `database`'s table for `mode` with the fewest
+    /// connections in use. The table is read in place (locks: tables, then
+    /// pools) and only the chosen address is copied; the scan stops at the
+    /// first idle server, so a selection costs one pool lookup per server at
+    /// most and one when an idle one comes first.
+    fn select(&self, database: Option<&str>, mode: AccessMode) -> Option<Address> {
         let counter = match mode {
             AccessMode::Read => &self.inner.round_robin[0],
             AccessMode::Write => &self.inner.round_robin[1],
         };
         let start = counter.fetch_add(1, Ordering::Relaxed);
+        let tables = lock(&self.inner.tables);
+        let candidates = tables.get(database)?.servers_for(mode);
         let pools = lock(&self.inner.pools);
         let in_use = |a: &Address| pools.get(a).map_or(0, Pool::in_use);
-        select_least_connected(&candidates, start, in_use)
-            .cloned()
-            .ok_or_else(|| Error::NoServerForMode {
-                mode,
-                database: database.map(str::to_owned),
-            })
+        select_least_connected(candidates, start, in_use).cloned()
     }
 
     fn is_unreachable(&self, e: &Error<M::Error>) -> bool {
@@ -403,6 +416,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         database: Option<String>,
         request: &AcquireRequest<'_>,
         key: Option<&HomeDbKey>,
+        budget: &mut Duration,
     ) -> Result<Option<String>, Error<M::Error>> {
         let _refreshing = self.inner.refresh.lock().await;
         if database.is_some() && self.is_fresh(database.as_deref(), request.mode) {
@@ -415,13 +429,15 @@ impl<M: RoutingManager> ClusterPools<M> {
                 request.session_auth,
                 request.bookmarks,
                 key,
+                budget,
             )
             .await?;
         Ok(table.database().map(str::to_owned))
     }
 
     /// Fetches a new routing table for `database` now, fresh or not (the
-    /// table is stored and returned).
+    /// table is stored and returned). The connections to the routers tried
+    /// share one acquisition timeout.
     pub async fn update_routing_table(
         &self,
         database: Option<&str>,
@@ -430,10 +446,21 @@ impl<M: RoutingManager> ClusterPools<M> {
     ) -> Result<RoutingTable, Error<M::Error>> {
         let key = HomeDbKey::for_session(impersonated_user, None);
         let _refreshing = self.inner.refresh.lock().await;
-        self.refresh(database, impersonated_user, None, bookmarks, key.as_ref())
-            .await
+        let mut budget = self.inner.pool_config.acquisition_timeout();
+        let key = key.as_ref();
+        self.refresh(
+            database,
+            impersonated_user,
+            None,
+            bookmarks,
+            key,
+            &mut budget,
+        )
+        .await
     }
 
+    /// Asks the routers for `database`'s table, acquiring their connections
+    /// within what is left of `budget` (the time spent comes off it).
     async fn refresh(
         &self,
         database: Option<&str>,
@@ -441,6 +468,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         auth: Option<&AuthToken>,
         bookmarks: &[String],
         key: Option<&HomeDbKey>,
+        budget: &mut Duration,
     ) -> Result<RoutingTable, Error<M::Error>> {
         let initial = self.inner.initial.clone();
         // A database without a table (or the home database) asks the
@@ -465,18 +493,24 @@ impl<M: RoutingManager> ClusterPools<M> {
         let mut reply = None;
         let mut last_error = None;
         if prefer_initial {
-            reply = self.fetch_via_initial(&request, &mut last_error).await?;
+            reply = self
+                .fetch_via_initial(&request, &mut last_error, budget)
+                .await?;
         }
         if reply.is_none() {
             for router in routers.iter().filter(|r| **r != initial) {
-                reply = self.fetch(router, &request, &mut last_error).await?;
+                reply = self
+                    .fetch(router, &request, &mut last_error, budget)
+                    .await?;
                 if reply.is_some() {
                     break;
                 }
             }
         }
         if reply.is_none() && !prefer_initial {
-            reply = self.fetch_via_initial(&request, &mut last_error).await?;
+            reply = self
+                .fetch_via_initial(&request, &mut last_error, budget)
+                .await?;
         }
         let Some(reply) = reply else {
             return Err(Error::RoutingUnavailable {
@@ -507,6 +541,7 @@ impl<M: RoutingManager> ClusterPools<M> {
         &self,
         request: &RouteRequest<'_>,
         last_error: &mut Option<Error<M::Error>>,
+        budget: &mut Duration,
     ) -> Result<Option<RouteReply>, Error<M::Error>> {
         let custom = self.inner.config.resolver.as_deref();
         let (addresses, failure) =
@@ -515,22 +550,28 @@ impl<M: RoutingManager> ClusterPools<M> {
             *last_error = Some(Error::Resolve { address, source });
         }
         for address in &addresses {
-            if let Some(reply) = self.fetch(address, request, last_error).await? {
+            if let Some(reply) = self.fetch(address, request, last_error, budget).await? {
                 return Ok(Some(reply));
             }
         }
         Ok(None)
     }
 
-    /// One ROUTE against `router`: `Ok(None)` means try the next router
-    /// (why this one gave nothing goes to `last_error`).
+    /// One ROUTE against `router`, its connection acquired within what is
+    /// left of `budget`: `Ok(None)` means try the next router (why this one
+    /// gave nothing goes to `last_error`).
     async fn fetch(
         &self,
         router: &Address,
         request: &RouteRequest<'_>,
         last_error: &mut Option<Error<M::Error>>,
+        budget: &mut Duration,
     ) -> Result<Option<RouteReply>, Error<M::Error>> {
-        let mut conn = match self.pool_for(router)?.acquire().await {
+        let pool = self.pool_for(router)?;
+        let started = tokio::time::Instant::now();
+        let acquired = pool.acquire_within(*budget).await;
+        *budget = budget.saturating_sub(started.elapsed());
+        let mut conn = match acquired {
             Ok(c) => c,
             Err(e) => {
                 if let Some(source) = e.connection_error() {

@@ -138,6 +138,18 @@ impl<M: Manager> Inner<M> {
         wait: Wait<M>,
         timeout: Duration,
     ) -> Result<Pooled<M>, Error<M::Error>> {
+        if timeout.is_zero() {
+            // No time at all (a spent budget): start nothing. A connection
+            // that only wanted its liveness check goes back unchecked.
+            if let Wait::Held(slot, next) = wait {
+                if let Next::Check(idle) | Next::Ready(idle) = next {
+                    self.lock_idle().push(idle);
+                }
+                // Free again before the error counts what is in use.
+                drop(slot);
+            }
+            return Err(self.timeout_error(timeout));
+        }
         let started = tokio::time::Instant::now();
         match tokio::time::timeout(timeout, self.acquire_waiting(wait)).await {
             Ok(result) => {
@@ -146,17 +158,19 @@ impl<M: Manager> Inner<M> {
                 }
                 result
             }
-            Err(_) => {
-                let m = self.metrics();
-                Err(Error::AcquisitionTimeout {
-                    address: self.address.clone(),
-                    timeout,
-                    in_use: m.in_use,
-                    idle: m.idle,
-                    waiting: m.waiting,
-                    max_size: self.config.max_size(),
-                })
-            }
+            Err(_) => Err(self.timeout_error(timeout)),
+        }
+    }
+
+    fn timeout_error(&self, timeout: Duration) -> Error<M::Error> {
+        let m = self.metrics();
+        Error::AcquisitionTimeout {
+            address: self.address.clone(),
+            timeout,
+            in_use: m.in_use,
+            idle: m.idle,
+            waiting: m.waiting,
+            max_size: self.config.max_size(),
         }
     }
 

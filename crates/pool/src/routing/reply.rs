@@ -1,5 +1,6 @@
 //! The routing information a ROUTE reply carries (`rt: {ttl, db, servers}`).
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use quiver_packstream::{Map, Value};
@@ -75,11 +76,15 @@ impl RouteReply {
     {
         let ttl = Duration::from_secs(u64::try_from(ttl_seconds).unwrap_or(0));
         let mut reply = Self::new(ttl, database.map(str::to_owned), vec![], vec![], vec![]);
+        // What each role already lists: duplicates are dropped in one pass,
+        // not by searching the list for every address (a table of 20,000
+        // servers would cost 200 million comparisons).
+        let mut seen: [HashSet<Address>; 3] = Default::default();
         for (role, addresses) in servers {
-            let list = match role {
-                "ROUTE" => &mut reply.routers,
-                "READ" => &mut reply.readers,
-                "WRITE" => &mut reply.writers,
+            let (list, seen) = match role {
+                "ROUTE" => (&mut reply.routers, &mut seen[0]),
+                "READ" => (&mut reply.readers, &mut seen[1]),
+                "WRITE" => (&mut reply.writers, &mut seen[2]),
                 other => {
                     tracing::debug!(role = other, "ignoring unknown server role in ROUTE reply");
                     continue;
@@ -87,7 +92,7 @@ impl RouteReply {
             };
             for a in addresses {
                 let address = Address::parse(a).map_err(|e| RouteReplyError::new(e.to_string()))?;
-                if !list.contains(&address) {
+                if seen.insert(address.clone()) {
                     list.push(address);
                 }
             }

@@ -7,6 +7,11 @@ use crate::Address;
 /// equally loaded servers wins, so a caller that increments `start` on each
 /// call spreads work round robin among equals.
 ///
+/// `in_use` is asked at most once per candidate, and the scan stops at the
+/// first candidate with nothing in use (none can beat it): an idle cluster
+/// costs one lookup per selection however many servers it has, a busy one
+/// one pass over them.
+///
 /// ```
 /// use quiver_pool::{select_least_connected, Address};
 /// let servers = [Address::new("a", 1), Address::new("b", 1), Address::new("c", 1)];
@@ -30,6 +35,9 @@ where
     for i in 0..n {
         let candidate = candidates.get((start + i) % n)?;
         let load = in_use(candidate);
+        if load == 0 {
+            return Some(candidate);
+        }
         match best {
             Some((_, b)) if b <= load => {}
             _ => best = Some((candidate, load)),
@@ -74,6 +82,58 @@ mod tests {
             let got = select_least_connected(&servers, *start, load).unwrap();
             assert_eq!(got.host(), *want, "loads {loads:?} start {start}");
         }
+    }
+
+    /// Counts the `in_use` lookups of selections over 20,000 servers.
+    fn lookups(servers: &[Address], start: usize, load: impl Fn(&Address) -> usize) -> usize {
+        let asked = std::cell::Cell::new(0);
+        let _ = select_least_connected(servers, start, |a| {
+            asked.set(asked.get() + 1);
+            load(a)
+        });
+        asked.get()
+    }
+
+    fn twenty_thousand() -> Vec<Address> {
+        (0..20_000)
+            .map(|i| Address::new(format!("s{i}"), 7687))
+            .collect()
+    }
+
+    #[test]
+    fn an_idle_cluster_costs_one_lookup_and_a_busy_one_one_pass() {
+        let servers = twenty_thousand();
+        assert_eq!(lookups(&servers, 17, |_| 0), 1);
+        assert_eq!(lookups(&servers, 17, |_| 3), servers.len());
+        // Only the last one scanned (start - 1) is idle: a full pass.
+        let last = servers[16].clone();
+        assert_eq!(
+            lookups(&servers, 17, |a| usize::from(*a != last)),
+            servers.len()
+        );
+        assert_eq!(
+            select_least_connected(&servers, 17, |a| usize::from(*a != last)),
+            Some(&last)
+        );
+    }
+
+    /// An acquire that tries every server of a table in turn, each failing
+    /// and leaving the table: 20,000 attempts cost 20,000 lookups in all
+    /// (each attempt stops at the first idle server), not 20,000 * 20,001 / 2.
+    #[test]
+    fn trying_every_server_in_turn_is_linear_in_lookups() {
+        let mut servers = twenty_thousand();
+        let mut total = 0;
+        let mut attempts = 0;
+        while !servers.is_empty() {
+            total += lookups(&servers, attempts, |_| 0);
+            let chosen = select_least_connected(&servers, attempts, |_| 0)
+                .unwrap()
+                .clone();
+            servers.retain(|a| *a != chosen);
+            attempts += 1;
+        }
+        assert_eq!((attempts, total), (20_000, 20_000));
     }
 
     #[test]
