@@ -38,7 +38,7 @@ impl Connection {
     pub async fn goodbye(&mut self) {
         if self.sm.state() != ServerState::Defunct {
             if self.send(&Request::Goodbye).is_ok() {
-                let _ = self.flush().await;
+                let _ = self.write_out().await;
             }
             let _ = self.stream.shutdown().await;
         }

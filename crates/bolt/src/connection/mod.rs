@@ -145,6 +145,12 @@ impl Connection {
         if self.close_signal.is_closed() {
             return Err(self.fail(Error::Closed));
         }
+        self.write_out().await
+    }
+
+    /// Writes everything buffered and flushes, whatever the close signal
+    /// says: GOODBYE still leaves a connection the closing driver ends.
+    pub(crate) async fn write_out(&mut self) -> Result<(), Error> {
         while !self.wbuf.is_empty() {
             match self.stream.write_buf(&mut self.wbuf).await {
                 Ok(0) => return Err(self.fail(Error::ConnectionClosed)),
@@ -497,5 +503,37 @@ S: <EXIT>
         assert!(c.try_recv().is_none(), "nothing pending after the summary");
         assert_eq!(c.pending(), 0);
         c.goodbye().await;
+    }
+
+    /// A closing driver's signal ends waits for the server, but the
+    /// connections it then closes still say GOODBYE (TestKit's stub servers
+    /// and real servers expect it).
+    #[tokio::test]
+    async fn goodbye_is_sent_after_the_close_signal() {
+        use quiver_test_support::stub::{Script, StubServer};
+        let script = Script::parse(
+            r#"!: BOLT 5.8
+C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+        )
+        .unwrap();
+        let server = StubServer::start(script).await.unwrap();
+        let signal = crate::CloseSignal::new();
+        let config = ConnectionConfig::builder()
+            .auth(crate::AuthToken::basic("neo4j", "pass"))
+            .close_signal(signal.clone())
+            .build()
+            .unwrap();
+        let mut c = Connection::connect(&Address::from(server.addr()), &config)
+            .await
+            .unwrap();
+        signal.close();
+        c.goodbye().await;
+        server.finish().await.expect("the stub saw GOODBYE");
     }
 }
