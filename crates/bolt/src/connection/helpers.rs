@@ -15,7 +15,19 @@ impl Connection {
 
     /// RESET: drains every outstanding reply and brings the server back to READY
     /// (after a failure, or to abandon a result or transaction).
+    ///
+    /// A RESET is how a connection comes back clean, so the driver's close
+    /// signal does not cut it short (its caller bounds it): a closing driver
+    /// lets the reset finish and then says GOODBYE, instead of leaving a
+    /// reply unread (which makes the socket's close a reset, not a FIN).
     pub async fn reset(&mut self) -> Result<(), Error> {
+        let exempt = std::mem::replace(&mut self.close_exempt, true);
+        let result = self.reset_exchange().await;
+        self.close_exempt = exempt;
+        result
+    }
+
+    async fn reset_exchange(&mut self) -> Result<(), Error> {
         self.send(&Request::Reset)?;
         self.flush().await?;
         while let Some(&req) = self.pending.front() {
@@ -35,9 +47,16 @@ impl Connection {
 
     /// GOODBYE: tells the server the client is leaving and closes the socket. The
     /// connection is defunct afterwards. Errors are ignored (the peer may be gone).
+    ///
+    /// A connection the driver's close signal ended (a wait for the server
+    /// cut short) still says GOODBYE: what it had not sent is dropped, and
+    /// a reply it stopped reading does not matter to the server.
     pub async fn goodbye(&mut self) {
-        if self.sm.state() != ServerState::Defunct {
-            if self.send(&Request::Goodbye).is_ok() {
+        if self.ended_by_close {
+            self.wbuf.clear();
+        }
+        if self.sm.state() != ServerState::Defunct || self.ended_by_close {
+            if self.encode(&Request::Goodbye).is_ok() {
                 let _ = self.write_out().await;
             }
             let _ = self.stream.shutdown().await;

@@ -79,6 +79,11 @@ pub struct Connection {
     created_at: Instant,
     last_used: Instant,
     close_signal: crate::CloseSignal,
+    /// The close signal, not the server or the wire, ended the connection:
+    /// nothing half-written is on the wire, so GOODBYE can still go out.
+    ended_by_close: bool,
+    /// Set while a RESET runs: the close signal waits for it.
+    close_exempt: bool,
 }
 
 impl fmt::Debug for Connection {
@@ -114,6 +119,18 @@ impl Connection {
                 state: self.sm.state(),
             });
         }
+        self.encode(request)?;
+        if kind == RequestKind::Reset {
+            self.sm.on_reset_sent(!self.pending.is_empty());
+        }
+        if kind.expects_reply() {
+            self.pending.push_back(kind);
+        }
+        Ok(())
+    }
+
+    /// Encodes `request` into the write buffer, whatever the state.
+    pub(crate) fn encode(&mut self, request: &Request<'_>) -> Result<(), Error> {
         let (version, opts) = (self.version, self.opts);
         ChunkCodec::encode_with(&mut self.wbuf, |buf| {
             request.write(&mut buf.writer(), version, &opts)
@@ -123,12 +140,6 @@ impl Connection {
             other => other,
         })?;
         crate::message::log::request(request);
-        if kind == RequestKind::Reset {
-            self.sm.on_reset_sent(!self.pending.is_empty());
-        }
-        if kind.expects_reply() {
-            self.pending.push_back(kind);
-        }
         Ok(())
     }
 
@@ -142,8 +153,8 @@ impl Connection {
         if self.sm.state() == ServerState::Defunct {
             return Err(Error::Defunct);
         }
-        if self.close_signal.is_closed() {
-            return Err(self.fail(Error::Closed));
+        if self.close_signal.is_closed() && !self.close_exempt {
+            return Err(self.end_by_close());
         }
         self.write_out().await
     }
@@ -273,7 +284,13 @@ impl Connection {
         }
         // The read, unless the close signal comes first (`None`).
         let read = self.stream.read_buf(&mut self.rbuf);
-        let closing = self.close_signal.closed();
+        let exempt = self.close_exempt;
+        let closing = async {
+            if exempt {
+                std::future::pending::<()>().await;
+            }
+            self.close_signal.closed().await;
+        };
         let read = async {
             let mut read = std::pin::pin!(read);
             let mut closing = std::pin::pin!(closing);
@@ -293,11 +310,17 @@ impl Connection {
             None => read.await,
         };
         match n {
-            None => Err(self.fail(Error::Closed)),
+            None => Err(self.end_by_close()),
             Some(Ok(0)) => Err(self.fail(Error::ConnectionClosed)),
             Some(Ok(_)) => Ok(()),
             Some(Err(e)) => Err(self.fail(Error::Io(e))),
         }
+    }
+
+    /// The driver is closing: the connection ends, the wire still sound.
+    fn end_by_close(&mut self) -> Error {
+        self.ended_by_close = true;
+        self.fail(Error::Closed)
     }
 
     fn fail(&mut self, e: Error) -> Error {
@@ -533,6 +556,50 @@ S: <EXIT>
             .await
             .unwrap();
         signal.close();
+        c.goodbye().await;
+        server.finish().await.expect("the stub saw GOODBYE");
+    }
+
+    /// A RESET under way when the close signal fires finishes (its reply is
+    /// read, so the socket closes cleanly) and GOODBYE follows: what a
+    /// closing driver does with a connection coming back from a failed query.
+    #[tokio::test]
+    async fn a_reset_outlasts_the_close_signal_and_goodbye_follows() {
+        use quiver_test_support::stub::{Script, StubServer};
+        let script = Script::parse(
+            r#"!: BOLT 5.8
+C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
+   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
+S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
+   SUCCESS {}
+C: RESET
+S: <SLEEP 1>
+   SUCCESS {}
+C: GOODBYE
+S: <EXIT>
+"#,
+        )
+        .unwrap();
+        let server = StubServer::start(script).await.unwrap();
+        let signal = crate::CloseSignal::new();
+        let config = ConnectionConfig::builder()
+            .auth(crate::AuthToken::basic("neo4j", "pass"))
+            .close_signal(signal.clone())
+            .build()
+            .unwrap();
+        let mut c = Connection::connect(&Address::from(server.addr()), &config)
+            .await
+            .unwrap();
+        let closer = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            signal.close();
+        });
+        c.reset().await.expect("the reset finishes");
+        closer.await.unwrap();
+        assert!(
+            matches!(c.flush().await, Err(Error::Closed)),
+            "other work is refused"
+        );
         c.goodbye().await;
         server.finish().await.expect("the stub saw GOODBYE");
     }

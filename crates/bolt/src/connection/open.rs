@@ -97,6 +97,8 @@ impl Connection {
             auth: config.auth.clone(),
             created_at: now,
             close_signal: config.close_signal.clone(),
+            ended_by_close: false,
+            close_exempt: false,
             last_used: now,
         };
         conn.hello(config).await?;

@@ -84,6 +84,10 @@ pub(crate) struct Inner<M: Manager> {
     /// The runtime of the first acquire: background resets and goodbyes run
     /// there even when a guard is dropped outside any runtime (blocking API).
     runtime: OnceLock<tokio::runtime::Handle>,
+    /// How many given-back connections a background task is resetting:
+    /// closing the pool waits for them, so their GOODBYE goes out before
+    /// `close` returns.
+    resetting: tokio::sync::watch::Sender<usize>,
 }
 
 struct Idle<C> {
@@ -127,6 +131,7 @@ impl<M: Manager> Pool<M> {
                 auth_generation: AtomicU64::new(0),
                 counters: Counters::default(),
                 runtime: OnceLock::new(),
+                resetting: tokio::sync::watch::Sender::new(0),
             }),
         }
     }
@@ -181,11 +186,16 @@ impl<M: Manager> Pool<M> {
         self.inner.closed.store(true, Ordering::Release);
         self.inner.semaphore.close();
         let idle = std::mem::take(&mut *self.inner.lock_idle());
+        let limit = self.inner.config.connect_timeout();
         for i in idle {
-            let limit = self.inner.config.connect_timeout();
             let _ = tokio::time::timeout(limit, self.inner.manager.close(*i.conn)).await;
             self.inner.counters.closed.fetch_add(1, Ordering::Relaxed);
         }
+        // Connections given back mid-exchange are still being reset (each
+        // bounded by the same limit); they close themselves once the pool
+        // is closed, and this waits for that.
+        let mut resetting = self.inner.resetting.subscribe();
+        let _ = tokio::time::timeout(limit, resetting.wait_for(|n| *n == 0)).await;
     }
 }
 

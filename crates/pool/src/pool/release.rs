@@ -2,6 +2,8 @@
 //! only one left mid-exchange takes the slow path (a RESET in a background
 //! task, which holds the slot until it is done).
 
+use std::sync::atomic::Ordering;
+
 use super::{ConnectionHealth, Idle, Manager, Meta, Slot};
 
 /// Takes a connection back from a guard. The slot is released by the
@@ -17,7 +19,9 @@ pub(super) fn give_back<M: Manager>(
     let inner = &slot.inner;
     let health = inner.manager.health(&conn);
     if discard || health == ConnectionHealth::Broken {
-        inner.dispose(conn, false);
+        // The manager's close says GOODBYE where the wire still allows it
+        // (a connection the driver's close signal ended) and nothing else.
+        inner.dispose(conn, true);
         return;
     }
     let now = inner.clock.now();
@@ -37,6 +41,7 @@ pub(super) fn give_back<M: Manager>(
         inner.dispose(conn, false);
         return;
     };
+    inner.resetting.send_modify(|n| *n += 1);
     rt.spawn(reset_returned(slot.hand_over(), conn, meta));
 }
 
@@ -48,7 +53,7 @@ async fn reset_returned<M: Manager>(slot: Slot<M>, mut conn: Box<M::Connection>,
     let limit = this.config.connect_timeout();
     let result = tokio::time::timeout(limit, this.manager.reset(&mut conn)).await;
     let ready = this.manager.health(&conn) == ConnectionHealth::Ready;
-    match result {
+    let goodbye = match result {
         Ok(Ok(())) => {
             let now = this.clock.now();
             if ready && this.reusable(&meta, now) {
@@ -57,18 +62,29 @@ async fn reset_returned<M: Manager>(slot: Slot<M>, mut conn: Box<M::Connection>,
                     meta,
                     since: now,
                 });
+                None
             } else {
-                this.dispose(conn, ready);
+                Some((conn, ready))
             }
         }
         Ok(Err(e)) => {
             tracing::debug!(address = %this.address, error = %e, "reset of a returned connection failed");
-            this.dispose(conn, false);
+            // The manager's close says GOODBYE where the wire still allows
+            // it (the driver's close signal ended the reset) and nothing else.
+            Some((conn, true))
         }
         Err(_) => {
             tracing::debug!(address = %this.address, "reset of a returned connection timed out");
-            this.dispose(conn, false);
+            Some((conn, false))
+        }
+    };
+    if let Some((conn, say_goodbye)) = goodbye {
+        this.counters.closed.fetch_add(1, Ordering::Relaxed);
+        if say_goodbye {
+            // Here, not in a task of its own: a closing pool waits for this.
+            let _ = tokio::time::timeout(limit, this.manager.close(*conn)).await;
         }
     }
+    this.resetting.send_modify(|n| *n = n.saturating_sub(1));
     // `slot` is released here, after the connection is back.
 }
