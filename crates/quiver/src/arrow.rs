@@ -3,8 +3,9 @@
 //! [`QueryResult::to_record_batch`] turns the rest of a result into one
 //! [`RecordBatch`]; [`QueryResult::record_batches`] streams batches of a
 //! given number of rows while records arrive, so a large result never sits
-//! in memory twice (only the records of the batch being built are held as
-//! [`Value`]s). [`EagerResult::to_record_batch`] does the same for a result
+//! in memory twice (only the batch being built is held: columns of
+//! integers, floats, strings, booleans or dates straight in Arrow buffers,
+//! read from the records' bytes, other columns as [`Value`]s). [`EagerResult::to_record_batch`] does the same for a result
 //! already in memory, and [`RecordBatchBuilder`] for records of your own.
 //! [`ToDfOptions`] mirrors the manual's `to_df(expand, parse_dates)`.
 //!
@@ -97,8 +98,8 @@ use arrow_array::{
     PrimitiveArray, StructArray,
 };
 use arrow_buffer::{
-    BooleanBuffer, Buffer, IntervalMonthDayNano, NullBuffer, NullBufferBuilder, OffsetBuffer,
-    ScalarBuffer,
+    BooleanBuffer, BooleanBufferBuilder, Buffer, IntervalMonthDayNano, NullBuffer,
+    NullBufferBuilder, OffsetBuffer, ScalarBuffer,
 };
 use arrow_schema::{Field, Fields, Schema};
 use futures_util::Stream;
@@ -373,10 +374,13 @@ pub struct RecordBatchBuilder {
     names: Vec<String>,
     index: HashMap<String, usize>,
     /// Column-major values of the rows since the last batch.
-    columns: Vec<Vec<Value>>,
+    columns: Vec<Column>,
     /// What earlier batches found per column.
     kinds: Vec<Kind>,
     rows: usize,
+    /// Every column through [`Value`]s (the reference the typed columns
+    /// are tested against).
+    values_only: bool,
 }
 
 impl RecordBatchBuilder {
@@ -390,13 +394,26 @@ impl RecordBatchBuilder {
             columns: Vec::new(),
             kinds: Vec::new(),
             rows: 0,
+            values_only: false,
         };
         if !options.expand {
             for key in builder.keys.iter() {
                 builder.names.push(key.clone());
-                builder.columns.push(Vec::new());
+                builder.columns.push(Column::Nulls(0));
                 builder.kinds.push(Kind::Null);
             }
+        }
+        builder
+    }
+
+    /// A builder that decodes every field into a [`Value`] first: the path
+    /// the typed columns must agree with.
+    #[cfg(test)]
+    fn values_only(keys: Arc<[String]>, options: ToDfOptions) -> Self {
+        let mut builder = RecordBatchBuilder::new(keys, options);
+        builder.values_only = true;
+        for column in &mut builder.columns {
+            *column = Column::Values(Vec::new());
         }
         builder
     }
@@ -419,12 +436,13 @@ impl RecordBatchBuilder {
         }
         let width = self.columns.len();
         let mut n = 0;
+        let typed_dates = !self.options.parse_dates;
         for (column, field) in self.columns.iter_mut().zip(record.iter()) {
-            column.push(field.get::<Value>()?);
+            column.push_field(field, typed_dates)?;
             n += 1;
         }
         for column in self.columns.iter_mut().take(width).skip(n) {
-            column.push(Value::Null);
+            column.push_value(Value::Null, typed_dates);
         }
         self.rows += 1;
         Ok(())
@@ -435,8 +453,9 @@ impl RecordBatchBuilder {
     pub fn push_values(&mut self, values: Vec<Value>) -> Result<()> {
         if !self.options.expand {
             let mut values = values.into_iter();
+            let typed_dates = !self.options.parse_dates;
             for column in &mut self.columns {
-                column.push(values.next().unwrap_or(Value::Null));
+                column.push_value(values.next().unwrap_or(Value::Null), typed_dates);
             }
             self.rows += 1;
             return Ok(());
@@ -447,8 +466,10 @@ impl RecordBatchBuilder {
         }
         self.rows += 1;
         for column in &mut self.columns {
-            if column.len() < self.rows {
-                column.push(Value::Null);
+            if let Column::Values(column) = column {
+                if column.len() < self.rows {
+                    column.push(Value::Null);
+                }
             }
         }
         Ok(())
@@ -462,12 +483,13 @@ impl RecordBatchBuilder {
                 let at = self.columns.len();
                 self.index.insert(name.clone(), at);
                 self.names.push(name);
-                self.columns.push(vec![Value::Null; self.rows]);
+                self.columns
+                    .push(Column::Values(vec![Value::Null; self.rows]));
                 self.kinds.push(Kind::Null);
                 at
             }
         };
-        if let Some(column) = self.columns.get_mut(at) {
+        if let Some(Column::Values(column)) = self.columns.get_mut(at) {
             if column.len() == self.rows {
                 column.push(value);
             }
@@ -486,18 +508,34 @@ impl RecordBatchBuilder {
             .zip(self.columns.iter_mut())
             .zip(self.kinds.iter_mut())
         {
-            let values = std::mem::replace(column, Vec::with_capacity(rows));
-            let found = column_kind(&values, kind.clone(), parse_dates);
-            let refs: Vec<&Value> = values.iter().collect();
-            let array = match build(&found, &refs, parse_dates) {
-                Some(array) => {
-                    *kind = found;
-                    array
+            let text_bytes = column.text_bytes();
+            let array = match std::mem::replace(column, Column::Nulls(0)) {
+                Column::Nulls(n) => Arc::new(NullArray::new(n)) as ArrayRef,
+                Column::Typed(typed) => {
+                    *kind = typed.kind();
+                    typed.finish()
                 }
-                None => {
-                    *kind = Kind::Json;
-                    json_array(&refs)
+                Column::Values(values) => {
+                    let found = column_kind(&values, kind.clone(), parse_dates);
+                    let refs: Vec<&Value> = values.iter().collect();
+                    match build(&found, &refs, parse_dates) {
+                        Some(array) => {
+                            *kind = found;
+                            array
+                        }
+                        None => {
+                            *kind = Kind::Json;
+                            json_array(&refs)
+                        }
+                    }
                 }
+            };
+            // The next batch's column: typed when the kind found so far is
+            // a simple one (expand's columns come and go: values only).
+            *column = if self.values_only || self.options.expand {
+                Column::Values(Vec::with_capacity(rows))
+            } else {
+                Column::fresh(kind, rows, text_bytes, !parse_dates)
             };
             fields.push(Field::new(name.clone(), array.data_type().clone(), true));
             arrays.push(array);
@@ -505,6 +543,366 @@ impl RecordBatchBuilder {
         let schema = Arc::new(Schema::new(fields));
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
         RecordBatch::try_new_with_options(schema, arrays, &options).map_err(arrow_error)
+    }
+}
+
+/// The values of one column since the last batch.
+///
+/// A column whose Arrow type is known to be a simple one (from an earlier
+/// batch, or from its first non-null value) takes each field straight from
+/// the record's PackStream bytes into a typed buffer, with no [`Value`] in
+/// between. The first field that does not fit turns the column back into
+/// [`Value`]s (those appended so far included), so the batch comes out
+/// exactly as the general path builds it: mixed columns still fall back to
+/// JSON text.
+#[derive(Debug)]
+enum Column {
+    /// Only nulls so far, in a column with no type yet.
+    Nulls(usize),
+    /// Values of one simple kind, appended from the records' bytes.
+    Typed(Typed),
+    /// Decoded values: the general path.
+    Values(Vec<Value>),
+}
+
+#[derive(Debug)]
+struct Typed {
+    valid: BooleanBufferBuilder,
+    null_count: usize,
+    data: TypedData,
+}
+
+#[derive(Debug)]
+enum TypedData {
+    Bool(BooleanBufferBuilder),
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Str { text: Vec<u8>, offsets: Vec<i64> },
+    Date(Vec<i32>),
+}
+
+/// A field's value when it is a simple scalar, read from its PackStream
+/// bytes (which it must span exactly); `Other` for anything else,
+/// malformed bytes included (the general path then decodes, or refuses, it).
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    Date(i64),
+    Other,
+}
+
+/// The integer at the start of `raw` and the bytes it takes.
+fn raw_int(raw: &[u8]) -> Option<(i64, usize)> {
+    let marker = *raw.first()?;
+    let be = |n: usize| -> Option<[u8; 8]> {
+        let bytes = raw.get(1..1 + n)?;
+        // Sign-extended big-endian.
+        let fill = if bytes.first()? & 0x80 != 0 { 0xFF } else { 0 };
+        let mut out = [fill; 8];
+        out[8 - n..].copy_from_slice(bytes);
+        Some(out)
+    };
+    Some(match marker {
+        0x00..=0x7F | 0xF0..=0xFF => (i64::from(marker as i8), 1),
+        0xC8 => (i64::from_be_bytes(be(1)?), 2),
+        0xC9 => (i64::from_be_bytes(be(2)?), 3),
+        0xCA => (i64::from_be_bytes(be(4)?), 5),
+        0xCB => (i64::from_be_bytes(be(8)?), 9),
+        _ => return None,
+    })
+}
+
+fn scalar(raw: &[u8]) -> Scalar<'_> {
+    let Some(&marker) = raw.first() else {
+        return Scalar::Other;
+    };
+    fn exact(raw: &[u8], value: Scalar<'static>, len: usize) -> Scalar<'static> {
+        if raw.len() == len {
+            value
+        } else {
+            Scalar::Other
+        }
+    }
+    let exact = |value, len| exact(raw, value, len);
+    match marker {
+        0xC0 => exact(Scalar::Null, 1),
+        0xC2 => exact(Scalar::Bool(false), 1),
+        0xC3 => exact(Scalar::Bool(true), 1),
+        0xC1 => match raw.get(1..9).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            Some(b) => exact(Scalar::Float(f64::from_be_bytes(b)), 9),
+            None => Scalar::Other,
+        },
+        0x80..=0x8F | 0xD0..=0xD2 => {
+            let (len, at) = match marker {
+                0xD0 => (raw.get(1).map(|&b| usize::from(b)), 2),
+                0xD1 => (
+                    raw.get(1..3)
+                        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))),
+                    3,
+                ),
+                0xD2 => (
+                    raw.get(1..5)
+                        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize),
+                    5,
+                ),
+                _ => (Some(usize::from(marker & 0x0F)), 1),
+            };
+            match len.and_then(|len| raw.get(at..)?.get(..len).map(|b| (b, at + len))) {
+                Some((bytes, end)) if end == raw.len() => match std::str::from_utf8(bytes) {
+                    Ok(s) => Scalar::Str(s),
+                    Err(_) => Scalar::Other,
+                },
+                _ => Scalar::Other,
+            }
+        }
+        // A Date: a structure of one field, tag `D`, the days.
+        0xB1 if raw.get(1) == Some(&quiver_packstream::structure::tag::DATE) => {
+            match raw.get(2..).and_then(raw_int) {
+                Some((days, len)) => exact(Scalar::Date(days), 2 + len),
+                None => Scalar::Other,
+            }
+        }
+        _ => match raw_int(raw) {
+            Some((i, len)) => exact(Scalar::Int(i), len),
+            None => Scalar::Other,
+        },
+    }
+}
+
+impl Column {
+    /// An empty column for a batch after one that found `kind`.
+    fn fresh(kind: &Kind, rows: usize, text_bytes: usize, typed_dates: bool) -> Column {
+        let data = match kind {
+            Kind::Null => return Column::Nulls(0),
+            Kind::Bool => TypedData::Bool(BooleanBufferBuilder::new(rows)),
+            Kind::Int => TypedData::Int(Vec::with_capacity(rows)),
+            Kind::Float => TypedData::Float(Vec::with_capacity(rows)),
+            Kind::Str => {
+                let mut offsets = Vec::with_capacity(rows + 1);
+                offsets.push(0);
+                TypedData::Str {
+                    text: Vec::with_capacity(text_bytes),
+                    offsets,
+                }
+            }
+            Kind::Date if typed_dates => TypedData::Date(Vec::with_capacity(rows)),
+            _ => return Column::Values(Vec::with_capacity(rows)),
+        };
+        Column::Typed(Typed {
+            valid: BooleanBufferBuilder::new(rows),
+            null_count: 0,
+            data,
+        })
+    }
+
+    /// The text bytes of a string column, for the next batch's capacity.
+    fn text_bytes(&self) -> usize {
+        match self {
+            Column::Typed(Typed {
+                data: TypedData::Str { text, .. },
+                ..
+            }) => text.len(),
+            _ => 0,
+        }
+    }
+
+    fn push_field(&mut self, field: crate::record::Field<'_>, typed_dates: bool) -> Result<()> {
+        if let Column::Values(values) = self {
+            values.push(field.get::<Value>()?);
+            return Ok(());
+        }
+        let value = scalar(field.raw());
+        if self.push_scalar(&value, typed_dates) {
+            return Ok(());
+        }
+        let value = field.get::<Value>()?;
+        self.values().push(value);
+        Ok(())
+    }
+
+    fn push_value(&mut self, value: Value, typed_dates: bool) {
+        if let Column::Values(values) = self {
+            values.push(value);
+            return;
+        }
+        let fits = match &value {
+            Value::Null => self.push_scalar(&Scalar::Null, typed_dates),
+            Value::Boolean(b) => self.push_scalar(&Scalar::Bool(*b), typed_dates),
+            Value::Integer(i) => self.push_scalar(&Scalar::Int(*i), typed_dates),
+            Value::Float(f) => self.push_scalar(&Scalar::Float(*f), typed_dates),
+            Value::String(s) => self.push_scalar(&Scalar::Str(s), typed_dates),
+            Value::Date(d) => self.push_scalar(&Scalar::Date(d.days), typed_dates),
+            _ => false,
+        };
+        if !fits {
+            self.values().push(value);
+        }
+    }
+
+    /// Appends a scalar to a column of nulls or of its kind; `false` when
+    /// it does not fit (the caller then turns to values).
+    fn push_scalar(&mut self, value: &Scalar<'_>, typed_dates: bool) -> bool {
+        if let Column::Nulls(n) = self {
+            let n = *n;
+            let kind = match value {
+                Scalar::Null => {
+                    *self = Column::Nulls(n + 1);
+                    return true;
+                }
+                Scalar::Bool(_) => Kind::Bool,
+                Scalar::Int(_) => Kind::Int,
+                Scalar::Float(_) => Kind::Float,
+                Scalar::Str(_) => Kind::Str,
+                Scalar::Date(_) => Kind::Date,
+                Scalar::Other => return false,
+            };
+            let mut column = Column::fresh(&kind, n.max(1), 0, typed_dates);
+            if let Column::Typed(typed) = &mut column {
+                for _ in 0..n {
+                    typed.push(&Scalar::Null);
+                }
+            } else {
+                return false;
+            }
+            *self = column;
+        }
+        match self {
+            Column::Typed(typed) => typed.push(value),
+            _ => false,
+        }
+    }
+
+    /// The column as values (converting it if it was not), to push onto.
+    fn values(&mut self) -> &mut Vec<Value> {
+        let values = match self {
+            Column::Values(values) => std::mem::take(values),
+            Column::Nulls(n) => vec![Value::Null; *n],
+            Column::Typed(typed) => typed.to_values(),
+        };
+        *self = Column::Values(values);
+        match self {
+            Column::Values(values) => values,
+            _ => unreachable!("the column was just made values"),
+        }
+    }
+}
+
+impl Typed {
+    fn kind(&self) -> Kind {
+        match self.data {
+            TypedData::Bool(_) => Kind::Bool,
+            TypedData::Int(_) => Kind::Int,
+            TypedData::Float(_) => Kind::Float,
+            TypedData::Str { .. } => Kind::Str,
+            TypedData::Date(_) => Kind::Date,
+        }
+    }
+
+    /// Appends a value of the column's kind (or a null); `false` otherwise.
+    #[inline]
+    fn push(&mut self, value: &Scalar<'_>) -> bool {
+        let valid = match (&mut self.data, value) {
+            (TypedData::Bool(bits), Scalar::Bool(b)) => {
+                bits.append(*b);
+                true
+            }
+            (TypedData::Int(v), Scalar::Int(i)) => {
+                v.push(*i);
+                true
+            }
+            (TypedData::Float(v), Scalar::Float(f)) => {
+                v.push(*f);
+                true
+            }
+            (TypedData::Str { text, offsets }, Scalar::Str(s)) => {
+                text.extend_from_slice(s.as_bytes());
+                offsets.push(text.len() as i64);
+                true
+            }
+            (TypedData::Date(v), Scalar::Date(days)) => match i32::try_from(*days) {
+                Ok(days) => {
+                    v.push(days);
+                    true
+                }
+                // Out of Date32's range: the general path makes it text.
+                Err(_) => return false,
+            },
+            (data, Scalar::Null) => {
+                match data {
+                    TypedData::Bool(bits) => bits.append(false),
+                    TypedData::Int(v) => v.push(0),
+                    TypedData::Float(v) => v.push(0.0),
+                    TypedData::Str { text, offsets } => offsets.push(text.len() as i64),
+                    TypedData::Date(v) => v.push(0),
+                }
+                false
+            }
+            _ => return false,
+        };
+        self.valid.append(valid);
+        if !valid {
+            self.null_count += 1;
+        }
+        true
+    }
+
+    /// The values appended so far, as the general path holds them.
+    fn to_values(&self) -> Vec<Value> {
+        let n = self.valid.len();
+        let mut values = Vec::with_capacity(n.max(16) * 2);
+        for i in 0..n {
+            if !self.valid.get_bit(i) {
+                values.push(Value::Null);
+                continue;
+            }
+            values.push(match &self.data {
+                TypedData::Bool(bits) => Value::Boolean(bits.get_bit(i)),
+                TypedData::Int(v) => Value::Integer(v[i]),
+                TypedData::Float(v) => Value::Float(v[i]),
+                TypedData::Str { text, offsets } => {
+                    let span = &text[offsets[i] as usize..offsets[i + 1] as usize];
+                    Value::String(String::from_utf8_lossy(span).into_owned())
+                }
+                TypedData::Date(v) => Value::Date(crate::types::Date {
+                    days: i64::from(v[i]),
+                }),
+            });
+        }
+        values
+    }
+
+    fn finish(mut self) -> ArrayRef {
+        let nulls = if self.null_count == 0 {
+            None
+        } else {
+            Some(NullBuffer::new(self.valid.finish()))
+        };
+        // The last batch is often shorter than the capacity reserved.
+        fn fit<T>(mut v: Vec<T>) -> Vec<T> {
+            if v.capacity() > v.len() + v.len() / 8 {
+                v.shrink_to_fit();
+            }
+            v
+        }
+        match self.data {
+            TypedData::Bool(mut bits) => Arc::new(BooleanArray::new(bits.finish(), nulls)),
+            TypedData::Int(v) => Arc::new(PrimitiveArray::<Int64Type>::new(
+                ScalarBuffer::from(fit(v)),
+                nulls,
+            )),
+            TypedData::Float(v) => Arc::new(PrimitiveArray::<Float64Type>::new(
+                ScalarBuffer::from(fit(v)),
+                nulls,
+            )),
+            TypedData::Date(v) => Arc::new(PrimitiveArray::<Date32Type>::new(
+                ScalarBuffer::from(fit(v)),
+                nulls,
+            )),
+            TypedData::Str { text, offsets } => end_to_end(fit(text), offsets, nulls, true),
+        }
     }
 }
 
@@ -1185,4 +1583,154 @@ fn json_path(p: &Path, out: &mut String) {
             }),
         ],
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Date;
+
+    fn keys(names: &[&str]) -> Arc<[String]> {
+        names.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    /// The batches of `records`, `per_batch` rows each, from the typed
+    /// columns (records and values pushed) and from values only: the same.
+    fn same_both_ways(keys: &Arc<[String]>, records: &[Record], per_batch: usize) {
+        for parse_dates in [false, true] {
+            let options = ToDfOptions::new().parse_dates(parse_dates);
+            let mut typed = RecordBatchBuilder::new(Arc::clone(keys), options);
+            let mut pushed = RecordBatchBuilder::new(Arc::clone(keys), options);
+            let mut reference = RecordBatchBuilder::values_only(Arc::clone(keys), options);
+            for chunk in records.chunks(per_batch) {
+                for record in chunk {
+                    typed.push(record).unwrap();
+                    pushed.push_values(record.values().unwrap()).unwrap();
+                    reference.push(record).unwrap();
+                }
+                let want = reference.finish().unwrap();
+                assert_eq!(typed.finish().unwrap(), want, "parse_dates {parse_dates}");
+                assert_eq!(pushed.finish().unwrap(), want, "parse_dates {parse_dates}");
+            }
+        }
+    }
+
+    #[test]
+    fn typed_columns_build_the_batches_the_values_do() {
+        let keys = keys(&[
+            "int", "float", "text", "date", "flag", "late", "mixed", "changes", "far_date", "list",
+            "short",
+        ]);
+        let date = |days| Value::Date(Date { days });
+        let records: Vec<Record> = (0..20i64)
+            .map(|i| {
+                let maybe = |v: Value| if i % 4 == 1 { Value::Null } else { v };
+                Record::from_values(
+                    Arc::clone(&keys),
+                    vec![
+                        maybe(Value::from(i * 1_000_003 - 7)),
+                        maybe(Value::from(i as f64 / 3.0)),
+                        maybe(Value::from(format!("row \"{i}\" é"))),
+                        maybe(date(i * 400 - 3000)),
+                        maybe(Value::from(i % 3 == 0)),
+                        // Null for the first batches, then integers.
+                        if i < 9 { Value::Null } else { Value::from(i) },
+                        // An integer, then a string, in the same batch.
+                        if i % 5 == 4 {
+                            Value::from("four")
+                        } else {
+                            Value::from(i)
+                        },
+                        // Integers for two batches, then floats.
+                        if i < 8 {
+                            Value::from(i)
+                        } else {
+                            Value::from(i as f64)
+                        },
+                        // A date past Date32 (and timestamps) midway.
+                        if i == 13 {
+                            date(i64::from(i32::MAX) + 1)
+                        } else {
+                            date(i)
+                        },
+                        Value::List(vec![Value::from(i), Value::Null]),
+                        Value::Null,
+                    ],
+                )
+                .unwrap()
+            })
+            .collect();
+        for per_batch in [1, 4, 7, 20] {
+            same_both_ways(&keys, &records, per_batch);
+        }
+    }
+
+    #[test]
+    fn typed_columns_read_every_encoding_of_their_values() {
+        let keys = keys(&["i", "f", "s", "d", "b"]);
+        let raw = |fields: &[&[u8]]| {
+            let mut data = vec![0x95];
+            for f in fields {
+                data.extend_from_slice(f);
+            }
+            Record::from_packstream(Arc::clone(&keys), bytes::Bytes::from(data)).unwrap()
+        };
+        let mut long = vec![0xD1, 0x01, 0x00];
+        long.extend(std::iter::repeat_n(b'x', 256));
+        let records = vec![
+            raw(&[
+                &[0x05],
+                &[0xC1, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0],
+                &[0x81, b'a'],
+                &[0xB1, 0x44, 0x01],
+                &[0xC3],
+            ]),
+            raw(&[
+                &[0xC8, 0x85],
+                &[0xC0],
+                &[0xD0, 0x02, b'b', b'c'],
+                &[0xB1, 0x44, 0xC9, 0x01, 0x00],
+                &[0xC2],
+            ]),
+            raw(&[
+                &[0xC9, 0xFF, 0x00],
+                &[0xC1, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0],
+                &long,
+                &[0xB1, 0x44, 0xCA, 0xFF, 0xFF, 0xFF, 0x00],
+                &[0xC0],
+            ]),
+            raw(&[
+                &[0xCA, 0, 1, 0, 0],
+                &[0xC0],
+                &[0xD2, 0, 0, 0, 1, b'z'],
+                &[0xB1, 0x44, 0xCB, 0, 0, 0, 0, 0, 0, 0, 9],
+                &[0xC3],
+            ]),
+            raw(&[
+                &[0xCB, 0x80, 0, 0, 0, 0, 0, 0, 0],
+                &[0xC1, 0, 0, 0, 0, 0, 0, 0, 0],
+                &[0x80],
+                &[0xC0],
+                &[0xC3],
+            ]),
+            raw(&[&[0xF0], &[0xC0], &[0xC0], &[0xB1, 0x44, 0xF5], &[0xC2]]),
+        ];
+        for per_batch in [1, 2, 6] {
+            same_both_ways(&keys, &records, per_batch);
+        }
+    }
+
+    #[test]
+    fn a_malformed_field_is_an_error_in_a_typed_column() {
+        let keys = keys(&["s"]);
+        let good = Record::from_values(Arc::clone(&keys), vec![Value::from("ok")]).unwrap();
+        let bad = Record::from_packstream(
+            Arc::clone(&keys),
+            bytes::Bytes::from_static(&[0x91, 0x82, 0xFF, 0xFE]),
+        )
+        .unwrap();
+        let mut builder = RecordBatchBuilder::new(Arc::clone(&keys), ToDfOptions::default());
+        builder.push(&good).unwrap();
+        assert!(builder.push(&bad).is_err());
+    }
 }

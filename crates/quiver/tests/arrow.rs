@@ -790,3 +790,60 @@ fn the_blocking_result_has_the_arrow_methods() {
     assert_eq!(batches.len(), 3);
     check_table(&batches, 250);
 }
+
+#[test]
+fn records_read_from_their_bytes_give_the_batches_their_values_give() {
+    // Records are read straight into typed columns; pushed as values they
+    // go the general way. Nulls, a column null for the first batch, one
+    // that turns from integers to strings midway, one mixed within a batch.
+    let names = keys(&["i", "f", "s", "d", "late", "turns", "mixed"]);
+    let records: Vec<Record> = (0..12i64)
+        .map(|i| {
+            let null_or = |v: Value| if i % 3 == 2 { Value::Null } else { v };
+            let values = vec![
+                null_or(Value::from(i - 5)),
+                null_or(Value::from(i as f64 * 0.5)),
+                null_or(Value::from(format!("name {i}"))),
+                null_or(Value::Date(Date { days: 19_000 + i })),
+                if i < 5 { Value::Null } else { Value::from(i) },
+                if i < 7 {
+                    Value::from(i)
+                } else {
+                    Value::from(format!("{i}"))
+                },
+                if i == 9 {
+                    Value::from(true)
+                } else {
+                    Value::from(i)
+                },
+            ];
+            Record::from_values(Arc::clone(&names), values).unwrap()
+        })
+        .collect();
+    let mut from_records = RecordBatchBuilder::new(Arc::clone(&names), plain());
+    let mut from_values = RecordBatchBuilder::new(Arc::clone(&names), plain());
+    let mut types = Vec::new();
+    for chunk in records.chunks(4) {
+        for record in chunk {
+            from_records.push(record).unwrap();
+            from_values.push_values(record.values().unwrap()).unwrap();
+        }
+        let batch = from_records.finish().unwrap();
+        assert_eq!(batch, from_values.finish().unwrap());
+        let schema = batch.schema();
+        types.push((
+            schema.field(4).data_type().clone(),
+            schema.field(5).data_type().clone(),
+            schema.field(6).data_type().clone(),
+        ));
+    }
+    use DataType::{Int64, Null, Utf8};
+    assert_eq!(
+        types,
+        [
+            (Null, Int64, Int64),
+            (Int64, Utf8, Int64),
+            (Int64, Utf8, Utf8)
+        ]
+    );
+}
