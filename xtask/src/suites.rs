@@ -406,6 +406,7 @@ mod tests {
                 "unit",
                 "doc",
                 "docs",
+                "polars",
                 "testkit",
                 "fuzz",
                 "integration",
