@@ -528,33 +528,44 @@ S: <EXIT>
         c.goodbye().await;
     }
 
-    /// A closing driver's signal ends waits for the server, but the
-    /// connections it then closes still say GOODBYE (TestKit's stub servers
-    /// and real servers expect it).
-    #[tokio::test]
-    async fn goodbye_is_sent_after_the_close_signal() {
+    /// A connection to a stub server playing `rest` after the logon, with a
+    /// close signal of its own.
+    async fn with_close_signal(
+        rest: &str,
+    ) -> (
+        quiver_test_support::stub::StubServer,
+        Connection,
+        crate::CloseSignal,
+    ) {
         use quiver_test_support::stub::{Script, StubServer};
-        let script = Script::parse(
-            r#"!: BOLT 5.8
+        const LOGGED_ON: &str = r#"!: BOLT 5.8
 C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
    LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
 S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
    SUCCESS {}
-C: GOODBYE
-S: <EXIT>
-"#,
-        )
-        .unwrap();
-        let server = StubServer::start(script).await.unwrap();
+"#;
+        let text = format!("{LOGGED_ON}{rest}");
+        let server = StubServer::start(Script::parse(&text).unwrap())
+            .await
+            .unwrap();
         let signal = crate::CloseSignal::new();
         let config = ConnectionConfig::builder()
             .auth(crate::AuthToken::basic("neo4j", "pass"))
             .close_signal(signal.clone())
             .build()
             .unwrap();
-        let mut c = Connection::connect(&Address::from(server.addr()), &config)
+        let c = Connection::connect(&Address::from(server.addr()), &config)
             .await
             .unwrap();
+        (server, c, signal)
+    }
+
+    /// A closing driver's signal ends waits for the server, but the
+    /// connections it then closes still say GOODBYE (TestKit's stub servers
+    /// and real servers expect it).
+    #[tokio::test]
+    async fn goodbye_is_sent_after_the_close_signal() {
+        let (server, mut c, signal) = with_close_signal("C: GOODBYE\nS: <EXIT>\n").await;
         signal.close();
         c.goodbye().await;
         server.finish().await.expect("the stub saw GOODBYE");
@@ -565,31 +576,9 @@ S: <EXIT>
     /// closing driver does with a connection coming back from a failed query.
     #[tokio::test]
     async fn a_reset_outlasts_the_close_signal_and_goodbye_follows() {
-        use quiver_test_support::stub::{Script, StubServer};
-        let script = Script::parse(
-            r#"!: BOLT 5.8
-C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
-   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
-   SUCCESS {}
-C: RESET
-S: <SLEEP 1>
-   SUCCESS {}
-C: GOODBYE
-S: <EXIT>
-"#,
-        )
-        .unwrap();
-        let server = StubServer::start(script).await.unwrap();
-        let signal = crate::CloseSignal::new();
-        let config = ConnectionConfig::builder()
-            .auth(crate::AuthToken::basic("neo4j", "pass"))
-            .close_signal(signal.clone())
-            .build()
-            .unwrap();
-        let mut c = Connection::connect(&Address::from(server.addr()), &config)
-            .await
-            .unwrap();
+        let (server, mut c, signal) =
+            with_close_signal("C: RESET\nS: <SLEEP 1>\n   SUCCESS {}\nC: GOODBYE\nS: <EXIT>\n")
+                .await;
         let closer = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;
             signal.close();
