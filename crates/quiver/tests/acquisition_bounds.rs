@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::error::Error as _;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
@@ -71,17 +70,6 @@ async fn write_error(driver: &Driver) -> (quiver::Error, Duration) {
         Ok(_) => panic!("the write ran"),
         Err(e) => (e, took),
     }
-}
-
-/// Every message down the `source()` chain, the error's own first.
-fn chain(err: &quiver::Error) -> Vec<String> {
-    let mut out = vec![err.to_string()];
-    let mut next = err.source();
-    while let Some(e) = next {
-        out.push(e.to_string());
-        next = e.source();
-    }
-    out
 }
 
 /// A router with a table naming `writers`, and a driver on it.

@@ -3,22 +3,10 @@
 
 mod common;
 
-use std::error::Error as _;
 use std::time::Duration;
 
 use common::*;
 use quiver::{Config, Driver, ErrorKind, SessionConfig};
-
-/// Every message down the `source()` chain, the error's own first.
-fn chain(err: &quiver::Error) -> Vec<String> {
-    let mut out = vec![err.to_string()];
-    let mut next = err.source();
-    while let Some(e) = next {
-        out.push(e.to_string());
-        next = e.source();
-    }
-    out
-}
 
 fn quick() -> Config {
     Config::builder()

@@ -144,3 +144,14 @@ pub async fn begin(session: &mut quiver::Session) -> quiver::Transaction<'_> {
         .await
         .unwrap()
 }
+
+/// Every message down the `source()` chain, the error's own first.
+pub fn chain(err: &quiver::Error) -> Vec<String> {
+    let mut out = vec![err.to_string()];
+    let mut next = std::error::Error::source(err);
+    while let Some(e) = next {
+        out.push(e.to_string());
+        next = e.source();
+    }
+    out
+}
