@@ -399,7 +399,9 @@ fn struct_field<W: Write, T: ?Sized + Serialize>(
             }
             let tag = u8::try_from(kind)
                 .map_err(|_| Error::unrepresentable(format!("structure tag {kind}")))?;
-            if *typed && structure::depends_on_version(tag) {
+            // Raw structures too: a graph tag written raw is still a graph
+            // value, which the caller of portable bytes relies on not finding.
+            if structure::depends_on_version(tag) {
                 ser.portable = false;
             }
             if *typed && tag == structure::tag::VECTOR && !ser.options.vectors_enabled() {

@@ -505,3 +505,20 @@ fn display_is_a_cypher_like_literal() {
     };
     assert_eq!(Value::from(path).to_string(), "(:A)<-[:R]-()");
 }
+
+#[test]
+fn graph_structures_are_never_portable_even_written_raw() {
+    use quiver_packstream::{Serializer, Structure};
+    use serde::Serialize;
+    // A raw structure with a node's tag is still a node to a server: bytes
+    // holding one must not be taken as portable parameters.
+    for tag in [0x4E, 0x52, 0x72, 0x50] {
+        let mut ser = Serializer::new(Vec::new());
+        Structure::new(tag, vec![]).serialize(&mut ser).unwrap();
+        assert!(!ser.is_portable(), "tag {tag:#x}");
+    }
+    // An unknown tag written raw encodes the same everywhere.
+    let mut ser = Serializer::new(Vec::new());
+    Structure::new(0x01, vec![]).serialize(&mut ser).unwrap();
+    assert!(ser.is_portable());
+}

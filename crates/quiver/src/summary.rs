@@ -133,7 +133,12 @@ impl Query {
                 why.clone(),
             ));
         }
-        for (key, value) in self.parameters() {
+        // Encoded parameters are portable bytes, which hold no graph value
+        // (`Serializer::is_portable`): they are not decoded to be checked.
+        if self.encoded.is_some() {
+            return Ok(());
+        }
+        for (key, value) in self.parameters.iter() {
             if let Some(kind) = graph_value(value) {
                 return Err(crate::Error::new(
                     crate::ErrorKind::Serialization,
