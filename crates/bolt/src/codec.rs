@@ -105,23 +105,31 @@ impl ChunkCodec {
         }
         if len <= MAX_CHUNK {
             dst[start..start + 2].copy_from_slice(&(len as u16).to_be_bytes());
-            dst.put_u16(0);
         } else {
-            let body = dst.split_off(start + 2);
-            dst.truncate(start);
-            chunk_into(&body, dst);
+            chunk_in_place(dst, start, len);
         }
+        dst.put_u16(0);
         Ok(())
     }
 }
 
-fn chunk_into(body: &[u8], dst: &mut BytesMut) {
-    dst.reserve(body.len() + 2 * (body.len() / MAX_CHUNK + 2));
-    for chunk in body.chunks(MAX_CHUNK) {
-        dst.put_u16(chunk.len() as u16);
-        dst.put_slice(chunk);
+/// Splits the body at `start + 2..start + 2 + len` (behind its placeholder
+/// header at `start`) into chunks where it lies: the buffer grows by the
+/// extra headers and each chunk after the first moves up by two bytes per
+/// header before it, the last first, so no byte is overwritten before it
+/// has moved and the body is never copied elsewhere.
+fn chunk_in_place(dst: &mut BytesMut, start: usize, len: usize) {
+    let chunks = len.div_ceil(MAX_CHUNK);
+    dst.resize(start + 2 + len + 2 * (chunks - 1), 0);
+    for i in (1..chunks).rev() {
+        let from = start + 2 + i * MAX_CHUNK;
+        let size = MAX_CHUNK.min(len - i * MAX_CHUNK);
+        let to = from + 2 * i;
+        dst.copy_within(from..from + size, to);
+        dst[to - 2..to].copy_from_slice(&(size as u16).to_be_bytes());
     }
-    dst.put_u16(0);
+    // The first chunk is full, and stays where it was written.
+    dst[start..start + 2].copy_from_slice(&(MAX_CHUNK as u16).to_be_bytes());
 }
 
 impl Decoder for ChunkCodec {
@@ -196,10 +204,10 @@ impl Encoder<&[u8]> for ChunkCodec {
     type Error = Error;
 
     fn encode(&mut self, body: &[u8], dst: &mut BytesMut) -> Result<(), Error> {
-        if !body.is_empty() {
-            chunk_into(body, dst);
-        }
-        Ok(())
+        ChunkCodec::encode_with::<Error>(dst, |buf| {
+            buf.extend_from_slice(body);
+            Ok(())
+        })
     }
 }
 
@@ -367,6 +375,37 @@ mod tests {
         let mut c = ChunkCodec::with_max_message_size(4);
         let mut buf = BytesMut::from(&[0x00, 0x03, 1, 2, 3, 0x00, 0x02, 4, 5][..]);
         assert!(matches!(c.decode(&mut buf), Err(Error::Protocol(_))));
+    }
+
+    #[test]
+    fn bodies_of_many_chunks_are_chunked_in_place_at_every_boundary() {
+        // Sizes around each chunk boundary, behind bytes already buffered.
+        for len in [
+            MAX_CHUNK + 1,
+            2 * MAX_CHUNK - 1,
+            2 * MAX_CHUNK,
+            2 * MAX_CHUNK + 1,
+            5 * MAX_CHUNK + 7,
+        ] {
+            let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut expected = vec![0xAA, 0xBB];
+            for chunk in body.chunks(MAX_CHUNK) {
+                expected.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+                expected.extend_from_slice(chunk);
+            }
+            expected.extend_from_slice(&[0, 0]);
+            let mut out = BytesMut::from(&[0xAA, 0xBB][..]);
+            ChunkCodec::encode_with::<()>(&mut out, |b| {
+                b.extend_from_slice(&body);
+                Ok(())
+            })
+            .unwrap();
+            assert!(out[..] == expected[..], "len {len}");
+            out.advance(2);
+            let back = ChunkCodec::new().decode(&mut out).unwrap().unwrap();
+            assert!(back[..] == body[..], "len {len}");
+            assert!(out.is_empty());
+        }
     }
 
     #[test]
