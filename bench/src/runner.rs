@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use quiver_test_support::bench_server::BenchServer;
 
-use crate::workload::{Outcome, Workload, ALL, W8_RUNS};
+use crate::workload::{w6_batch_kb, Outcome, Workload, ALL, W8_RUNS};
 use crate::{runs, DRIVERS, PEERS};
 
 /// A client process that takes longer than this is killed.
@@ -246,6 +246,10 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 let p50: Vec<f64> = v.iter().map(|o| o.p50_us).collect();
                 let p99: Vec<f64> = v.iter().map(|o| o.p99_us).collect();
                 let fair: Vec<f64> = v.iter().map(|o| o.fairness).collect();
+                let cost: Vec<f64> = v
+                    .iter()
+                    .map(|o| o.rss_kb.saturating_sub(o.base_kb) as f64)
+                    .collect();
                 // W8: each process is one sample; its percentiles are over processes.
                 let (p50, p99) = if workload == Workload::W8 {
                     (median(&p50), percentile(&p50, 0.99))
@@ -256,7 +260,15 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 let lo = rates.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = rates.iter().copied().fold(0.0, f64::max);
                 let spread = if m > 0.0 { (hi - lo) / m * 100.0 } else { 0.0 };
-                (m, spread, p50, p99, median(&rss) / 1024.0, median(&fair))
+                (
+                    m,
+                    spread,
+                    p50,
+                    p99,
+                    median(&rss) / 1024.0,
+                    median(&fair),
+                    median(&cost) / 1024.0,
+                )
             })
         };
         let best_peer = PEERS
@@ -272,7 +284,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
             .filter_map(|p| stat(p).map(|s| s.3))
             .fold(f64::INFINITY, f64::min);
         for driver in &options.drivers {
-            let Some((m, spread, p50, p99, rss, fair)) = stat(driver) else {
+            let Some((m, spread, p50, p99, rss, fair, _)) = stat(driver) else {
                 continue;
             };
             let ratio = match best_peer {
@@ -302,6 +314,26 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 latency(p50),
                 latency(p99)
             );
+        }
+        // W6's targets are for the write from the application's structs
+        // (`params_from`): the rate, and peak RSS over the rows already made
+        // against one encoded batch. The write from maps is shown beside it.
+        if let (Workload::W6, Some((peer, p)), Some(q)) =
+            (workload, best_peer, stat("quiver-serde"))
+        {
+            let ratio = q.0 / p.0;
+            let batch_mb = w6_batch_kb() as f64 / 1024.0;
+            let cost_ok = q.6 <= batch_mb + 2.0;
+            let maps = stat("quiver").map_or(String::new(), |m| {
+                format!("; from maps (quiver) {:.2}x {peer}", m.0 / p.0)
+            });
+            verdicts.push(format!(
+                "W6: quiver-serde {ratio:.2}x {peer} (target 2x) {}; peak RSS over the rows made {:.1} MB vs one encoded batch {batch_mb:.1} MB (+2 MB) {}{maps}",
+                if ratio >= 2.0 { "MET" } else { "NOT MET" },
+                q.6,
+                if cost_ok { "MET" } else { "NOT MET" },
+            ));
+            continue;
         }
         // The targets, for the default Quiver client.
         if let (Some((peer, p)), Some(q)) = (best_peer, stat("quiver")) {

@@ -73,6 +73,23 @@ fn date_as_cypher<S: serde::Serializer>(d: &chrono::NaiveDate, s: S) -> Result<S
     serde::Serialize::serialize(&quiver::types::Date::from(*d), s)
 }
 
+/// A W6 batch as `params_from` takes it: the rows straight from the
+/// application's structs.
+#[derive(serde::Serialize)]
+pub struct W6Batch<'a> {
+    pub rows: &'a [W6Row],
+}
+
+/// One W6 batch's parameters encoded (PackStream), kB: what W6's peak RSS
+/// over its rows is weighed against.
+pub fn w6_batch_kb() -> u64 {
+    let rows = w6_rows();
+    let batch = W6Batch {
+        rows: &rows[..W6_BATCH],
+    };
+    quiver_packstream::to_vec(&batch).map_or(0, |b| b.len() as u64 / 1024)
+}
+
 /// The rows W6 writes (made before the clock starts).
 pub fn w6_rows() -> Vec<W6Row> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
@@ -220,6 +237,9 @@ pub struct Outcome {
     pub fairness: f64,
     /// Peak resident set, kB.
     pub rss_kb: u64,
+    /// W6: the peak resident set once the rows are made, before the clock
+    /// starts, kB (so `rss_kb - base_kb` is what writing them cost).
+    pub base_kb: u64,
     /// W9 (quiver-arrow): the Arrow memory of the batches kept, kB.
     pub batch_kb: u64,
     pub checksum: i64,
@@ -228,12 +248,13 @@ pub struct Outcome {
 impl Outcome {
     pub fn to_line(&self) -> String {
         format!(
-            "RESULT rate={} p50_us={} p99_us={} fairness={} rss_kb={} batch_kb={} checksum={}",
+            "RESULT rate={} p50_us={} p99_us={} fairness={} rss_kb={} base_kb={} batch_kb={} checksum={}",
             self.rate,
             self.p50_us,
             self.p99_us,
             self.fairness,
             self.rss_kb,
+            self.base_kb,
             self.batch_kb,
             self.checksum
         )
@@ -250,6 +271,7 @@ impl Outcome {
                 "p99_us" => out.p99_us = v.parse().ok()?,
                 "fairness" => out.fairness = v.parse().ok()?,
                 "rss_kb" => out.rss_kb = v.parse().ok()?,
+                "base_kb" => out.base_kb = v.parse().ok()?,
                 "batch_kb" => out.batch_kb = v.parse().ok()?,
                 "checksum" => out.checksum = v.parse().ok()?,
                 _ => {}

@@ -113,7 +113,11 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
     let mut sum = Sum::default();
     let mut out = Outcome::default();
     if workload == Workload::W8 {
-        one_query(&mut driver.session(SessionConfig::new()), "RETURN 1", &mut sum)?;
+        one_query(
+            &mut driver.session(SessionConfig::new()),
+            "RETURN 1",
+            &mut sum,
+        )?;
         let took = born.elapsed().as_secs_f64();
         (out.rate, out.p50_us, out.p99_us) = (1.0 / took, took * 1e6, took * 1e6);
         out.checksum = sum.0;
@@ -127,6 +131,7 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
     match workload {
         Workload::W6 => {
             let rows = w6_rows();
+            out.base_kb = crate::workload::peak_rss_kb();
             let start = Instant::now();
             let mut session = driver.session(SessionConfig::new());
             for batch in rows.chunks(W6_BATCH) {

@@ -81,6 +81,7 @@ async fn run_async(addr: &str, workload: Workload, born: Instant) -> Res<Outcome
     match workload {
         Workload::W6 => {
             let rows = w6_rows();
+            out.base_kb = crate::workload::peak_rss_kb();
             let start = Instant::now();
             for batch in rows.chunks(W6_BATCH) {
                 graph

@@ -3,12 +3,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use quiver::{AuthToken, Config, Driver, FetchSize, Map, Node, Query, Record, SessionConfig, Value};
-use serde::{Deserialize, Serialize};
+use quiver::{
+    AuthToken, Config, Driver, FetchSize, Map, Node, Query, Record, SessionConfig, Value,
+};
+use serde::Deserialize;
 
 use super::Read;
 use crate::workload::{
-    fairness, percentiles, w6_rows, Outcome, Sum, W6Row, Workload, W1_QUERIES, W5_QUERIES,
+    fairness, percentiles, w6_rows, Outcome, Sum, W6Batch, W6Row, Workload, W1_QUERIES, W5_QUERIES,
     W5_TASKS, W6_BATCH, W6_QUERY, W7_POOL, W7_QUERIES, W7_TASKS, W9_BATCH,
 };
 
@@ -114,12 +116,13 @@ async fn run_async(
     match workload {
         Workload::W6 => {
             let rows = w6_rows();
+            out.base_kb = crate::workload::peak_rss_kb();
             let start = Instant::now();
             let mut session = driver.session(SessionConfig::default());
             for batch in rows.chunks(W6_BATCH) {
                 let query = match read {
                     Read::Serde => Query::from(W6_QUERY)
-                        .params_from(&Batch { rows: batch })
+                        .params_from(&W6Batch { rows: batch })
                         .map_err(err)?,
                     _ => Query::from(W6_QUERY).param("rows", rows_as_values(batch)),
                 };
@@ -220,13 +223,6 @@ async fn run_async(
     Ok(out)
 }
 
-/// A W6 batch as `params_from` takes it: the rows straight from the
-/// application's structs.
-#[derive(Serialize)]
-struct Batch<'a> {
-    rows: &'a [W6Row],
-}
-
 /// A W6 batch as a list of maps.
 pub fn rows_as_values(rows: &[W6Row]) -> Value {
     Value::List(
@@ -241,7 +237,10 @@ pub fn rows_as_values(rows: &[W6Row]) -> Value {
                     "tags".into(),
                     Value::List(r.tags.iter().map(|&t| Value::from(t)).collect()),
                 );
-                m.insert("born".into(), Value::Date(quiver::types::Date::from(r.born)));
+                m.insert(
+                    "born".into(),
+                    Value::Date(quiver::types::Date::from(r.born)),
+                );
                 Value::Map(m)
             })
             .collect(),
@@ -296,7 +295,11 @@ async fn arrow_query(driver: &Driver, query: &str, sum: &mut Sum) -> Res<u64> {
 pub fn read_record(record: &Record, read: Read, sum: &mut Sum) -> Res<()> {
     let shape = record.keys().first().map(String::as_str).unwrap_or("");
     // The Arrow client's warm-up query is read as the plain loop reads it.
-    let read = if read == Read::Arrow { Read::Native } else { read };
+    let read = if read == Read::Arrow {
+        Read::Native
+    } else {
+        read
+    };
     match (read, shape) {
         (Read::Native, "1") => sum.int(record.get_at::<i64>(0).map_err(err)?),
         (Read::Native, "i") => sum.int(record.get_at::<i64>(0).map_err(err)?),

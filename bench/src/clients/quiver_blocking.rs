@@ -52,6 +52,7 @@ pub fn run(addr: &str, workload: Workload) -> Res<Outcome> {
     match workload {
         Workload::W6 => {
             let rows = w6_rows();
+            out.base_kb = crate::workload::peak_rss_kb();
             let start = Instant::now();
             let mut session = driver.session(SessionConfig::default());
             for batch in rows.chunks(W6_BATCH) {

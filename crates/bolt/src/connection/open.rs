@@ -73,13 +73,14 @@ impl Connection {
             None => transport.await?,
         };
         let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
-        let version = negotiate(&mut stream, &mut rbuf, config).await?;
+        let mut wbuf = BytesMut::with_capacity(8 * 1024);
+        let version = negotiate(&mut stream, &mut rbuf, &mut wbuf, config).await?;
         debug!(%address, %version, "handshake done");
         let now = Instant::now();
         let mut conn = Connection {
             stream,
             rbuf,
-            wbuf: BytesMut::with_capacity(8 * 1024),
+            wbuf,
             codec: ChunkCodec::with_max_message_size(config.max_message_size)
                 .with_buffer_target(config.read_buffer_size),
             read_buffer_size: config.read_buffer_size,
@@ -180,9 +181,12 @@ impl Connection {
 }
 
 /// Runs the handshake on a fresh stream; bytes read past it stay in `rbuf`.
+/// The handshake. A manifest handshake's choice is left in `wbuf`, to go
+/// out in one write with HELLO (and LOGON): the server reads it before them.
 async fn negotiate(
     stream: &mut Stream,
     rbuf: &mut BytesMut,
+    wbuf: &mut BytesMut,
     config: &ConnectionConfig,
 ) -> Result<Version, Error> {
     let hello = handshake::client_hello(&config.versions, config.manifest_handshake);
@@ -220,7 +224,7 @@ async fn negotiate(
                 let _ = stream.write_all(&[0, 0, 0, 0, 0]).await;
                 return Err(Error::NoCommonVersion);
             };
-            stream.write_all(&handshake::manifest_choice(v)).await?;
+            wbuf.extend_from_slice(&handshake::manifest_choice(v));
             v
         }
     };
@@ -230,4 +234,46 @@ async fn negotiate(
         )));
     }
     Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_manifest_choice_waits_to_go_out_with_hello() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut offer = [0u8; 20];
+            s.read_exact(&mut offer).await.unwrap();
+            // A manifest offering 5.8, no capabilities.
+            s.write_all(&[0, 0, 1, 0xFF, 1, 0, 0, 8, 5, 0])
+                .await
+                .unwrap();
+            // The client writes nothing until it has HELLO to send.
+            let mut more = [0u8; 8];
+            let got = tokio::time::timeout(Duration::from_millis(200), s.read(&mut more)).await;
+            assert!(got.is_err(), "the choice went out alone: {got:?}");
+            s
+        });
+        let mut stream = Stream::Tcp(TcpStream::connect(addr).await.unwrap());
+        let config = ConnectionConfig::builder()
+            .versions(&[Version::V5_8])
+            .build()
+            .unwrap();
+        let (mut rbuf, mut wbuf) = (BytesMut::new(), BytesMut::new());
+        let version = negotiate(&mut stream, &mut rbuf, &mut wbuf, &config)
+            .await
+            .unwrap();
+        assert_eq!(version, Version::V5_8);
+        assert_eq!(&wbuf[..], &handshake::manifest_choice(Version::V5_8)[..]);
+        drop(server.await.unwrap());
+    }
 }
