@@ -275,7 +275,10 @@ impl ConnectionConfigBuilder {
         self.config.max_message_size = bytes;
         self
     }
-    /// Initial size of the read buffer (default 64 KiB).
+    /// Size of the read buffer once replies come in bulk (default 64 KiB):
+    /// a connection starts with 8 KiB (or this, if smaller) and moves to
+    /// this size when a read fills the room it had, so connections that
+    /// only carry small replies stay small.
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.config.read_buffer_size = bytes.max(1024);
         self

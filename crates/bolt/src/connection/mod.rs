@@ -27,6 +27,10 @@ use crate::version::Version;
 
 /// Read at least this much free space before each read syscall.
 const MIN_READ_SPACE: usize = 8 * 1024;
+/// What a new connection's read buffer holds until a read fills it: a
+/// connection that only ever carries small replies stays this small (a
+/// pool of many such connections, W7 in the bench).
+pub(crate) const INITIAL_READ_BUFFER: usize = 8 * 1024;
 
 /// One open Bolt connection.
 ///
@@ -64,6 +68,9 @@ pub struct Connection {
     wbuf: BytesMut,
     codec: ChunkCodec,
     read_buffer_size: usize,
+    /// How much room each read asks for: [`INITIAL_READ_BUFFER`] until a
+    /// read fills the space it had, `read_buffer_size` from then on.
+    read_size: usize,
     version: Version,
     opts: Options,
     sm: StateMachine,
@@ -280,8 +287,9 @@ impl Connection {
     /// signal.
     async fn fill(&mut self) -> Result<(), Error> {
         if self.rbuf.capacity() - self.rbuf.len() < MIN_READ_SPACE {
-            self.rbuf.reserve(self.read_buffer_size);
+            self.rbuf.reserve(self.read_size);
         }
+        let room = self.rbuf.capacity() - self.rbuf.len();
         // The read, unless the close signal comes first (`None`).
         let read = self.stream.read_buf(&mut self.rbuf);
         let exempt = self.close_exempt;
@@ -312,7 +320,14 @@ impl Connection {
         match n {
             None => Err(self.end_by_close()),
             Some(Ok(0)) => Err(self.fail(Error::ConnectionClosed)),
-            Some(Ok(_)) => Ok(()),
+            Some(Ok(n)) => {
+                if n == room {
+                    // More was waiting: replies come in bulk (records), so
+                    // later reads get the full buffer.
+                    self.read_size = self.read_buffer_size;
+                }
+                Ok(())
+            }
             Some(Err(e)) => Err(self.fail(Error::Io(e))),
         }
     }
@@ -469,6 +484,63 @@ mod tests {
         assert_send(&c.goodbye());
         assert_send(&c.check_idle());
         assert_send(c);
+    }
+
+    /// A connection starts with a small read buffer and keeps it while
+    /// replies are small; a read that fills it moves it to the configured
+    /// size.
+    #[tokio::test]
+    async fn the_read_buffer_grows_only_when_a_read_fills_it() {
+        use crate::message::{Pull, Run};
+        use quiver_test_support::stub::{Script, StubServer};
+        let big = "x".repeat(3 * INITIAL_READ_BUFFER);
+        let script = Script::parse(&format!(
+            r#"!: BOLT 5.8
+C: HELLO {{"user_agent": "*", "bolt_agent": {{"product": "*", "...": ""}}}}
+   LOGON {{"scheme": "basic", "principal": "neo4j", "credentials": "pass"}}
+S: SUCCESS {{"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}}
+   SUCCESS {{}}
+C: RUN "RETURN 1" {{}} {{}}
+   PULL {{"n": -1}}
+S: SUCCESS {{"fields": ["x"]}}
+   RECORD [1]
+   SUCCESS {{}}
+C: RUN "RETURN big" {{}} {{}}
+   PULL {{"n": -1}}
+S: SUCCESS {{"fields": ["x"]}}
+   RECORD ["{big}"]
+   SUCCESS {{}}
+C: GOODBYE
+S: <EXIT>
+"#
+        ))
+        .unwrap();
+        let server = StubServer::start(script).await.unwrap();
+        let config = ConnectionConfig::builder()
+            .auth(crate::AuthToken::basic("neo4j", "pass"))
+            .build()
+            .unwrap();
+        let mut c = Connection::connect(&Address::from(server.addr()), &config)
+            .await
+            .unwrap();
+        let mut replies = 0;
+        for query in ["RETURN 1", "RETURN big"] {
+            c.send(&Request::Run(Run::new(query))).unwrap();
+            c.send(&Request::Pull(Pull::ALL)).unwrap();
+            c.flush().await.unwrap();
+            for _ in 0..3 {
+                c.recv().await.unwrap();
+                replies += 1;
+            }
+            if query == "RETURN 1" {
+                assert_eq!(c.read_size, INITIAL_READ_BUFFER, "small replies");
+                assert!(c.rbuf.capacity() <= INITIAL_READ_BUFFER);
+            }
+        }
+        assert_eq!(replies, 6);
+        assert_eq!(c.read_size, 64 * 1024, "a read filled the buffer");
+        c.goodbye().await;
+        server.finish().await.unwrap();
     }
 
     /// Replies already read come from `try_recv` without IO; it says `None`

@@ -72,7 +72,8 @@ impl Connection {
                 .map_err(|_| Error::ConnectTimeout(t))??,
             None => transport.await?,
         };
-        let mut rbuf = BytesMut::with_capacity(config.read_buffer_size);
+        let read_size = super::INITIAL_READ_BUFFER.min(config.read_buffer_size);
+        let mut rbuf = BytesMut::with_capacity(read_size);
         let mut wbuf = BytesMut::with_capacity(8 * 1024);
         let version = negotiate(&mut stream, &mut rbuf, &mut wbuf, config).await?;
         debug!(%address, %version, "handshake done");
@@ -84,6 +85,7 @@ impl Connection {
             codec: ChunkCodec::with_max_message_size(config.max_message_size)
                 .with_buffer_target(config.read_buffer_size),
             read_buffer_size: config.read_buffer_size,
+            read_size,
             version,
             opts: options_for(version, false).max_depth(config.max_nesting_depth),
             sm: StateMachine::new(version),
