@@ -26,7 +26,7 @@ pub const BENCHES: &[Bench] = &[
     },
     Bench {
         name: "drivers",
-        what: "Quiver against neo4rs and neo4j on the bench server, W1 to W5 (bench/)",
+        what: "Quiver against neo4rs and neo4j on the bench server, W1 to W9 (bench/)",
         command: drivers,
     },
 ];

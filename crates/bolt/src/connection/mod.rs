@@ -492,15 +492,10 @@ mod tests {
     #[tokio::test]
     async fn the_read_buffer_grows_only_when_a_read_fills_it() {
         use crate::message::{Pull, Run};
-        use quiver_test_support::stub::{Script, StubServer};
         let big = "x".repeat(3 * INITIAL_READ_BUFFER);
-        let script = Script::parse(&format!(
-            r#"!: BOLT 5.8
-C: HELLO {{"user_agent": "*", "bolt_agent": {{"product": "*", "...": ""}}}}
-   LOGON {{"scheme": "basic", "principal": "neo4j", "credentials": "pass"}}
-S: SUCCESS {{"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}}
-   SUCCESS {{}}
-C: RUN "RETURN 1" {{}} {{}}
+        let (server, mut c) = logged_on(
+            &format!(
+                r#"C: RUN "RETURN 1" {{}} {{}}
    PULL {{"n": -1}}
 S: SUCCESS {{"fields": ["x"]}}
    RECORD [1]
@@ -513,16 +508,10 @@ S: SUCCESS {{"fields": ["x"]}}
 C: GOODBYE
 S: <EXIT>
 "#
-        ))
-        .unwrap();
-        let server = StubServer::start(script).await.unwrap();
-        let config = ConnectionConfig::builder()
-            .auth(crate::AuthToken::basic("neo4j", "pass"))
-            .build()
-            .unwrap();
-        let mut c = Connection::connect(&Address::from(server.addr()), &config)
-            .await
-            .unwrap();
+            ),
+            None,
+        )
+        .await;
         let mut replies = 0;
         for query in ["RETURN 1", "RETURN big"] {
             c.send(&Request::Run(Run::new(query))).unwrap();
@@ -548,14 +537,8 @@ S: <EXIT>
     #[tokio::test]
     async fn try_recv_hands_out_what_is_buffered_and_nothing_else() {
         use crate::message::{Pull, Run};
-        use quiver_test_support::stub::{Script, StubServer};
-        let script = Script::parse(
-            r#"!: BOLT 5.8
-C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
-   LOGON {"scheme": "basic", "principal": "neo4j", "credentials": "pass"}
-S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
-   SUCCESS {}
-C: RUN "RETURN 1" {} {}
+        let (server, mut c) = logged_on(
+            r#"C: RUN "RETURN 1" {} {}
    PULL {"n": -1}
 S: SUCCESS {"fields": ["x"]}
    RECORD [1]
@@ -564,16 +547,9 @@ S: SUCCESS {"fields": ["x"]}
 C: GOODBYE
 S: <EXIT>
 "#,
+            None,
         )
-        .unwrap();
-        let server = StubServer::start(script).await.unwrap();
-        let config = ConnectionConfig::builder()
-            .auth(crate::AuthToken::basic("neo4j", "pass"))
-            .build()
-            .unwrap();
-        let mut c = Connection::connect(&Address::from(server.addr()), &config)
-            .await
-            .unwrap();
+        .await;
         assert!(c.try_recv().is_none(), "nothing pending");
         c.send(&Request::Run(Run::new("RETURN 1"))).unwrap();
         c.send(&Request::Pull(Pull::ALL)).unwrap();
@@ -598,6 +574,7 @@ S: <EXIT>
         assert!(c.try_recv().is_none(), "nothing pending after the summary");
         assert_eq!(c.pending(), 0);
         c.goodbye().await;
+        server.finish().await.unwrap();
     }
 
     /// A connection to a stub server playing `rest` after the logon, with a
@@ -609,6 +586,17 @@ S: <EXIT>
         Connection,
         crate::CloseSignal,
     ) {
+        let signal = crate::CloseSignal::new();
+        let (server, c) = logged_on(rest, Some(signal.clone())).await;
+        (server, c, signal)
+    }
+
+    /// A connection logged on to a stub (Bolt 5.8) that plays `rest` after
+    /// HELLO and LOGON.
+    async fn logged_on(
+        rest: &str,
+        signal: Option<crate::CloseSignal>,
+    ) -> (quiver_test_support::stub::StubServer, Connection) {
         use quiver_test_support::stub::{Script, StubServer};
         const LOGGED_ON: &str = r#"!: BOLT 5.8
 C: HELLO {"user_agent": "*", "bolt_agent": {"product": "*", "...": ""}}
@@ -620,16 +608,14 @@ S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-7"}
         let server = StubServer::start(Script::parse(&text).unwrap())
             .await
             .unwrap();
-        let signal = crate::CloseSignal::new();
-        let config = ConnectionConfig::builder()
-            .auth(crate::AuthToken::basic("neo4j", "pass"))
-            .close_signal(signal.clone())
-            .build()
-            .unwrap();
-        let c = Connection::connect(&Address::from(server.addr()), &config)
+        let mut config = ConnectionConfig::builder().auth(crate::AuthToken::basic("neo4j", "pass"));
+        if let Some(signal) = signal {
+            config = config.close_signal(signal);
+        }
+        let c = Connection::connect(&Address::from(server.addr()), &config.build().unwrap())
             .await
             .unwrap();
-        (server, c, signal)
+        (server, c)
     }
 
     /// A closing driver's signal ends waits for the server, but the
