@@ -3,6 +3,8 @@
 //! streaming form against the bench server.
 #![cfg(feature = "arrow")]
 
+mod common;
+
 use std::sync::Arc;
 
 use quiver::arrow::array::{
@@ -16,9 +18,11 @@ use quiver::types::{
     Date, DateTime, DateTimeZoneId, Duration, LocalDateTime, LocalTime, Point2D, Point3D, Time,
     Uuid,
 };
-use quiver::{AuthToken, Config, Driver, Map, Node, Path, Record, Relationship, SessionConfig};
+use quiver::{Config, Map, Node, Path, Record, Relationship, SessionConfig};
 use quiver::{UnboundRelationship, Value};
 use quiver_test_support::bench_server::BenchServer;
+
+use common::{bench_blocking_driver, bench_driver};
 
 fn keys(names: &[&str]) -> Arc<[String]> {
     names
@@ -673,15 +677,6 @@ fn batches_keep_their_types_and_columns_from_batch_to_batch() {
 
 const ROWS: usize = 150_000;
 
-fn driver(server: &BenchServer) -> Driver {
-    Driver::with_config(
-        &format!("bolt://{}", server.addr()),
-        AuthToken::basic("u", "p"),
-        Config::default(),
-    )
-    .unwrap()
-}
-
 fn check_table(batches: &[RecordBatch], rows: usize) {
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     assert_eq!(total, rows);
@@ -704,7 +699,7 @@ fn check_table(batches: &[RecordBatch], rows: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn record_batches_stream_while_records_arrive() {
     let server = BenchServer::start().expect("bench server");
-    let driver = driver(&server);
+    let driver = bench_driver(&server, Config::default());
     let mut session = driver.session(SessionConfig::default());
     let mut result = session.run(format!("TABLE {ROWS}")).await.unwrap();
     let mut batches = Vec::new();
@@ -736,7 +731,7 @@ async fn record_batches_stream_while_records_arrive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn to_record_batch_and_the_run_with_transformer() {
     let server = BenchServer::start().expect("bench server");
-    let driver = driver(&server);
+    let driver = bench_driver(&server, Config::default());
     let mut session = driver.session(SessionConfig::default());
     let batch = session
         .run("TABLE 5000")
@@ -770,11 +765,7 @@ async fn to_record_batch_and_the_run_with_transformer() {
 #[test]
 fn the_blocking_result_has_the_arrow_methods() {
     let server = BenchServer::start().expect("bench server");
-    let driver = quiver::blocking::Driver::new(
-        &format!("bolt://{}", server.addr()),
-        AuthToken::basic("u", "p"),
-    )
-    .unwrap();
+    let driver = bench_blocking_driver(&server);
     let mut session = driver.session(SessionConfig::default());
     let batch = session
         .run("TABLE 100")

@@ -3,14 +3,18 @@
 //! against the bench server.
 #![cfg(feature = "polars")]
 
+mod common;
+
 use std::sync::Arc;
 
 use quiver::arrow::{RecordBatch, RecordBatchBuilder, ToDfOptions};
 use quiver::polars::polars_core::prelude::{AnyValue, DataType, TimeUnit};
 use quiver::polars::{from_record_batch, from_record_batches};
 use quiver::types::{Date, DateTime, Duration, LocalDateTime, LocalTime, Point2D, Time};
-use quiver::{AuthToken, Driver, ErrorKind, Map, Node, Record, SessionConfig, Value};
+use quiver::{Config, ErrorKind, Map, Node, Record, SessionConfig, Value};
 use quiver_test_support::bench_server::BenchServer;
+
+use common::{bench_blocking_driver, bench_driver};
 
 fn batch(names: &[&str], rows: Vec<Vec<Value>>, options: ToDfOptions) -> RecordBatch {
     let keys: Arc<[String]> = names
@@ -172,11 +176,7 @@ fn batches_become_chunks_and_must_agree() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn to_polars_from_the_server() {
     let server = BenchServer::start().expect("bench server");
-    let driver = Driver::new(
-        &format!("bolt://{}", server.addr()),
-        AuthToken::basic("u", "p"),
-    )
-    .unwrap();
+    let driver = bench_driver(&server, Config::default());
     let mut session = driver.session(SessionConfig::default());
     let df = session
         .run("TABLE 100000")
@@ -224,11 +224,7 @@ async fn to_polars_from_the_server() {
 #[test]
 fn the_blocking_result_has_to_polars() {
     let server = BenchServer::start().expect("bench server");
-    let driver = quiver::blocking::Driver::new(
-        &format!("bolt://{}", server.addr()),
-        AuthToken::basic("u", "p"),
-    )
-    .unwrap();
+    let driver = bench_blocking_driver(&server);
     let mut session = driver.session(SessionConfig::default());
     let df = session
         .run("TABLE 50")

@@ -3,7 +3,10 @@
 //! server (`quiver_test_support::bench_server`), which answers `INTS n` with
 //! rows 0..n.
 
-use quiver::{AuthToken, Config, Driver, FetchSize, SessionConfig};
+mod common;
+
+use common::bench_driver;
+use quiver::{Config, FetchSize, SessionConfig};
 use quiver_test_support::bench_server::BenchServer;
 
 const ROWS: i64 = 200_000;
@@ -11,12 +14,7 @@ const ROWS: i64 = 200_000;
 async fn read_all(fetch: FetchSize) -> (i64, i64, usize) {
     let server = BenchServer::start().expect("bench server");
     let config = Config::builder().fetch_size(fetch).build().unwrap();
-    let driver = Driver::with_config(
-        &format!("bolt://{}", server.addr()),
-        AuthToken::basic("u", "p"),
-        config,
-    )
-    .unwrap();
+    let driver = bench_driver(&server, config);
     let mut session = driver.session(SessionConfig::default());
     let mut result = session.run(format!("INTS {ROWS}")).await.unwrap();
     let first = result.next().await.unwrap().unwrap();

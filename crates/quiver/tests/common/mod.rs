@@ -44,6 +44,16 @@ pub fn driver_at(uri: &str, config: Config) -> Driver {
         .unwrap()
 }
 
+/// A direct driver on the bench server (which takes any credentials).
+pub fn bench_driver(server: &BenchServer, config: Config) -> Driver {
+    driver_at(&format!("bolt://{}", server.addr()), config)
+}
+
+/// A blocking driver on the bench server.
+pub fn bench_blocking_driver(server: &BenchServer) -> quiver::blocking::Driver {
+    quiver::blocking::Driver::new(&format!("bolt://{}", server.addr()), auth()).unwrap()
+}
+
 /// The bench server behind a fault proxy, and a driver through the proxy.
 pub struct Rig {
     // Kept alive for the test's length.
