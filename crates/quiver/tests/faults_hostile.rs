@@ -34,6 +34,21 @@ const RUN: &str = r#"C: RUN "RETURN 1 AS x" {} {}
    PULL {"n": 1000}
 "#;
 
+/// Runs `RETURN 1 AS x` in a session of its own, which it closes: the one
+/// record, which must be there.
+async fn the_record(driver: &Driver) -> quiver::Record {
+    let mut session = driver.session(SessionConfig::default());
+    let record = session
+        .run("RETURN 1 AS x")
+        .await
+        .unwrap()
+        .single()
+        .await
+        .unwrap();
+    session.close().await.unwrap();
+    record
+}
+
 /// Runs `RETURN 1 AS x` and reads every record: the first error, within a
 /// bound.
 async fn query_error(driver: &Driver) -> quiver::Error {
@@ -136,14 +151,7 @@ async fn an_unknown_structure_tag_in_a_record_is_kept_raw() {
     ))
     .await;
     let driver = driver(&server);
-    let mut session = driver.session(SessionConfig::default());
-    let record = session
-        .run("RETURN 1 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap();
+    let record = the_record(&driver).await;
     match record.get::<quiver::Value>("x").unwrap() {
         quiver::Value::Structure(s) => {
             assert_eq!(s.tag, 0x99);
@@ -151,7 +159,6 @@ async fn an_unknown_structure_tag_in_a_record_is_kept_raw() {
         }
         other => panic!("{other:?}"),
     }
-    session.close().await.unwrap();
     finish(driver, server).await;
 }
 
@@ -514,14 +521,7 @@ async fn nesting_beyond_the_limit_says_so_and_the_limit_is_configurable() {
         quiver::Config::builder().max_nesting_depth(200),
         None,
     );
-    let mut session = driver.session(SessionConfig::default());
-    let record = session
-        .run("RETURN 1 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap();
+    let record = the_record(&driver).await;
     let mut value = record.get::<quiver::Value>("x").unwrap();
     let mut depth = 0;
     while let quiver::Value::List(mut items) = value {
@@ -529,7 +529,6 @@ async fn nesting_beyond_the_limit_says_so_and_the_limit_is_configurable() {
         value = items.pop().unwrap();
     }
     assert_eq!((depth, value), (129, quiver::Value::Integer(1)));
-    session.close().await.unwrap();
     finish(driver, server).await;
 }
 
@@ -574,16 +573,8 @@ async fn the_message_size_limit_is_configurable() {
 
     let server = stub(&body).await;
     let driver = driver(&server);
-    let mut session = driver.session(SessionConfig::default());
-    let record = session
-        .run("RETURN 1 AS x")
-        .await
-        .unwrap()
-        .single()
-        .await
-        .unwrap();
+    let record = the_record(&driver).await;
     assert_eq!(record.get::<String>("x").unwrap().len(), 2000);
-    session.close().await.unwrap();
     finish(driver, server).await;
 }
 
