@@ -83,17 +83,20 @@ pub struct W6Batch<'a> {
 /// One W6 batch's parameters encoded (PackStream), kB: what W6's peak RSS
 /// over its rows is weighed against.
 pub fn w6_batch_kb() -> u64 {
-    let rows = w6_rows();
-    let batch = W6Batch {
-        rows: &rows[..W6_BATCH],
-    };
+    let rows = w6_rows_to(W6_BATCH);
+    let batch = W6Batch { rows: &rows };
     quiver_packstream::to_vec(&batch).map_or(0, |b| b.len() as u64 / 1024)
 }
 
 /// The rows W6 writes (made before the clock starts).
 pub fn w6_rows() -> Vec<W6Row> {
+    w6_rows_to(W6_ROWS)
+}
+
+/// W6's first `n` rows.
+fn w6_rows_to(n: usize) -> Vec<W6Row> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (0..W6_ROWS as i64)
+    (0..n as i64)
         .map(|i| W6Row {
             id: i,
             score: i as f64 * 0.5,
